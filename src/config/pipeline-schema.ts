@@ -1,0 +1,78 @@
+import { z } from 'zod';
+
+const identifier = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an identifier (letters, digits, underscore; not starting with a digit)');
+const qualifiedName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$/, 'expected a schema-qualified name such as raw.customers');
+
+export const loadModes = ['full-refresh', 'incremental', 'merge'] as const;
+export type LoadMode = (typeof loadModes)[number];
+
+const tableSchema = z.strictObject({
+  name: identifier,
+  source: qualifiedName,
+  target: qualifiedName,
+  primaryKey: z.array(identifier).min(1, 'expected at least one key column'),
+  mode: z.enum(loadModes).default('merge'),
+  watermark: identifier.optional(),
+});
+
+const postgresWarehouse = z.strictObject({ type: z.literal('postgres') });
+const redshiftWarehouse = z.strictObject({
+  type: z.literal('redshift'),
+  database: z.string().min(1),
+  workgroupName: z.string().min(1).optional(),
+  clusterIdentifier: z.string().min(1).optional(),
+  /** A Secrets Manager ARN the Data API authenticates with; the secret itself never enters this file. */
+  secretArn: z.string().startsWith('arn:').optional(),
+  dbUser: z.string().min(1).optional(),
+  iamRoleArn: z.string().startsWith('arn:', 'expected the ARN of the IAM role Redshift uses to read S3'),
+});
+
+const memorySize = z
+  .string()
+  .regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/, 'expected a size such as 512MB or 2GB');
+
+export const pipelineSchema = z
+  .strictObject({
+    name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'expected lowercase letters, digits, - or _'),
+    description: z.string().optional(),
+    lake: z.strictObject({
+      bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'expected an S3 bucket name'),
+      prefix: z.string().regex(/^$|^[^/].*\/$/, 'expected empty or a key prefix ending in /').default(''),
+      serverSideEncryption: z.enum(['AES256', 'aws:kms']).optional(),
+      kmsKeyId: z.string().min(1).optional(),
+    }),
+    warehouse: z.discriminatedUnion('type', [postgresWarehouse, redshiftWarehouse]).prefault({ type: 'postgres' }),
+    duckdb: z
+      .strictObject({
+        threads: z.int().min(1).max(256).default(2),
+        memoryLimit: memorySize.default('1GB'),
+      })
+      .prefault({}),
+    tables: z.array(tableSchema).default([]),
+  })
+  .superRefine((pipeline, ctx) => {
+    pipeline.tables.forEach((table, index) => {
+      if (table.mode === 'incremental' && !table.watermark) {
+        ctx.addIssue({ code: 'custom', path: ['tables', index, 'watermark'], message: 'required when mode is incremental' });
+      }
+      if (pipeline.tables.findIndex((other) => other.name === table.name) !== index) {
+        ctx.addIssue({ code: 'custom', path: ['tables', index, 'name'], message: `duplicate table name "${table.name}"` });
+      }
+    });
+    const { warehouse } = pipeline;
+    if (warehouse.type === 'redshift' && !warehouse.workgroupName === !warehouse.clusterIdentifier) {
+      ctx.addIssue({ code: 'custom', path: ['warehouse'], message: 'set exactly one of workgroupName (Serverless) or clusterIdentifier' });
+    }
+    if (pipeline.lake.kmsKeyId && pipeline.lake.serverSideEncryption !== 'aws:kms') {
+      ctx.addIssue({ code: 'custom', path: ['lake', 'kmsKeyId'], message: 'only valid with serverSideEncryption: aws:kms' });
+    }
+  });
+
+/** The validated pipeline definition: serializable and secret-free, so it can travel as workflow input. */
+export type Pipeline = z.output<typeof pipelineSchema>;
+export type TableSpec = Pipeline['tables'][number];
+export type WarehouseSpec = Pipeline['warehouse'];

@@ -1,0 +1,41 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { S3Client } from '@aws-sdk/client-s3';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { Pool } from 'pg';
+import type { ActivityDeps } from '../activities';
+import type { Settings } from '../config/settings';
+
+/** Builds every client once per worker process; activities share them. */
+export async function buildClients(input: { settings: Settings; duckdb?: { threads: number; memoryLimit: string } }): Promise<ActivityDeps> {
+  const { settings } = input;
+  const spoolDir = join(settings.stateDir, 'spool');
+  await mkdir(spoolDir, { recursive: true });
+  const pool = (connectionString: string) => new Pool({ connectionString, max: 8, application_name: 'temporal-etl' });
+  const duckdb = await DuckDBInstance.create(':memory:', {
+    threads: String(input.duckdb?.threads ?? 2),
+    memory_limit: input.duckdb?.memoryLimit ?? '1GB',
+    temp_directory: join(spoolDir, 'duckdb-tmp'),
+  });
+  return {
+    pools: {
+      source: pool(settings.postgres.sourceUrl),
+      warehouse: pool(settings.postgres.warehouseUrl),
+      replica: pool(settings.postgres.replicaUrl),
+    },
+    s3: new S3Client({
+      endpoint: settings.s3.endpoint,
+      region: settings.s3.region,
+      forcePathStyle: settings.s3.forcePathStyle,
+      credentials: settings.s3.credentials,
+    }),
+    duckdb,
+    spoolDir,
+  };
+}
+
+export async function closeClients(deps: ActivityDeps): Promise<void> {
+  await Promise.all(Object.values(deps.pools).map((pool) => pool.end()));
+  deps.s3.destroy();
+  deps.duckdb.closeSync();
+}

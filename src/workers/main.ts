@@ -1,0 +1,33 @@
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { createLogger } from '../common/logger';
+import { silenceAwsNodeVersionNotice } from '../common/runtime';
+import { loadSettings, resolveSettingsSecrets } from '../config';
+import { buildClients, closeClients } from './clients';
+import { createEtlWorker } from './create-worker';
+import { connectWorker } from './temporal-connection';
+
+/**
+ * The worker process: connects, registers workflows and activities, and runs until SIGINT or SIGTERM, when
+ * the SDK stops polling, lets running activities finish (or be cancelled) and returns; clients close last.
+ */
+async function main(): Promise<void> {
+  silenceAwsNodeVersionNotice();
+  const log = createLogger({ bindings: { component: 'worker' } });
+  const settings = await resolveSettingsSecrets({ settings: loadSettings(), secretsManager: () => new SecretsManagerClient({}) });
+  const connection = await connectWorker(settings);
+  const deps = await buildClients({ settings });
+  try {
+    const worker = await createEtlWorker({ connection, settings, deps });
+    log.info({ address: settings.temporal.address, taskQueue: settings.temporal.taskQueue }, 'worker started');
+    await worker.run();
+    log.info('worker stopped');
+  } finally {
+    await closeClients(deps);
+    await connection.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : String(error));
+  process.exit(1);
+});

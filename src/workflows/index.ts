@@ -1,0 +1,1 @@
+export { preflightWorkflow, type PreflightInput, type PreflightSummary } from './preflight';
