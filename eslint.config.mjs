@@ -19,7 +19,7 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['eslint.config.mjs'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: { projectService: { allowDefaultProject: ['eslint.config.mjs', 'jest.config.js'] }, tsconfigRootDir: import.meta.dirname },
     },
     plugins: { import: importPlugin },
     settings: { 'import/resolver': { typescript: true, node: true } },
@@ -37,5 +37,5 @@ export default tseslint.config(
       '@typescript-eslint/no-restricted-imports': ['error', { ...workflowBannedImports, patterns: workflowBannedImports.patterns.map((p) => ({ ...p, allowTypeImports: true })), paths: workflowBannedImports.paths.map((p) => ({ ...p, allowTypeImports: true })) }],
     },
   },
-  { files: ['eslint.config.mjs'], ...tseslint.configs.disableTypeChecked },
+  { files: ['eslint.config.mjs', 'jest.config.js'], ...tseslint.configs.disableTypeChecked }, { files: ['jest.config.js'], languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', process: 'readonly' } } },
 );

@@ -1,8 +1,10 @@
+import { createLogger } from '../common/logger';
 import { silenceAwsNodeVersionNotice } from '../common/runtime';
 import { loadPipeline, loadSettings } from '../config';
 import { upStack } from '../dev/stack';
 import { buildClients, closeClients } from '../workers/clients';
 import { createEtlWorker } from '../workers/create-worker';
+import { installRuntime } from '../workers/runtime';
 import { connectClient, connectWorker } from '../workers/temporal-connection';
 import { formatPreflightSummary, startPreflight, webUiUrl } from './preflight';
 
@@ -15,6 +17,8 @@ async function main(pipelineFile: string): Promise<void> {
   const settings = loadSettings();
   const pipeline = await loadPipeline({ file: pipelineFile });
   const log = (message: string) => console.log(message);
+  // The summary is the output here; the worker only speaks up when something goes wrong.
+  installRuntime({ logger: createLogger({ bindings: { component: 'worker' } }), level: 'WARN' });
   log('local stack: checking services…');
   await upStack({ settings, log });
   const deps = await buildClients({ settings, duckdb: pipeline.duckdb });

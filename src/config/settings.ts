@@ -43,9 +43,10 @@ const flag = z
   .optional()
   .transform((value) => value === 'true' || value === '1');
 const postgresUrl = optional.pipe(
-  z.string().regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL or an aws-secretsmanager: reference').or(
-    z.string().startsWith('aws-secretsmanager:'),
-  ).optional(),
+  z
+    .string()
+    .regex(/^(postgres(ql)?:\/\/|aws-secretsmanager:)/, 'expected a postgres:// URL or an aws-secretsmanager: reference')
+    .optional(),
 );
 
 const envSchema = z.object({

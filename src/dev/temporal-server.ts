@@ -28,8 +28,8 @@ export async function isTemporalHealthy(input: { address: string }): Promise<boo
   let connection: Connection | undefined;
   try {
     connection = await Connection.connect({ address: input.address, connectTimeout: 2000 });
-    const response = await connection.healthService.check({});
-    return response.status === 1; // SERVING
+    await connection.workflowService.getSystemInfo({});
+    return true;
   } catch {
     return false;
   } finally {

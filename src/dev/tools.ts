@@ -45,10 +45,10 @@ export function cachedToolPath(input: { tool: GoTool; toolsDir: string }): strin
   return join(input.toolsDir, `${input.tool.name}-${input.tool.version}`, input.tool.name);
 }
 
-async function goInstall(input: { tool: GoTool; gobin: string }): Promise<void> {
+async function goInstall(input: { tool: GoTool; gobin: string; env: NodeJS.ProcessEnv }): Promise<void> {
   const { tool, gobin } = input;
   const child = spawn('go', ['install', `${tool.module}@${tool.version}`], {
-    env: { ...process.env, GOBIN: gobin, GOFLAGS: '-buildvcs=false' },
+    env: { ...input.env, GOBIN: gobin, GOFLAGS: '-buildvcs=false' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
@@ -70,14 +70,15 @@ export async function ensureGoTool(input: {
   onBuild?: (tool: GoTool) => void;
 }): Promise<string> {
   const { tool, toolsDir } = input;
-  const override = (input.env ?? process.env)[tool.overrideEnv];
+  const env = input.env ?? process.env;
+  const override = env[tool.overrideEnv];
   if (override) {
     if (!isExecutable(override)) throw new StackError(`${tool.overrideEnv}=${override} is not an executable file.`);
     return override;
   }
   const target = cachedToolPath({ tool, toolsDir });
   if (isExecutable(target)) return target;
-  if (spawnSync('go', ['version']).status !== 0) {
+  if (spawnSync('go', ['version'], { env }).status !== 0) {
     throw new StackError(
       `Building ${tool.name} needs Go (https://go.dev/dl, 1.23 or newer): install it, or set ${tool.overrideEnv} to a ${tool.name} binary, or ${tool.externalEnv} to use a running server.`,
     );
@@ -86,7 +87,7 @@ export async function ensureGoTool(input: {
   const staging = `${target}.build-${process.pid}`;
   await mkdir(staging, { recursive: true });
   try {
-    await goInstall({ tool, gobin: staging });
+    await goInstall({ tool, gobin: staging, env });
     await rename(join(staging, tool.name), target);
   } finally {
     await rm(staging, { recursive: true, force: true });

@@ -4,6 +4,7 @@ import { silenceAwsNodeVersionNotice } from '../common/runtime';
 import { loadSettings, resolveSettingsSecrets } from '../config';
 import { buildClients, closeClients } from './clients';
 import { createEtlWorker } from './create-worker';
+import { installRuntime } from './runtime';
 import { connectWorker } from './temporal-connection';
 
 /**
@@ -12,8 +13,10 @@ import { connectWorker } from './temporal-connection';
  */
 async function main(): Promise<void> {
   silenceAwsNodeVersionNotice();
-  const log = createLogger({ bindings: { component: 'worker' } });
-  const settings = await resolveSettingsSecrets({ settings: loadSettings(), secretsManager: () => new SecretsManagerClient({}) });
+  const envSettings = loadSettings();
+  const log = createLogger({ level: envSettings.logLevel, bindings: { component: 'worker' } });
+  const settings = await resolveSettingsSecrets({ settings: envSettings, secretsManager: () => new SecretsManagerClient({}) });
+  installRuntime({ logger: log });
   const connection = await connectWorker(settings);
   const deps = await buildClients({ settings });
   try {

@@ -1,0 +1,36 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** Runs `npm start` the way the README says (through tsx, as the npm script does). */
+function start(args: string[], env: NodeJS.ProcessEnv = {}) {
+  return spawnSync(process.execPath, ['--import', 'tsx', 'src/client/start.ts', ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    timeout: 300_000,
+  });
+}
+
+describe('npm start', () => {
+  it('runs the demo pipeline on the local stack and prints its summary and the Web UI link', () => {
+    const result = start([]);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('pipeline demo: every system answered');
+    expect(result.stdout).toMatch(/postgres source +PostgreSQL 17\./);
+    expect(result.stdout).toMatch(/duckdb +v1\.\d+\.\d+: wrote and read back 10000 rows of Parquet/);
+    expect(result.stdout).toMatch(/Web UI: http:\/\/127\.0\.0\.1:18233\/namespaces\/default\/workflows\/demo-preflight-\d{8}T\d{6}\//);
+  });
+
+  it('stops on an invalid pipeline file before touching any service, naming the field', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'etl-e2e-'));
+    const file = join(dir, 'broken.yaml');
+    await writeFile(file, 'name: broken\nlake: { bucket: temporal-etl-lake }\ntables:\n  - { name: t, source: raw.t, target: a.t, primaryKey: [] }\n');
+    // An unreachable Temporal address: had any work started, the error would be about connecting.
+    const result = start([file], { TEMPORAL_ADDRESS: '127.0.0.1:1' });
+    expect(result.status).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.trim()).toBe(`${file}: invalid configuration\n  - tables[0].primaryKey: expected at least one key column`);
+  });
+});
