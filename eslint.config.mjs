@@ -22,7 +22,7 @@ export default tseslint.config(
       parserOptions: { projectService: { allowDefaultProject: ['eslint.config.mjs', 'jest.config.js'] }, tsconfigRootDir: import.meta.dirname },
     },
     plugins: { import: importPlugin },
-    settings: { 'import/resolver': { typescript: true, node: true } },
+    settings: { 'import/parsers': { '@typescript-eslint/parser': ['.ts'] }, 'import/resolver': { node: { extensions: ['.ts', '.js'] } } },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/consistent-type-imports': 'error',
