@@ -9,7 +9,8 @@ function describe(error: unknown): string {
   return redactText(error instanceof Error ? error.message : String(error));
 }
 
-function withContext(message: string, context: Record<string, unknown>): string {
+/** Appends `key=value` context (statement id, table, S3 URI, SQL…) to a failure message. */
+export function withContext(message: string, context: Record<string, unknown>): string {
   const parts = Object.entries(context)
     .filter(([, value]) => value !== undefined)
     .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`);
@@ -59,6 +60,6 @@ export function classifyDuckdbError(error: unknown, context: Record<string, unkn
   const text = describe(error);
   const message = withContext(`DuckDB: ${text}`, context);
   if (/^(IO|HTTP|Interrupt) Error/.test(text)) return new Error(message, { cause: error });
-  const kind = /^(\w+) Error/.exec(text)?.[1] ?? 'Unknown';
+  const kind = (/^([A-Za-z ]+?) Error:/.exec(text)?.[1] ?? 'Unknown').replace(/ (\w)/g, (_match, letter: string) => letter.toUpperCase());
   return ApplicationFailure.create({ message, type: `DuckDB${kind}Error`, nonRetryable: true, cause: error as Error });
 }

@@ -1,6 +1,7 @@
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { ApplicationFailure } from '@temporalio/activity';
 import { classifyS3Error } from './errors';
+import { putJson, type LakeTarget } from './lake';
 
 export interface S3Deps {
   s3: S3Client;
@@ -18,6 +19,12 @@ export interface ObjectRoundTrip {
 
 export function createS3Activities(deps: S3Deps) {
   return {
+    /** Writes the run manifest (_manifest.json) to the lake and returns its URI. */
+    async writeManifest(input: { lake: LakeTarget; key: string; manifest: unknown }): Promise<{ uri: string }> {
+      await putJson({ s3: deps.s3, lake: input.lake, key: input.key, value: input.manifest });
+      return { uri: `s3://${input.lake.bucket}/${input.key}` };
+    },
+
     /** Writes an object, reads it back byte for byte, then deletes it: proves the lake is writable. */
     async roundTripObject(input: { bucket: string; key: string; body: string; encryption?: ServerSideEncryption }): Promise<ObjectRoundTrip> {
       const { bucket, key, body } = input;

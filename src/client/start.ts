@@ -1,16 +1,34 @@
+import { Pool } from 'pg';
 import { createLogger } from '../common/logger';
 import { silenceAwsNodeVersionNotice } from '../common/runtime';
-import { loadPipeline, loadSettings } from '../config';
+import { loadPipeline, loadSettings, type Settings } from '../config';
+import { hasDemoData, seedDemoData } from '../dev/seed';
 import { upStack } from '../dev/stack';
 import { buildClients, closeClients } from '../workers/clients';
 import { createEtlWorker } from '../workers/create-worker';
 import { installRuntime } from '../workers/runtime';
 import { connectClient, connectWorker } from '../workers/temporal-connection';
-import { formatPreflightSummary, startPreflight, webUiUrl } from './preflight';
+import { formatRunSummary, startPipelineRun } from './pipeline-run';
+import { describeError } from './errors';
+import { webUiUrl } from './preflight';
+
+const DEMO_ROWS = Number(process.env.ETL_DEMO_ROWS ?? 100_000);
+
+async function seedIfEmpty(settings: Settings, log: (message: string) => void): Promise<void> {
+  const pool = new Pool({ connectionString: settings.postgres.sourceUrl, max: 2 });
+  try {
+    if (await hasDemoData({ pool })) return;
+    log(`seeding demo data: ${DEMO_ROWS} sales rows into the source database…`);
+    await seedDemoData({ pool, rows: DEMO_ROWS });
+  } finally {
+    await pool.end();
+  }
+}
 
 /**
- * `npm start`: brings the local stack up (building tools on the first run), runs a worker in this process,
- * runs the pipeline once, prints its summary and the Web UI link, and leaves the stack running.
+ * `npm start`: brings the local stack up (building tools on the first run), seeds the demo source data if
+ * it is empty, runs a worker in this process and the pipeline once, prints the per-table summary and the
+ * Web UI link, and leaves the stack running.
  */
 async function main(pipelineFile: string): Promise<void> {
   silenceAwsNodeVersionNotice();
@@ -21,15 +39,16 @@ async function main(pipelineFile: string): Promise<void> {
   installRuntime({ logger: createLogger({ bindings: { component: 'worker' } }), level: 'WARN' });
   log('local stack: checking services…');
   await upStack({ settings, log });
+  await seedIfEmpty(settings, log);
   const deps = await buildClients({ settings, duckdb: pipeline.duckdb });
   const connection = await connectWorker(settings);
   const client = await connectClient(settings);
   try {
     const worker = await createEtlWorker({ connection, settings, deps });
-    const handle = await startPreflight({ client, settings, pipeline });
+    const handle = await startPipelineRun({ client, settings, pipeline });
     log(`started ${handle.workflowId}`);
-    const summary = await worker.runUntil(handle.result());
-    for (const line of formatPreflightSummary(summary)) log(line);
+    const manifest = await worker.runUntil(handle.result());
+    for (const line of formatRunSummary(manifest)) log(line);
     log(`Web UI: ${webUiUrl({ settings, workflowId: handle.workflowId, runId: handle.firstExecutionRunId })}`);
     log('The stack keeps running for the Web UI; stop it with: npm run stack -- down');
   } finally {
@@ -40,6 +59,6 @@ async function main(pipelineFile: string): Promise<void> {
 }
 
 main(process.argv[2] ?? 'pipelines/demo.yaml').catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : String(error));
+  console.error(describeError(error));
   process.exit(1);
 });

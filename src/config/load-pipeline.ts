@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { ConfigError } from './errors';
 import { formatIssues } from './format-issues';
@@ -24,5 +25,22 @@ export async function loadPipeline(input: { file: string }): Promise<Pipeline> {
     const code = (error as NodeJS.ErrnoException).code;
     throw new ConfigError(input.file, [code === 'ENOENT' ? 'file not found' : `cannot read file (${code ?? String(error)})`]);
   }
-  return parsePipeline({ file: input.file, text });
+  return readSqlFiles({ file: input.file, pipeline: parsePipeline({ file: input.file, text }) });
+}
+
+/** Inlines each `sql:` step's file, so workers on any machine run the SQL the pipeline was started with. */
+async function readSqlFiles(input: { file: string; pipeline: Pipeline }): Promise<Pipeline> {
+  const issues: string[] = [];
+  for (const [tableIndex, table] of input.pipeline.tables.entries()) {
+    for (const [stepIndex, step] of table.transform.entries()) {
+      if (step.kind !== 'sql') continue;
+      const path = resolve(dirname(input.file), step.body.file);
+      step.body.query = await readFile(path, 'utf8').catch(() => {
+        issues.push(`tables[${tableIndex}].transform[${stepIndex}].sql: cannot read ${path}`);
+        return '';
+      });
+    }
+  }
+  if (issues.length > 0) throw new ConfigError(input.file, issues);
+  return input.pipeline;
 }

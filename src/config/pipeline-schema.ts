@@ -1,8 +1,7 @@
 import { z } from 'zod';
+import { orderTableLevels } from './table-order';
+import { identifier, rollupSchema, transformStepSchema } from './transform-schema';
 
-const identifier = z
-  .string()
-  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an identifier (letters, digits, underscore; not starting with a digit)');
 const qualifiedName = z
   .string()
   .regex(/^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$/, 'expected a schema-qualified name such as raw.customers');
@@ -17,6 +16,13 @@ const tableSchema = z.strictObject({
   primaryKey: z.array(identifier).min(1, 'expected at least one key column'),
   mode: z.enum(loadModes).default('merge'),
   watermark: identifier.optional(),
+  /** Tables loaded before this one (dimensions before facts). */
+  dependsOn: z.array(identifier).default([]),
+  transform: z.array(transformStepSchema).default([]),
+  /** Columns the processed Parquet is partitioned by (hive style, e.g. sale_month=2024-01-01/). */
+  partitionBy: z.array(identifier).default([]),
+  /** Aggregate tables rebuilt in the warehouse, in the same transaction, for the values this load touched. */
+  rollups: z.array(rollupSchema).default([]),
 });
 
 const postgresWarehouse = z.strictObject({ type: z.literal('postgres') });
@@ -52,6 +58,14 @@ export const pipelineSchema = z
         memoryLimit: memorySize.default('1GB'),
       })
       .prefault({}),
+    extract: z
+      .strictObject({
+        /** Rows per raw Parquet part; one part is the unit of resume after a crash. */
+        partRows: z.int().min(1000).default(1_000_000),
+      })
+      .prefault({}),
+    /** How many tables of the same dependency level run at once. */
+    maxParallelTables: z.int().min(1).max(32).default(2),
     tables: z.array(tableSchema).default([]),
   })
   .superRefine((pipeline, ctx) => {
@@ -62,7 +76,22 @@ export const pipelineSchema = z
       if (pipeline.tables.findIndex((other) => other.name === table.name) !== index) {
         ctx.addIssue({ code: 'custom', path: ['tables', index, 'name'], message: `duplicate table name "${table.name}"` });
       }
+      const names = new Set(pipeline.tables.map((other) => other.name));
+      table.dependsOn.forEach((dependency, position) => {
+        if (!names.has(dependency) || dependency === table.name) {
+          ctx.addIssue({ code: 'custom', path: ['tables', index, 'dependsOn', position], message: `no other table named "${dependency}" in this pipeline` });
+        }
+      });
+      table.transform.forEach((step, position) => {
+        if (step.kind === 'references' && !table.dependsOn.includes(step.body.table)) {
+          ctx.addIssue({ code: 'custom', path: ['tables', index, 'transform', position, 'references', 'table'], message: `"${step.body.table}" must also be listed in dependsOn so it is loaded first` });
+        }
+      });
     });
+    const { cycle } = orderTableLevels(pipeline.tables);
+    if (cycle.length > 0) {
+      ctx.addIssue({ code: 'custom', path: ['tables'], message: `dependsOn forms a cycle among ${cycle.map((table) => table.name).join(', ')}` });
+    }
     const { warehouse } = pipeline;
     if (warehouse.type === 'redshift' && !warehouse.workgroupName === !warehouse.clusterIdentifier) {
       ctx.addIssue({ code: 'custom', path: ['warehouse'], message: 'set exactly one of workgroupName (Serverless) or clusterIdentifier' });
@@ -76,3 +105,4 @@ export const pipelineSchema = z
 export type Pipeline = z.output<typeof pipelineSchema>;
 export type TableSpec = Pipeline['tables'][number];
 export type WarehouseSpec = Pipeline['warehouse'];
+export type { Rollup, TransformStep } from './transform-schema';

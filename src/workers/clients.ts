@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { Pool } from 'pg';
@@ -29,6 +30,7 @@ export async function buildClients(input: { settings: Settings; duckdb?: { threa
       forcePathStyle: settings.s3.forcePathStyle,
       credentials: settings.s3.credentials,
     }),
+    redshiftData: new RedshiftDataClient({ region: settings.s3.region }),
     duckdb,
     spoolDir,
   };
@@ -37,5 +39,6 @@ export async function buildClients(input: { settings: Settings; duckdb?: { threa
 export async function closeClients(deps: ActivityDeps): Promise<void> {
   await Promise.all(Object.values(deps.pools).map((pool) => pool.end()));
   deps.s3.destroy();
+  deps.redshiftData.destroy();
   deps.duckdb.closeSync();
 }

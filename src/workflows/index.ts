@@ -1,1 +1,4 @@
+export { nightlyEtlWorkflow, type NightlyEtlInput } from './nightly-etl';
 export { preflightWorkflow, type PreflightInput, type PreflightSummary } from './preflight';
+export type { RunManifest, TableRunResult } from './results';
+export { tableEtlWorkflow, type TableEtlInput } from './table-etl';

@@ -1,0 +1,45 @@
+import { Context } from '@temporalio/activity';
+
+function currentContext(): Context | undefined {
+  try {
+    return Context.current();
+  } catch {
+    return undefined; // called directly (a test or a script), not as an activity
+  }
+}
+
+const latestDetails = new WeakMap<Context, unknown>();
+
+/** Records progress so Temporal knows the activity is alive and a retry can resume from `details`. */
+export function heartbeat(details?: unknown): void {
+  const context = currentContext();
+  if (!context) return;
+  latestDetails.set(context, details);
+  context.heartbeat(details);
+}
+
+/**
+ * Heartbeats every few seconds (repeating the latest details) while `work` runs, so long single calls
+ * into DuckDB or Postgres do not look like a dead worker; a killed worker still stops heartbeating.
+ */
+export async function keepAlive<T>(work: () => Promise<T>, intervalMs = 5000): Promise<T> {
+  const context = currentContext();
+  if (!context) return work();
+  const timer = setInterval(() => context.heartbeat(latestDetails.get(context)), intervalMs);
+  try {
+    return await work();
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/** Progress the previous attempt recorded, if this is a retry of an activity that heartbeated. */
+export function lastHeartbeat<T>(): T | undefined {
+  return currentContext()?.info.heartbeatDetails as T | undefined;
+}
+
+/** Rethrows cancellation between units of work, so a cancelled run stops promptly. */
+export function throwIfCancelled(): void {
+  const context = currentContext();
+  if (context?.cancellationSignal.aborted) throw context.cancellationSignal.reason;
+}

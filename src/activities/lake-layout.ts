@@ -1,0 +1,19 @@
+/** Where each run's files live in the lake; keys derive from the run (workflow) id, so retries overwrite. */
+export interface RunLocation {
+  prefix: string;
+  table: string;
+  runDate: string;
+  runId: string;
+}
+
+const safe = (value: string) => value.replace(/[^A-Za-z0-9._=-]/g, '_');
+
+function area(kind: 'raw-data' | 'processed-data' | 'rejected', at: RunLocation): string {
+  return `${at.prefix}${kind}/${at.table}/run_date=${at.runDate}/${safe(at.runId)}/`;
+}
+
+export const rawPrefix = (at: RunLocation) => area('raw-data', at);
+export const processedPrefix = (at: RunLocation) => area('processed-data', at);
+export const rejectedPrefix = (at: RunLocation) => area('rejected', at);
+export const partName = (index: number) => `part-${String(index).padStart(5, '0')}.parquet`;
+export const manifestKey = (at: Omit<RunLocation, 'table'>) => `${at.prefix}manifests/run_date=${at.runDate}/${safe(at.runId)}/_manifest.json`;

@@ -1,0 +1,127 @@
+import { readdir, stat } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { ApplicationFailure } from '@temporalio/activity';
+import type { TableSpec } from '../config/pipeline-schema';
+import { keyChecksumSelect } from '../sql/checksum';
+import { copyToParquetDirectory, copyToParquetFile, readParquetFiles } from '../sql/duckdb-read';
+import type { SourceColumn } from '../sql/pg-types';
+import { quoteIdent } from '../sql/quote';
+import { compileTransform, REJECT_COLUMN } from '../sql/transform';
+import type { ColumnSpec } from '../sql/warehouse-types';
+import type { DuckdbDeps } from './duckdb';
+import { queryRow, withDuckdb, type DuckdbLimits } from './duckdb-session';
+import { keepAlive } from './heartbeat';
+import { deletePrefix, downloadFile, uploadFile, type LakeTarget } from './lake';
+import { partName, processedPrefix, rejectedPrefix, type RunLocation } from './lake-layout';
+import type { S3Deps } from './s3';
+import { withSpool } from './spool';
+import { checkOutputColumns, createInputRelations, referenceRelation } from './transform-relations';
+
+export type TransformDeps = DuckdbDeps & S3Deps;
+
+export interface TransformInput {
+  table: TableSpec;
+  location: RunLocation;
+  lake: LakeTarget;
+  rawKeys: string[];
+  /** Referenced table name → S3 key of its key set (from extractKeys). */
+  references: Record<string, string>;
+  sourceColumns: SourceColumn[];
+  limits?: DuckdbLimits;
+}
+
+export interface TransformResult {
+  inputRows: number;
+  acceptedRows: number;
+  rejectedRows: number;
+  rejectedByRule: Record<string, number>;
+  columns: ColumnSpec[];
+  processed: { bucket: string; prefix: string; keys: string[] };
+  rejected?: { bucket: string; key: string };
+  keyChecksum: string;
+  qualityScore: number;
+  processedBytes: number;
+  seconds: number;
+}
+
+async function download(deps: TransformDeps, input: TransformInput, dir: string): Promise<{ raw: string[]; references: Record<string, string> }> {
+  const fetch = async (key: string, name: string) => {
+    const path = join(dir, name);
+    await downloadFile({ s3: deps.s3, bucket: input.lake.bucket, key, path });
+    return path;
+  };
+  const raw = await Promise.all(input.rawKeys.map((key, index) => fetch(key, `raw-${partName(index)}`)));
+  const references: Record<string, string> = {};
+  for (const [table, key] of Object.entries(input.references)) references[table] = await fetch(key, `ref-${table}.parquet`);
+  return { raw, references };
+}
+
+async function countByRule(connection: DuckDBConnection): Promise<Record<string, number>> {
+  const result = await connection.runAndReadAll(`SELECT ${REJECT_COLUMN}, count(*) FROM etl_result WHERE ${REJECT_COLUMN} IS NOT NULL GROUP BY 1 ORDER BY 1`);
+  return Object.fromEntries(result.getRows().map(([rule, count]) => [String(rule), Number(count)]));
+}
+
+async function listFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  return entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name)).sort();
+}
+
+async function runTransform(connection: DuckDBConnection, input: TransformInput, files: { raw: string[]; references: Record<string, string> }, dir: string) {
+  const { table } = input;
+  await createInputRelations(connection, { table, raw: readParquetFiles({ paths: files.raw }), references: files.references });
+  const query = compileTransform({ source: 'etl_input', steps: table.transform, context: { keys: table.primaryKey, referenceRelation } });
+  await connection.run(`CREATE OR REPLACE TEMP TABLE etl_result AS ${query}`);
+  const columns = await checkOutputColumns(connection, table);
+  const accepted = `SELECT ${columns.map((column) => quoteIdent(column.name)).join(', ')} FROM etl_result WHERE ${REJECT_COLUMN} IS NULL`;
+  const [inputRows] = await queryRow(connection, 'SELECT count(*) FROM etl_result');
+  const [acceptedRows, keyChecksum] = await queryRow(connection, `SELECT ${keyChecksumSelect({ dialect: 'duckdb', keys: table.primaryKey })} FROM (${accepted})`);
+  const rejectedByRule = await countByRule(connection);
+  await connection.run(copyToParquetDirectory({ query: accepted, dir: join(dir, 'processed'), partitionBy: table.partitionBy }));
+  const rejectedRows = Object.values(rejectedByRule).reduce((sum, count) => sum + count, 0);
+  if (rejectedRows > 0) {
+    const rejected = `SELECT * EXCLUDE (${REJECT_COLUMN}), ${REJECT_COLUMN} AS reject_reason FROM etl_result WHERE ${REJECT_COLUMN} IS NOT NULL`;
+    await connection.run(copyToParquetFile({ query: rejected, path: join(dir, 'rejected.parquet') }));
+  }
+  return { columns, inputRows: Number(inputRows), acceptedRows: Number(acceptedRows), keyChecksum: String(keyChecksum), rejectedByRule, rejectedRows };
+}
+
+async function upload(deps: TransformDeps, input: TransformInput, dir: string, hasRejects: boolean) {
+  const prefix = processedPrefix(input.location);
+  await deletePrefix({ s3: deps.s3, bucket: input.lake.bucket, prefix });
+  await deletePrefix({ s3: deps.s3, bucket: input.lake.bucket, prefix: rejectedPrefix(input.location) });
+  const processedDir = join(dir, 'processed');
+  const keys: string[] = [];
+  for (const path of await listFiles(processedDir)) {
+    const key = `${prefix}${relative(processedDir, path)}`;
+    await uploadFile({ s3: deps.s3, lake: input.lake, key, path });
+    keys.push(key);
+  }
+  const rejectedKey = `${rejectedPrefix(input.location)}${partName(0)}`;
+  if (hasRejects) await uploadFile({ s3: deps.s3, lake: input.lake, key: rejectedKey, path: join(dir, 'rejected.parquet') });
+  return { processed: { bucket: input.lake.bucket, prefix, keys }, rejected: hasRejects ? { bucket: input.lake.bucket, key: rejectedKey } : undefined };
+}
+
+export function createTransformActivities(deps: TransformDeps) {
+  return {
+    /**
+     * Applies the table's declarative steps in DuckDB to the raw Parquet: accepted rows to processed-data/
+     * (partitioned, in target column order), every rejected row to rejected/ with the rule it failed.
+     */
+    async transformTable(input: TransformInput): Promise<TransformResult> {
+      const started = Date.now();
+      return keepAlive(() => withSpool({ spoolDir: deps.spoolDir, name: `transform-${input.table.name}` }, async (dir) => {
+        const files = await download(deps, input, dir);
+        const context = { table: input.table.name, step: 'transform' };
+        const result = await withDuckdb({ duckdb: deps.duckdb, limits: input.limits, context }, (connection) => runTransform(connection, input, files, dir));
+        if (result.inputRows !== result.acceptedRows + result.rejectedRows) {
+          throw ApplicationFailure.nonRetryable(`table ${input.table.name}: ${result.inputRows} rows in, ${result.acceptedRows} accepted + ${result.rejectedRows} rejected`, 'ReconciliationFailed');
+        }
+        const stored = await upload(deps, input, dir, result.rejectedRows > 0);
+        const qualityScore = result.inputRows === 0 ? 1 : result.acceptedRows / result.inputRows;
+        const bytes = (await Promise.all((await listFiles(join(dir, 'processed'))).map((path) => stat(path)))).reduce((sum, s) => sum + s.size, 0);
+        return { ...result, ...stored, processedBytes: bytes, qualityScore, seconds: (Date.now() - started) / 1000 };
+      }));
+    },
+  };
+}

@@ -1,0 +1,92 @@
+import { join } from 'node:path';
+import type { PoolClient } from 'pg';
+import { ApplicationFailure } from '@temporalio/activity';
+import { copyToCsvFile, readParquetFiles } from '../sql/duckdb-read';
+import { applyStagedRows, createRollupTable, createStageTable, createStateTables, createTargetTable, selectLoadedChecksum, selectWatermark, STAGE_TABLE, type LoadPlanSpec } from '../sql/load-plan';
+import { quoteIdent } from '../sql/quote';
+import { withDuckdb } from './duckdb-session';
+import { classifyPostgresError } from './errors';
+import type { ExtractDeps } from './extract';
+import { heartbeat, keepAlive } from './heartbeat';
+import { downloadFile } from './lake';
+import type { LoadTableInput, LoadTableResult } from './load-types';
+import { copyFromFile } from './pg-copy';
+import { withSpool } from './spool';
+
+/** Loads into one warehouse serialize on this lock, so concurrent CREATE SCHEMA / TABLE cannot race. */
+const LOAD_LOCK = 7_310_001;
+
+function reconciliationFailure(input: LoadTableInput, what: string, actual: { rows: number; keyChecksum: string }): ApplicationFailure {
+  const message = `table ${input.table}: ${what} does not match the transform output: expected ${input.expected.rows} rows (key checksum ${input.expected.keyChecksum}), found ${actual.rows} (${actual.keyChecksum}); nothing was committed`;
+  return ApplicationFailure.nonRetryable(message, 'ReconciliationFailed');
+}
+
+async function spoolCsv(deps: ExtractDeps, input: LoadTableInput, dir: string): Promise<string> {
+  const paths = await Promise.all(
+    input.files.keys.map(async (key, index) => {
+      const path = join(dir, `processed-${index}.parquet`);
+      await downloadFile({ s3: deps.s3, bucket: input.files.bucket, key, path });
+      return path;
+    }),
+  );
+  const csv = join(dir, 'stage.csv');
+  const columns = input.columns.map((column) => quoteIdent(column.name)).join(', ');
+  const query = paths.length > 0 ? `SELECT ${columns} FROM ${readParquetFiles({ paths })}` : `SELECT * FROM (SELECT 1) WHERE false`;
+  await withDuckdb({ duckdb: deps.duckdb, context: { table: input.table, step: 'load' } }, (connection) => connection.run(copyToCsvFile({ query, path: csv })));
+  return csv;
+}
+
+async function runLoad(client: PoolClient, input: LoadTableInput, csv: string): Promise<LoadTableResult & { started: number }> {
+  const started = Date.now();
+  const spec: LoadPlanSpec = { ...input, dialect: 'postgres' };
+  await client.query('BEGIN');
+  await client.query('SELECT pg_advisory_xact_lock($1)', [LOAD_LOCK]);
+  for (const sql of [...createStateTables(), ...createTargetTable(spec)]) await client.query(sql);
+  for (const rollup of input.rollups) for (const sql of createRollupTable({ rollup, source: input.target, dialect: 'postgres' })) await client.query(sql);
+  await client.query(createStageTable(spec));
+  const columns = input.columns.map((column) => quoteIdent(column.name)).join(', ');
+  await copyFromFile({ client, sql: `COPY ${STAGE_TABLE} (${columns}) FROM STDIN WITH (FORMAT csv)`, path: csv, onBytes: (bytes) => heartbeat({ staged: bytes }) });
+  for (const sql of applyStagedRows(spec)) await client.query(sql);
+  const loaded = (await client.query<{ row_count: string; key_checksum: string }>(selectLoadedChecksum(spec))).rows[0];
+  const actual = { rows: Number(loaded?.row_count ?? 0), keyChecksum: loaded?.key_checksum ?? '0' };
+  if (actual.rows !== input.expected.rows || actual.keyChecksum !== input.expected.keyChecksum) throw reconciliationFailure(input, 'the warehouse', actual);
+  await client.query('COMMIT');
+  return { ...actual, seconds: 0, started };
+}
+
+export function createPostgresWarehouseActivities(deps: ExtractDeps) {
+  return {
+    /** The watermark saved by the last committed load of a table, if any. */
+    async readPostgresWatermark(input: { pipeline: string; table: string }): Promise<{ watermark?: string }> {
+      try {
+        const result = await deps.pools.warehouse.query<{ watermark: string }>(selectWatermark(input));
+        return { watermark: result.rows[0]?.watermark };
+      } catch (error) {
+        if ((error as { code?: string }).code === '42P01') return {}; // etl_state not created yet: first run
+        throw classifyPostgresError(error, { table: input.table });
+      }
+    },
+
+    /**
+     * The local Redshift stand-in: the same load plan as Redshift, with COPY FROM STDIN fed from the
+     * processed Parquet. One transaction: stage, apply, rollups, watermark; it commits only if the rows
+     * and key checksum in the warehouse match what the transform produced.
+     */
+    async loadIntoPostgres(input: LoadTableInput): Promise<LoadTableResult> {
+      return keepAlive(() => withSpool({ spoolDir: deps.spoolDir, name: `load-${input.table}` }, async (dir) => {
+        const csv = await spoolCsv(deps, input, dir);
+        const client = await deps.pools.warehouse.connect();
+        try {
+          const result = await runLoad(client, input, csv);
+          return { rows: result.rows, keyChecksum: result.keyChecksum, seconds: (Date.now() - result.started) / 1000 };
+        } catch (error) {
+          await client.query('ROLLBACK').catch(() => undefined);
+          if (error instanceof ApplicationFailure) throw error;
+          throw classifyPostgresError(error, { table: input.table, target: input.target });
+        } finally {
+          client.release();
+        }
+      }));
+    },
+  };
+}

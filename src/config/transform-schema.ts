@@ -1,0 +1,68 @@
+import { z } from 'zod';
+
+export const identifier = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an identifier (letters, digits, underscore; not starting with a digit)');
+const columns = z.array(identifier).min(1, 'expected at least one column');
+const ruleName = z.string().regex(/^[a-z][a-z0-9_]*$/, 'expected a rule name in snake_case');
+/** DuckDB type names a cast may target. */
+const castType = z
+  .string()
+  .regex(/^(BOOLEAN|SMALLINT|INTEGER|BIGINT|DOUBLE|REAL|DATE|TIMESTAMP|TIMESTAMPTZ|VARCHAR|DECIMAL\(\d{1,2},\s*\d{1,2}\))$/i, 'expected a type such as INTEGER, DECIMAL(12,2), DATE, TIMESTAMPTZ or VARCHAR');
+const literal = z.union([z.string(), z.number(), z.boolean()]);
+
+/** Each step is a one-key YAML mapping, e.g. `- trim: [first_name]`; steps run in order. */
+const stepBodies = {
+  /** Keep the latest row per primary key (by `orderBy`, descending); the others are rejected as duplicate_key. */
+  dedupe: z.strictObject({ orderBy: columns }),
+  trim: columns,
+  upper: columns,
+  lower: columns,
+  /** Seed 000's etl_customer_data rule: an email that does not match is set to NULL (or the row rejected). */
+  validateEmail: z.strictObject({ column: identifier, onInvalid: z.enum(['null', 'reject']).default('null'), rule: ruleName.default('invalid_email') }),
+  dropNulls: z.strictObject({ columns, rule: ruleName.default('null_key') }),
+  fillNulls: z.record(identifier, literal),
+  /** Rows whose value does not convert are rejected with rule invalid_<column>. */
+  cast: z.record(identifier, castType),
+  /** A business rule: rows for which `keep` (a DuckDB boolean expression) is not true are rejected as `rule`. */
+  filter: z.strictObject({ rule: ruleName, keep: z.string().min(1) }),
+  /** Rows whose `column` value is not a key of another table of this pipeline are rejected as `rule`. */
+  references: z.strictObject({ rule: ruleName, column: identifier, table: identifier }),
+  derive: z.record(identifier, z.string().min(1)),
+  select: columns,
+  /** A .sql file (relative to the pipeline file) holding a SELECT over the relation `input`. */
+  sql: z
+    .string()
+    .regex(/\.sql$/, 'expected the path of a .sql file')
+    .transform((file) => ({ file, query: '' })),
+} as const;
+
+type StepBodies = typeof stepBodies;
+export type StepKind = keyof StepBodies;
+export type TransformStep = { [K in StepKind]: { kind: K; body: z.output<StepBodies[K]> } }[StepKind];
+
+const stepKinds = Object.keys(stepBodies) as StepKind[];
+
+export const transformStepSchema = z.unknown().transform((value, ctx): TransformStep => {
+  const entries = value !== null && typeof value === 'object' && !Array.isArray(value) ? Object.entries(value) : [];
+  const [kind, body] = entries[0] ?? [];
+  if (entries.length !== 1 || !stepKinds.includes(kind as StepKind)) {
+    ctx.addIssue({ code: 'custom', message: `expected one of the steps ${stepKinds.join(', ')} (one per list item)` });
+    return z.NEVER;
+  }
+  const parsed = stepBodies[kind as StepKind].safeParse(body);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, code: 'custom', path: [kind as string, ...issue.path] });
+    return z.NEVER;
+  }
+  return { kind, body: parsed.data } as TransformStep;
+});
+
+export const rollupSchema = z.strictObject({
+  target: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$/, 'expected a schema-qualified name'),
+  /** The column whose changed values decide which rollup rows are rebuilt (e.g. sale_date). */
+  refreshBy: identifier,
+  groupBy: columns,
+  measures: z.record(identifier, z.string().min(1)),
+});
+export type Rollup = z.output<typeof rollupSchema>;

@@ -1,0 +1,155 @@
+import type { Pool, PoolClient } from 'pg';
+import { requireInteger } from '../sql/seed-common';
+import {
+  analyzeRawTables, createRawTables, indexDimension, indexSales, keySales, recreateRawSchema, selectDemoBounds, selectSalesExists,
+  selectSalesHasRows, sizeDemoTables,
+} from '../sql/seed';
+import { insertCustomers, updateCustomers } from '../sql/seed-customers';
+import { insertProducts, updateProducts } from '../sql/seed-products';
+import { insertSales, updateSales, type SalesBatch } from '../sql/seed-sales';
+
+/** Rows in each demo table after seeding. */
+export interface SeedCounts {
+  customers: number;
+  products: number;
+  sales: number;
+}
+
+/** What changeDemoData did: rows updated per table and sales rows inserted. */
+export interface DemoChanges {
+  updated: SeedCounts;
+  inserted: number;
+}
+
+type Log = (message: string) => void;
+type Queryable = Pick<Pool | PoolClient, 'query'>;
+
+const DEFAULT_SEED = 42;
+/** Business keys start here, so they never look like the ingest row ids beside them. */
+const SALE_ID_OFFSET = 1_000_000_000;
+// INSERT … SELECT runs on one core (Postgres does not parallelise inserts); splitting the sales ids over two
+// connections uses both cores of a small host, nearly halving the load of 10M rows.
+const LOAD_CONNECTIONS = 2;
+const SPLIT_ABOVE_ROWS = 100_000;
+
+/** Runs one statement string; a failure names the step. Returns the affected row count. */
+async function run(input: { db: Queryable; sql: string; what: string }): Promise<number> {
+  try {
+    const result = await input.db.query(input.sql);
+    return (Array.isArray(result) ? 0 : result.rowCount) ?? 0;
+  } catch (error) {
+    throw new Error(`${input.what} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+}
+
+/** Awaits every task even when one fails, so no statement is left running on the pool; rethrows the first failure. */
+async function runAll<T>(tasks: Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(tasks);
+  const failed = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((result) => (result as PromiseFulfilledResult<T>).value);
+}
+
+function splitSales(input: { seed: number; rows: number; customers: number; products: number }): SalesBatch[] {
+  const parts = input.rows > SPLIT_ABOVE_ROWS ? LOAD_CONNECTIONS : 1;
+  const size = Math.ceil(input.rows / parts);
+  return Array.from({ length: parts }, (_, part) => ({
+    ...input,
+    firstId: part * size + 1,
+    lastId: Math.min(input.rows, (part + 1) * size),
+    firstOriginalId: 1,
+    saleIdOffset: SALE_ID_OFFSET,
+    stamp: 'historical' as const,
+  }));
+}
+
+async function indexRawTables(input: { pool: Pool }): Promise<void> {
+  const { pool } = input;
+  const dimensions = async () => {
+    for (const sql of [...indexDimension({ table: 'customers' }), ...indexDimension({ table: 'products' })]) {
+      await run({ db: pool, sql, what: 'indexing raw.customers and raw.products' });
+    }
+  };
+  await runAll<unknown>([dimensions(), ...indexSales().map((sql) => run({ db: pool, sql, what: 'indexing raw.sales' }))]);
+  await run({ db: pool, sql: keySales().join(';\n'), what: 'adding the keys of raw.sales' });
+}
+
+/**
+ * Drops and recreates schema `raw` with `rows` sales (and customers and products sized to match), generated
+ * inside Postgres from `seed`; keys and indexes come after the load, then ANALYZE.
+ */
+export async function seedDemoData(input: { pool: Pool; rows: number; seed?: number; log?: Log }): Promise<SeedCounts> {
+  const { pool, seed = DEFAULT_SEED } = input;
+  const log = input.log ?? (() => undefined);
+  const size = sizeDemoTables({ rows: input.rows });
+  requireInteger({ name: 'seed', value: seed });
+  log('recreating schema raw…');
+  await run({ db: pool, sql: [...recreateRawSchema(), ...createRawTables()].join(';\n'), what: 'recreating schema raw' });
+  log(`loading ${size.products} products, ${size.customers} customers and ${size.sales} sales…`);
+  // Sales take their unit price from raw.products by join, so products load first.
+  const products = await run({ db: pool, sql: insertProducts({ seed, count: size.products }), what: 'loading raw.products' });
+  const [customers = 0, ...sales] = await runAll([
+    run({ db: pool, sql: insertCustomers({ seed, count: size.customers }), what: 'loading raw.customers' }),
+    ...splitSales({ seed, rows: size.sales, customers: size.customers, products: size.products }).map((batch) => run({ db: pool, sql: insertSales(batch), what: 'loading raw.sales' })),
+  ]);
+  log('building keys and indexes…');
+  await indexRawTables({ pool });
+  log('analyzing…');
+  await run({ db: pool, sql: analyzeRawTables(), what: 'analyzing schema raw' });
+  return { customers, products, sales: sales.reduce((sum, count) => sum + count, 0) };
+}
+
+/** True when raw.sales exists and has rows. */
+export async function hasDemoData(input: { pool: Pool }): Promise<boolean> {
+  const exists = await input.pool.query<{ exists: boolean }>(selectSalesExists());
+  if (exists.rows[0]?.exists !== true) return false;
+  const rows = await input.pool.query<{ exists: boolean }>(selectSalesHasRows());
+  return rows.rows[0]?.exists === true;
+}
+
+async function readBounds(db: Queryable) {
+  const result = await db.query<Record<'max_id' | 'max_sale_id' | 'customers' | 'products', string>>(selectDemoBounds());
+  const row = result.rows[0];
+  if (!row || Number(row.products) === 0) throw new Error('schema raw has no demo data: run npm run seed first');
+  return { maxId: Number(row.max_id), maxSaleId: Number(row.max_sale_id), customers: Number(row.customers), products: Number(row.products) };
+}
+
+async function insertNewSales(input: { db: Queryable; seed: number; rows: number }): Promise<number> {
+  if (input.rows === 0) return 0;
+  const bounds = await readBounds(input.db);
+  const firstId = bounds.maxId + 1;
+  // New rows, and the originals their duplicates repeat, lie above every existing id and sale_id.
+  const sql = insertSales({
+    ...bounds, seed: input.seed, firstId, lastId: bounds.maxId + input.rows, firstOriginalId: firstId,
+    saleIdOffset: Math.max(0, bounds.maxSaleId - bounds.maxId), stamp: 'now',
+  });
+  return run({ db: input.db, sql, what: 'inserting new sales' });
+}
+
+/**
+ * One transaction of source activity for incremental runs: about updateFraction of the rows of each table get a
+ * visible change and updated_at = now() (the rows follow from seed), then insertRows new sales arrive.
+ */
+export async function changeDemoData(input: { pool: Pool; updateFraction: number; insertRows: number; seed?: number }): Promise<DemoChanges> {
+  const { seed = DEFAULT_SEED } = input;
+  if (!(input.updateFraction >= 0 && input.updateFraction <= 1)) throw new RangeError(`updateFraction must be between 0 and 1, got ${input.updateFraction}`);
+  const rows = requireInteger({ name: 'insertRows', value: input.insertRows, min: 0 });
+  const perMillion = Math.round(input.updateFraction * 1_000_000);
+  const client = await input.pool.connect();
+  try {
+    await client.query('BEGIN');
+    const updated = {
+      customers: await run({ db: client, sql: updateCustomers({ seed, perMillion }), what: 'updating raw.customers' }),
+      products: await run({ db: client, sql: updateProducts({ seed, perMillion }), what: 'updating raw.products' }),
+      sales: await run({ db: client, sql: updateSales({ seed, perMillion }), what: 'updating raw.sales' }),
+    };
+    const inserted = await insertNewSales({ db: client, seed, rows });
+    await client.query('COMMIT');
+    return { updated, inserted };
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}

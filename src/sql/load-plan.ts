@@ -1,0 +1,137 @@
+import type { LoadMode, Rollup } from '../config/pipeline-schema';
+import { keyChecksumSelect } from './checksum';
+import { quoteIdent, quoteLiteral, quoteQualified } from './quote';
+import { warehouseType, type ColumnSpec, type WarehouseDialect } from './warehouse-types';
+
+/**
+ * The load plan both warehouses run (Redshift through the Data API, Postgres locally): stage the processed
+ * rows, then in ONE transaction apply them by mode, rebuild touched rollup rows and save the watermark.
+ * Values are literals, not parameters, because Redshift's BatchExecuteStatement takes no parameters; every
+ * literal is quoted by quoteLiteral and every identifier by quoteIdent.
+ */
+export interface LoadPlanSpec {
+  dialect: WarehouseDialect;
+  pipeline: string;
+  table: string;
+  target: string;
+  mode: LoadMode;
+  keys: readonly string[];
+  columns: readonly ColumnSpec[];
+  rollups: readonly Rollup[];
+  runId: string;
+  /** The new watermark (the upper bound of the extracted window), saved in the same transaction. */
+  watermark?: string;
+}
+
+export const STAGE_TABLE = 'etl_stage';
+const AFFECTED_TABLE = 'etl_affected';
+
+export function createStateTables(): string[] {
+  return [
+    'CREATE SCHEMA IF NOT EXISTS etl_state',
+    'CREATE TABLE IF NOT EXISTS etl_state.watermarks (pipeline VARCHAR(128) NOT NULL, table_name VARCHAR(128) NOT NULL, watermark VARCHAR(64) NOT NULL, run_id VARCHAR(256) NOT NULL, saved_at TIMESTAMP NOT NULL)',
+    'CREATE TABLE IF NOT EXISTS etl_state.loads (pipeline VARCHAR(128) NOT NULL, table_name VARCHAR(128) NOT NULL, run_id VARCHAR(256) NOT NULL, row_count BIGINT NOT NULL, loaded_at TIMESTAMP NOT NULL)',
+  ];
+}
+
+export function createTargetTable(spec: Pick<LoadPlanSpec, 'dialect' | 'target' | 'columns' | 'keys'>): string[] {
+  const [schema = ''] = spec.target.split('.');
+  const columns = spec.columns.map((column) => {
+    const type = warehouseType({ dialect: spec.dialect, duckdbType: column.type, column: column.name });
+    return `${quoteIdent(column.name)} ${type}${spec.keys.includes(column.name) ? ' NOT NULL' : ''}`;
+  });
+  const primaryKey = `PRIMARY KEY (${spec.keys.map(quoteIdent).join(', ')})`;
+  return [
+    `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`,
+    `CREATE TABLE IF NOT EXISTS ${quoteQualified(spec.target)} (${[...columns, primaryKey].join(', ')})`,
+  ];
+}
+
+/** A session-local staging table shaped like the target; Postgres drops it at commit. */
+export function createStageTable(spec: Pick<LoadPlanSpec, 'dialect' | 'target'>): string {
+  const suffix = spec.dialect === 'postgres' ? ' ON COMMIT DROP' : '';
+  return `CREATE TEMP TABLE ${STAGE_TABLE} (LIKE ${quoteQualified(spec.target)})${suffix}`;
+}
+
+function keyJoin(keys: readonly string[], left: string, right: string): string {
+  return keys.map((key) => `${left}.${quoteIdent(key)} = ${right}.${quoteIdent(key)}`).join(' AND ');
+}
+
+function collectAffected(spec: LoadPlanSpec): string[] {
+  const refreshColumns = [...new Set(spec.rollups.map((rollup) => rollup.refreshBy))];
+  if (refreshColumns.length === 0 || spec.mode === 'full-refresh') return [];
+  const target = quoteQualified(spec.target);
+  return refreshColumns.map((column, index) => {
+    const name = quoteIdent(column);
+    const table = `${AFFECTED_TABLE}_${index}`;
+    const fromTarget = `SELECT DISTINCT t.${name} AS v FROM ${target} t JOIN ${STAGE_TABLE} s ON ${keyJoin(spec.keys, 't', 's')}`;
+    return `CREATE TEMP TABLE ${table} AS SELECT DISTINCT ${name} AS v FROM ${STAGE_TABLE} UNION ${fromTarget}`;
+  });
+}
+
+function applyRows(spec: LoadPlanSpec): string[] {
+  const target = quoteQualified(spec.target);
+  const columns = spec.columns.map((column) => quoteIdent(column.name)).join(', ');
+  const insert = `INSERT INTO ${target} (${columns}) SELECT ${columns} FROM ${STAGE_TABLE}`;
+  // TRUNCATE would commit the transaction on Redshift, so a full refresh deletes instead.
+  if (spec.mode === 'full-refresh') return [`DELETE FROM ${target}`, insert];
+  return [`DELETE FROM ${target} USING ${STAGE_TABLE} WHERE ${keyJoin(spec.keys, target, STAGE_TABLE)}`, insert];
+}
+
+function rollupSelect(rollup: Rollup, source: string, where: string): string {
+  const groups = rollup.groupBy.map(quoteIdent);
+  const measures = Object.entries(rollup.measures).map(([name, expression]) => `${expression} AS ${quoteIdent(name)}`);
+  return `SELECT ${[...groups, ...measures].join(', ')} FROM ${quoteQualified(source)}${where} GROUP BY ${groups.join(', ')}`;
+}
+
+/** Creates a rollup table from its own query's shape when it does not exist yet. */
+export function createRollupTable(input: { rollup: Rollup; source: string; dialect: WarehouseDialect }): string[] {
+  const [schema = ''] = input.rollup.target.split('.');
+  const shape = rollupSelect(input.rollup, input.source, ' WHERE 1 = 0');
+  const ifNotExists = input.dialect === 'postgres' ? 'IF NOT EXISTS ' : '';
+  return [`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`, `CREATE TABLE ${ifNotExists}${quoteQualified(input.rollup.target)} AS ${shape}`];
+}
+
+function refreshRollups(spec: LoadPlanSpec): string[] {
+  const refreshColumns = [...new Set(spec.rollups.map((rollup) => rollup.refreshBy))];
+  return spec.rollups.flatMap((rollup) => {
+    const target = quoteQualified(rollup.target);
+    if (spec.mode === 'full-refresh') return [`DELETE FROM ${target}`, `INSERT INTO ${target} ${rollupSelect(rollup, spec.target, '')}`];
+    const affected = `${quoteIdent(rollup.refreshBy)} IN (SELECT v FROM ${AFFECTED_TABLE}_${refreshColumns.indexOf(rollup.refreshBy)})`;
+    return [`DELETE FROM ${target} WHERE ${affected}`, `INSERT INTO ${target} ${rollupSelect(rollup, spec.target, ` WHERE ${affected}`)}`];
+  });
+}
+
+function saveState(spec: LoadPlanSpec): string[] {
+  const where = `pipeline = ${quoteLiteral(spec.pipeline)} AND table_name = ${quoteLiteral(spec.table)}`;
+  const run = quoteLiteral(spec.runId);
+  const statements = [
+    `DELETE FROM etl_state.loads WHERE ${where} AND run_id = ${run}`,
+    `INSERT INTO etl_state.loads (pipeline, table_name, run_id, row_count, loaded_at) SELECT ${quoteLiteral(spec.pipeline)}, ${quoteLiteral(spec.table)}, ${run}, count(*), getdate() FROM ${STAGE_TABLE}`,
+  ];
+  if (spec.watermark === undefined) return statements;
+  return [
+    ...statements,
+    `DELETE FROM etl_state.watermarks WHERE ${where}`,
+    `INSERT INTO etl_state.watermarks (pipeline, table_name, watermark, run_id, saved_at) VALUES (${quoteLiteral(spec.pipeline)}, ${quoteLiteral(spec.table)}, ${quoteLiteral(spec.watermark)}, ${run}, getdate())`,
+  ];
+}
+
+/** Everything after the stage is filled, in order; run inside one transaction. */
+export function applyStagedRows(spec: LoadPlanSpec): string[] {
+  const statements = [...collectAffected(spec), ...applyRows(spec), ...refreshRollups(spec), ...saveState(spec)];
+  // getdate() is Redshift's; Postgres spells it now() (at time zone utc for a plain timestamp).
+  return spec.dialect === 'postgres' ? statements.map((sql) => sql.replaceAll('getdate()', "(now() AT TIME ZONE 'utc')")) : statements;
+}
+
+/** Count and key checksum of the target rows matching the staged keys, after the apply step. */
+export function selectLoadedChecksum(spec: Pick<LoadPlanSpec, 'dialect' | 'target' | 'keys'>): string {
+  const target = quoteQualified(spec.target);
+  const checksum = keyChecksumSelect({ dialect: spec.dialect, keys: spec.keys, alias: 't' });
+  return `SELECT ${checksum} FROM ${target} t JOIN ${STAGE_TABLE} s ON ${keyJoin(spec.keys, 't', 's')}`;
+}
+
+/** The saved watermark of one table, or no row. */
+export function selectWatermark(input: { pipeline: string; table: string }): string {
+  return `SELECT watermark FROM etl_state.watermarks WHERE pipeline = ${quoteLiteral(input.pipeline)} AND table_name = ${quoteLiteral(input.table)}`;
+}

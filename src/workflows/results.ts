@@ -1,0 +1,34 @@
+import type { ExtractWindow } from '../sql/extract';
+
+/** What one table's run did: counts at every stage, the window, timings and where the files are. */
+export interface TableRunResult {
+  table: string;
+  target: string;
+  mode: string;
+  window?: ExtractWindow;
+  sourceRows: number;
+  extractedRows: number;
+  rejectedRows: number;
+  rejectedByRule: Record<string, number>;
+  loadedRows: number;
+  /** Share of extracted rows that passed every rule (1 when nothing was extracted). */
+  qualityScore: number;
+  keyChecksum: string;
+  bytes: { raw: number };
+  seconds: { extract: number; transform: number; load: number; total: number };
+  uris: { raw: string; processed: string; rejected?: string };
+}
+
+/** The run manifest: written as _manifest.json in the lake and returned by nightlyEtlWorkflow. */
+export interface RunManifest {
+  pipeline: string;
+  runId: string;
+  runDate: string;
+  status: 'succeeded';
+  startedAt: string;
+  finishedAt: string;
+  seconds: number;
+  tables: TableRunResult[];
+  totals: { extractedRows: number; rejectedRows: number; loadedRows: number };
+  manifestUri?: string;
+}

@@ -1,0 +1,91 @@
+import { ApplicationFailure } from '@temporalio/workflow';
+import type { ExtractPlan, LakeTarget } from '../activities';
+import type { Pipeline, TableSpec } from '../config/pipeline-schema';
+import { bulk } from './activities';
+import type { TableRunResult } from './results';
+
+export interface TableEtlInput {
+  pipeline: Pipeline;
+  table: string;
+  runId: string;
+  runDate: string;
+  plan: ExtractPlan;
+}
+
+function lakeOf(pipeline: Pipeline): LakeTarget {
+  const { bucket, serverSideEncryption, kmsKeyId } = pipeline.lake;
+  return { bucket, encryption: { serverSideEncryption, kmsKeyId } };
+}
+
+function findTable(pipeline: Pipeline, name: string): TableSpec {
+  const table = pipeline.tables.find((candidate) => candidate.name === name);
+  if (!table) throw ApplicationFailure.nonRetryable(`no table ${name} in pipeline ${pipeline.name}`, 'TableMissing');
+  return table;
+}
+
+function reconcile(table: string, stage: string, expected: number, actual: number): void {
+  if (expected !== actual) {
+    throw ApplicationFailure.nonRetryable(`table ${table}: ${stage}: expected ${expected} rows, got ${actual}`, 'ReconciliationFailed');
+  }
+}
+
+async function extractReferences(input: TableEtlInput, table: TableSpec, lake: LakeTarget): Promise<Record<string, string>> {
+  const references: Record<string, string> = {};
+  for (const step of table.transform) {
+    if (step.kind !== 'references' || references[step.body.table]) continue;
+    const referenced = findTable(input.pipeline, step.body.table);
+    const location = { prefix: input.pipeline.lake.prefix, table: referenced.name, runDate: input.runDate, runId: input.runId };
+    references[step.body.table] = (await bulk.extractKeys({ table: referenced, database: input.plan.database, location, lake })).key;
+  }
+  return references;
+}
+
+/** One table through extract → transform → load, reconciled at every hand-off. */
+export async function tableEtlWorkflow(input: TableEtlInput): Promise<TableRunResult> {
+  const started = Date.now();
+  const { pipeline, plan } = input;
+  const table = findTable(pipeline, input.table);
+  const lake = lakeOf(pipeline);
+  const location = { prefix: pipeline.lake.prefix, table: table.name, runDate: input.runDate, runId: input.runId };
+  const raw = await bulk.extractTable({ plan, location, lake, partRows: pipeline.extract.partRows, limits: pipeline.duckdb });
+  const references = await extractReferences(input, table, lake);
+  const rawKeys = raw.parts.map((part) => part.key);
+  const transformed = await bulk.transformTable({ table, location, lake, rawKeys, references, sourceColumns: plan.columns, limits: pipeline.duckdb });
+  reconcile(table.name, 'transform input', raw.rows, transformed.inputRows);
+  const load = {
+    pipeline: pipeline.name,
+    table: table.name,
+    target: table.target,
+    mode: table.mode,
+    keys: table.primaryKey,
+    columns: transformed.columns,
+    rollups: table.rollups,
+    runId: input.runId,
+    watermark: plan.window?.to,
+    files: transformed.processed,
+    expected: { rows: transformed.acceptedRows, keyChecksum: transformed.keyChecksum },
+  };
+  const { warehouse } = pipeline;
+  const loaded = warehouse.type === 'redshift' ? await bulk.loadIntoRedshift({ ...load, warehouse }) : await bulk.loadIntoPostgres(load);
+  reconcile(table.name, 'extracted = loaded + rejected', raw.rows, loaded.rows + transformed.rejectedRows);
+  return {
+    table: table.name,
+    target: table.target,
+    mode: table.mode,
+    window: plan.window,
+    sourceRows: plan.sourceRows,
+    extractedRows: raw.rows,
+    rejectedRows: transformed.rejectedRows,
+    rejectedByRule: transformed.rejectedByRule,
+    loadedRows: loaded.rows,
+    qualityScore: transformed.qualityScore,
+    keyChecksum: loaded.keyChecksum,
+    bytes: { raw: raw.bytes },
+    seconds: { extract: raw.seconds, transform: transformed.seconds, load: loaded.seconds, total: (Date.now() - started) / 1000 },
+    uris: {
+      raw: `s3://${raw.bucket}/${raw.prefix}`,
+      processed: `s3://${transformed.processed.bucket}/${transformed.processed.prefix}`,
+      rejected: transformed.rejected ? `s3://${transformed.rejected.bucket}/${transformed.rejected.key}` : undefined,
+    },
+  };
+}

@@ -1,0 +1,291 @@
+import {
+  BatchExecuteStatementCommand,
+  DescribeStatementCommand,
+  ExecuteStatementCommand,
+  GetStatementResultCommand,
+  RedshiftDataClient,
+  ResourceNotFoundException,
+  type DescribeStatementResponse,
+  type ExecuteStatementInput,
+  type Field,
+} from '@aws-sdk/client-redshift-data';
+import { ApplicationFailure } from '@temporalio/common';
+import { mockClient } from 'aws-sdk-client-mock';
+import { createRedshiftActivities, type RedshiftLoadInput, type RedshiftPolling, type StatementProgress } from '../../src/activities/redshift';
+import { buildLoadBatch } from '../../src/sql/redshift';
+
+const redshift = mockClient(RedshiftDataClient);
+beforeEach(() => redshift.reset());
+
+const warehouse: RedshiftLoadInput['warehouse'] = {
+  type: 'redshift',
+  database: 'analytics',
+  workgroupName: 'etl-wg',
+  secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:etl',
+  iamRoleArn: 'arn:aws:iam::123456789012:role/redshift-copy',
+};
+
+const input: RedshiftLoadInput = {
+  pipeline: 'shop',
+  table: 'orders',
+  target: 'analytics.orders',
+  mode: 'merge',
+  keys: ['order_id'],
+  columns: [
+    { name: 'order_id', type: 'BIGINT' },
+    { name: 'amount', type: 'DECIMAL(12,2)' },
+    { name: 'sale_date', type: 'DATE' },
+  ],
+  rollups: [],
+  runId: 'nightly-2024-01-31',
+  watermark: '2024-01-31',
+  files: { bucket: 'lake', prefix: 'processed/orders/run-1', keys: ['processed/orders/run-1/part-0.parquet'] },
+  expected: { rows: 3, keyChecksum: '1234567890' },
+  warehouse,
+};
+const s3Prefix = 's3://lake/processed/orders/run-1/';
+const sqls = buildLoadBatch({ ...input, s3Prefix, iamRoleArn: warehouse.iamRoleArn });
+
+/** Activities whose polls never wait on the clock and whose heartbeats are recorded. */
+function setUp(polling: Partial<RedshiftPolling> = {}) {
+  const heartbeats: StatementProgress[] = [];
+  const sleeps: number[] = [];
+  const activities = createRedshiftActivities({
+    redshiftData: new RedshiftDataClient({ region: 'eu-west-1' }),
+    redshiftPolling: {
+      sleep: (ms) => Promise.resolve(void sleeps.push(ms)),
+      heartbeat: (progress) => void heartbeats.push(progress),
+      heartbeatDetails: () => undefined,
+      ...polling,
+    },
+  });
+  return { activities, heartbeats, sleeps };
+}
+
+type Described = Omit<DescribeStatementResponse, 'Id'>;
+
+function statuses(id: string, ...described: Described[]): void {
+  const stub = redshift.on(DescribeStatementCommand, { Id: id });
+  described.slice(0, -1).forEach((response) => stub.resolvesOnce({ ...response, Id: id }));
+  stub.resolves({ ...described.at(-1), Id: id });
+}
+
+function failedBatch(failing: { sql: string; error: string; queryId?: number }): Described {
+  const index = sqls.indexOf(failing.sql);
+  return {
+    Status: 'FAILED',
+    Error: failing.error,
+    SubStatements: sqls.map((sql, position) => ({
+      Id: `batch-1:${position + 1}`,
+      QueryString: sql,
+      Status: position < index ? 'FINISHED' : position === index ? 'FAILED' : 'ABORTED',
+      Error: position === index ? failing.error : undefined,
+      RedshiftQueryId: position === index ? failing.queryId : undefined,
+    })),
+  };
+}
+
+/** Routes ExecuteStatement by SQL text to a statement id whose result is `records`. */
+function query(match: RegExp, id: string, records: Field[][], described: Described = { Status: 'FINISHED', HasResultSet: true }): void {
+  redshift.on(ExecuteStatementCommand).callsFake((command: ExecuteStatementInput) => {
+    if (match.test(command.Sql ?? '')) return { Id: id };
+    throw new Error(`unexpected SQL ${command.Sql}`);
+  });
+  statuses(id, described);
+  redshift.on(GetStatementResultCommand, { Id: id }).resolves({ Records: records });
+}
+
+async function failureOf(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected a failure');
+}
+
+describe('loadIntoRedshift', () => {
+  it('submits one idempotent batch, polls it to FINISHED and heartbeats each poll', async () => {
+    redshift.on(BatchExecuteStatementCommand).resolves({ Id: 'batch-1' });
+    statuses('batch-1', { Status: 'SUBMITTED' }, { Status: 'STARTED' }, { Status: 'FINISHED' });
+    const { activities, heartbeats, sleeps } = setUp();
+
+    const result = await activities.loadIntoRedshift(input);
+
+    expect(result).toMatchObject({ rows: 3, keyChecksum: '1234567890' });
+    expect(result.seconds).toBeGreaterThanOrEqual(0);
+    const calls = redshift.commandCalls(BatchExecuteStatementCommand);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]?.args[0].input).toEqual({
+      WorkgroupName: 'etl-wg',
+      Database: 'analytics',
+      SecretArn: warehouse.secretArn,
+      StatementName: 'etl:shop:orders',
+      ClientToken: expect.stringMatching(/^[0-9a-f]{64}$/) as unknown,
+      Sqls: sqls,
+    });
+    expect(heartbeats.map((beat) => beat.status)).toEqual(['SUBMITTED', 'STARTED', 'FINISHED']);
+    expect(heartbeats[0]).toEqual({ statementId: 'batch-1', status: 'SUBMITTED' });
+    expect(sleeps).toEqual([500, 1000]);
+  });
+
+  it('derives the same ClientToken for the same run and table, and a different one for another table', async () => {
+    redshift.on(BatchExecuteStatementCommand).resolves({ Id: 'batch-1' });
+    statuses('batch-1', { Status: 'FINISHED' });
+    const { activities } = setUp();
+
+    await activities.loadIntoRedshift(input);
+    await activities.loadIntoRedshift(input);
+    await activities.loadIntoRedshift({ ...input, table: 'customers' });
+
+    const tokens = redshift.commandCalls(BatchExecuteStatementCommand).map((call) => call.args[0].input.ClientToken);
+    expect(tokens[0]).toBe(tokens[1]);
+    expect(tokens[2]).not.toBe(tokens[0]);
+  });
+
+  it('backs off to at most 5 s between polls, and works outside an activity with the default heartbeat', async () => {
+    redshift.on(BatchExecuteStatementCommand).resolves({ Id: 'batch-1' });
+    statuses('batch-1', ...Array.from({ length: 6 }, () => ({ Status: 'STARTED' as const })), { Status: 'FINISHED' });
+    const sleeps: number[] = [];
+    const activities = createRedshiftActivities({
+      redshiftData: new RedshiftDataClient({ region: 'eu-west-1' }),
+      redshiftPolling: { sleep: (ms) => Promise.resolve(void sleeps.push(ms)) },
+    });
+
+    await expect(activities.loadIntoRedshift(input)).resolves.toMatchObject({ rows: 3 });
+    expect(sleeps).toEqual([500, 1000, 2000, 4000, 5000, 5000]);
+  });
+
+  it('resumes polling the statement a crashed attempt heartbeated instead of submitting again', async () => {
+    statuses('batch-0', { Status: 'STARTED' }, { Status: 'FINISHED' });
+    const { activities } = setUp({ heartbeatDetails: () => ({ statementId: 'batch-0', status: 'STARTED' }) });
+
+    await expect(activities.loadIntoRedshift(input)).resolves.toMatchObject({ rows: 3 });
+    expect(redshift.commandCalls(BatchExecuteStatementCommand)).toHaveLength(0);
+    expect(redshift.commandCalls(DescribeStatementCommand).map((call) => call.args[0].input.Id)).toEqual(['batch-0', 'batch-0']);
+  });
+
+  it('resubmits under a new token after a batch that failed transiently', async () => {
+    redshift.on(BatchExecuteStatementCommand).resolves({ Id: 'batch-1' });
+    statuses('batch-1', { Status: 'FINISHED' });
+    await setUp().activities.loadIntoRedshift(input);
+    await setUp({ heartbeatDetails: () => ({ statementId: 'batch-0', status: 'FAILED' }) }).activities.loadIntoRedshift(input);
+
+    const [first, second] = redshift.commandCalls(BatchExecuteStatementCommand).map((call) => call.args[0].input.ClientToken);
+    expect(second).not.toBe(first);
+  });
+
+  it('creates missing rollup tables (and their source) before the load batch', async () => {
+    const rollup = { target: 'analytics.daily_sales', refreshBy: 'sale_date', groupBy: ['sale_date'], measures: { total: 'sum(amount)' } };
+    query(/information_schema\.tables/, 'exists-1', [[{ longValue: 0 }]]);
+    redshift.on(BatchExecuteStatementCommand).resolvesOnce({ Id: 'create-1' }).resolves({ Id: 'batch-1' });
+    statuses('create-1', { Status: 'FINISHED' });
+    statuses('batch-1', { Status: 'FINISHED' });
+
+    await setUp().activities.loadIntoRedshift({ ...input, rollups: [rollup] });
+
+    const [create, load] = redshift.commandCalls(BatchExecuteStatementCommand).map((call) => call.args[0].input);
+    expect(create?.Sqls).toContain('CREATE TABLE IF NOT EXISTS "analytics"."orders" ("order_id" BIGINT NOT NULL, "amount" DECIMAL(12,2), "sale_date" DATE, PRIMARY KEY ("order_id"))');
+    expect(create?.Sqls?.at(-1)).toMatch(/^CREATE TABLE "analytics"."daily_sales" AS SELECT "sale_date", sum\(amount\) AS "total" FROM "analytics"."orders" WHERE 1 = 0/);
+    expect(create?.ClientToken).toBeUndefined();
+    expect(load?.ClientToken).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('puts SYS_LOAD_ERROR_DETAIL rows into a non-retryable RedshiftCopyFailed when the COPY fails', async () => {
+    const copy = sqls.find((sql) => sql.startsWith('COPY')) ?? '';
+    redshift.on(BatchExecuteStatementCommand).resolves({ Id: 'batch-1' });
+    statuses('batch-1', failedBatch({ sql: copy, queryId: 777, error: "ERROR: Load into table 'etl_stage' failed. Check 'sys_load_error_detail' system table for details." }));
+    const detail: Field[] = [{ stringValue: `${s3Prefix}part-0.parquet` }, { longValue: 12 }, { stringValue: 'amount' }, { longValue: 1216 }, { stringValue: 'Numeric overflow' }];
+    query(/sys_load_error_detail WHERE query_id = 777/, 'errors-1', [detail]);
+
+    const failure = await failureOf(setUp().activities.loadIntoRedshift(input));
+
+    expect(failure).toBeInstanceOf(ApplicationFailure);
+    expect(failure).toMatchObject({ type: 'RedshiftCopyFailed', nonRetryable: true });
+    expect(failure.message).toContain(`${s3Prefix}part-0.parquet:12 column amount [1216] Numeric overflow`);
+    expect(failure.message).toContain('statementId=batch-1');
+    expect(failure.message).toContain('table=analytics.orders');
+    expect(failure.message).toContain(`s3Prefix=${s3Prefix}`);
+    expect(failure.message).toContain('sql=COPY "etl_stage"');
+  });
+
+  it('reports a failed reconcile guard as ReconciliationFailed with the expected numbers, not division by zero', async () => {
+    redshift.on(BatchExecuteStatementCommand).resolves({ Id: 'batch-1' });
+    statuses('batch-1', failedBatch({ sql: sqls.at(-1) ?? '', error: 'ERROR: division by zero' }));
+
+    const failure = await failureOf(setUp().activities.loadIntoRedshift(input));
+
+    expect(failure).toMatchObject({ type: 'ReconciliationFailed', nonRetryable: true });
+    expect(failure.message).toContain('the warehouse does not match the transform output: expected 3 rows / checksum 1234567890');
+    expect(failure.message).toContain('the target rows after the apply step');
+    expect(redshift.commandCalls(ExecuteStatementCommand)).toHaveLength(0);
+  });
+
+  it('classifies other SQL failures: missing objects are terminal, a serialization conflict is retried', async () => {
+    redshift.on(BatchExecuteStatementCommand).resolves({ Id: 'batch-1' });
+    const insert = sqls.find((sql) => sql.startsWith('INSERT INTO "analytics"')) ?? '';
+    statuses('batch-1', failedBatch({ sql: insert, error: 'ERROR: column "amount" does not exist' }));
+    await expect(setUp().activities.loadIntoRedshift(input)).rejects.toMatchObject({ type: 'RedshiftStatementFailed', nonRetryable: true });
+
+    redshift.reset();
+    redshift.on(BatchExecuteStatementCommand).resolves({ Id: 'batch-1' });
+    statuses('batch-1', failedBatch({ sql: insert, error: 'ERROR: 1023 Serializable isolation violation on table' }));
+    const failure = await failureOf(setUp().activities.loadIntoRedshift(input));
+    expect(failure).not.toBeInstanceOf(ApplicationFailure);
+    expect(failure).toMatchObject({ name: 'RedshiftTransientError' });
+    expect(failure.message).toContain('sql=INSERT INTO "analytics"."orders"');
+  });
+
+  it('makes an ABORTED batch non-retryable', async () => {
+    redshift.on(BatchExecuteStatementCommand).resolves({ Id: 'batch-1' });
+    statuses('batch-1', { Status: 'STARTED' }, { Status: 'ABORTED' });
+
+    await expect(setUp().activities.loadIntoRedshift(input)).rejects.toMatchObject({ type: 'RedshiftStatementAborted', nonRetryable: true });
+  });
+
+  it('rethrows a ThrottlingException as retryable, and the retry succeeds with the same token', async () => {
+    const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+    redshift.on(BatchExecuteStatementCommand).rejectsOnce(throttled).resolves({ Id: 'batch-1' });
+    statuses('batch-1', { Status: 'FINISHED' });
+    const { activities } = setUp();
+
+    const failure = await failureOf(activities.loadIntoRedshift(input));
+    expect(failure).not.toBeInstanceOf(ApplicationFailure);
+    expect(failure.message).toContain('Rate exceeded');
+    expect(failure.cause).toBe(throttled);
+    await expect(activities.loadIntoRedshift(input)).resolves.toMatchObject({ rows: 3 });
+    const [first, second] = redshift.commandCalls(BatchExecuteStatementCommand).map((call) => call.args[0].input.ClientToken);
+    expect(second).toBe(first);
+  });
+
+  it('fails at once, non-retryable, on ResourceNotFoundException', async () => {
+    const missing = new ResourceNotFoundException({ message: 'Workgroup etl-wg not found', Message: 'Workgroup etl-wg not found', ResourceId: 'etl-wg', $metadata: {} });
+    redshift.on(BatchExecuteStatementCommand).rejects(missing);
+
+    await expect(setUp().activities.loadIntoRedshift(input)).rejects.toMatchObject({ type: 'ResourceNotFoundException', nonRetryable: true });
+    expect(redshift.commandCalls(BatchExecuteStatementCommand)).toHaveLength(1);
+    expect(redshift.commandCalls(DescribeStatementCommand)).toHaveLength(0);
+  });
+});
+
+describe('readRedshiftWatermark', () => {
+  it('returns the saved watermark', async () => {
+    query(/FROM etl_state\.watermarks WHERE pipeline = 'shop' AND table_name = 'orders'/, 'wm-1', [[{ stringValue: '2024-01-31' }]]);
+
+    await expect(setUp().activities.readRedshiftWatermark({ pipeline: 'shop', table: 'orders', warehouse })).resolves.toEqual({ watermark: '2024-01-31' });
+    expect(redshift.commandCalls(ExecuteStatementCommand)[0]?.args[0].input).toMatchObject({ WorkgroupName: 'etl-wg', Database: 'analytics' });
+  });
+
+  it('returns no watermark before the first load created etl_state', async () => {
+    query(/etl_state\.watermarks/, 'wm-1', [], { Status: 'FAILED', Error: 'ERROR: relation "etl_state.watermarks" does not exist' });
+
+    const result = await setUp().activities.readRedshiftWatermark({ pipeline: 'shop', table: 'orders', warehouse });
+    expect(result.watermark).toBeUndefined();
+  });
+
+  it('returns no watermark when the table has none yet', async () => {
+    query(/etl_state\.watermarks/, 'wm-1', []);
+
+    await expect(setUp().activities.readRedshiftWatermark({ pipeline: 'shop', table: 'orders', warehouse })).resolves.toEqual({});
+  });
+});

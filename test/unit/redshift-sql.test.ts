@@ -1,0 +1,113 @@
+import { STAGE_TABLE, createStageTable, createStateTables, createTargetTable } from '../../src/sql/load-plan';
+import {
+  buildLoadBatch,
+  copyParquetFromS3,
+  reconcileGuard,
+  reconcileStageOf,
+  selectLoadErrors,
+  selectTableExists,
+  type RedshiftLoadSpec,
+} from '../../src/sql/redshift';
+
+const spec: RedshiftLoadSpec = {
+  pipeline: 'shop',
+  table: 'orders',
+  target: 'analytics.orders',
+  mode: 'merge',
+  keys: ['order_id'],
+  columns: [
+    { name: 'order_id', type: 'BIGINT' },
+    { name: 'amount', type: 'DECIMAL(12,2)' },
+    { name: 'sale_date', type: 'DATE' },
+  ],
+  rollups: [{ target: 'analytics.daily_sales', refreshBy: 'sale_date', groupBy: ['sale_date'], measures: { total: 'sum(amount)' } }],
+  runId: "run-o'brien",
+  watermark: '2024-01-31',
+  s3Prefix: 's3://lake/processed/orders/run-1/',
+  iamRoleArn: 'arn:aws:iam::123456789012:role/redshift-copy',
+  expected: { rows: 3, keyChecksum: '1234567890' },
+};
+
+const stageHash = "strtol(substring(md5(CAST(\"order_id\" AS varchar)), 1, 15), 16)";
+const targetHash = "strtol(substring(md5(CAST(t.\"order_id\" AS varchar)), 1, 15), 16)";
+const checksum = (hash: string) => `count(*) AS row_count, CAST(coalesce(sum(CAST(${hash} AS DECIMAL(38, 0))), 0) AS varchar) AS key_checksum`;
+const guard = (stage: string, counted: string) =>
+  `/* etl:reconcile:${stage} */ SELECT CASE WHEN row_count = 3 AND key_checksum = '1234567890' THEN 1 ELSE 1 / (row_count - row_count) END AS reconciled FROM (${counted}) counted`;
+
+describe('Redshift statements', () => {
+  it('copies Parquet from an S3 prefix into a quoted table', () => {
+    expect(copyParquetFromS3({ table: STAGE_TABLE, s3Prefix: 's3://lake/processed/orders/', iamRoleArn: 'arn:aws:iam::1:role/r' })).toBe(
+      `COPY "etl_stage" FROM 's3://lake/processed/orders/' IAM_ROLE 'arn:aws:iam::1:role/r' FORMAT AS PARQUET`,
+    );
+    expect(copyParquetFromS3({ table: 'raw.we"ird', s3Prefix: "s3://b/it's/", iamRoleArn: 'arn:x' })).toBe(
+      `COPY "raw"."we""ird" FROM 's3://b/it''s/' IAM_ROLE 'arn:x' FORMAT AS PARQUET`,
+    );
+  });
+
+  it('reads the newest load errors, of one query when its id is known', () => {
+    expect(selectLoadErrors({ limit: 5 })).toBe(
+      'SELECT trim(file_name) AS file_name, line_number, trim(column_name) AS column_name, error_code, trim(error_message) AS error_message FROM sys_load_error_detail ORDER BY start_time DESC LIMIT 5',
+    );
+    expect(selectLoadErrors({ limit: 5, queryId: 42 })).toContain('FROM sys_load_error_detail WHERE query_id = 42 ORDER BY start_time DESC LIMIT 5');
+    expect(selectLoadErrors({ limit: 5, queryId: -1 })).not.toContain('WHERE');
+    expect(() => selectLoadErrors({ limit: 2.5 })).toThrow(RangeError);
+  });
+
+  it('checks a table exists with escaped literals', () => {
+    expect(selectTableExists({ qualifiedName: "analytics.o'rders" })).toBe(
+      "SELECT count(*) AS n FROM information_schema.tables WHERE lower(table_schema) = lower('analytics') AND lower(table_name) = lower('o''rders')",
+    );
+  });
+
+  it('builds a guard that fails at run time and carries its marker', () => {
+    const sql = reconcileGuard({ stage: 'stage', counted: 'SELECT 1', expected: { rows: 0, keyChecksum: "it's" } });
+    expect(sql).toBe(
+      "/* etl:reconcile:stage */ SELECT CASE WHEN row_count = 0 AND key_checksum = 'it''s' THEN 1 ELSE 1 / (row_count - row_count) END AS reconciled FROM (SELECT 1) counted",
+    );
+    expect(reconcileStageOf(sql)).toBe('stage');
+    expect(reconcileStageOf('SELECT 1 / 0')).toBeUndefined();
+    expect(() => reconcileGuard({ stage: 'target', counted: 'SELECT 1', expected: { rows: -1, keyChecksum: '0' } })).toThrow(RangeError);
+  });
+});
+
+describe('Redshift load batch', () => {
+  it('runs state, target, stage, COPY, guard, merge, rollups, watermark and guard, in that order', () => {
+    const batch = buildLoadBatch(spec);
+    const plan = { ...spec, dialect: 'redshift' as const };
+    expect(batch.slice(0, 3)).toEqual(createStateTables());
+    expect(batch.slice(3, 5)).toEqual(createTargetTable(plan));
+    expect(batch[5]).toBe(createStageTable(plan));
+    expect(batch[5]).toBe('CREATE TEMP TABLE etl_stage (LIKE "analytics"."orders")');
+    expect(batch[6]).toBe(
+      `COPY "etl_stage" FROM 's3://lake/processed/orders/run-1/' IAM_ROLE 'arn:aws:iam::123456789012:role/redshift-copy' FORMAT AS PARQUET`,
+    );
+    expect(batch[7]).toBe(guard('stage', `SELECT ${checksum(stageHash)} FROM etl_stage`));
+    expect(batch[8]).toMatch(/^CREATE TEMP TABLE etl_affected_0 AS SELECT DISTINCT "sale_date"/);
+    expect(batch[9]).toBe('DELETE FROM "analytics"."orders" USING etl_stage WHERE "analytics"."orders"."order_id" = etl_stage."order_id"');
+    expect(batch[10]).toBe('INSERT INTO "analytics"."orders" ("order_id", "amount", "sale_date") SELECT "order_id", "amount", "sale_date" FROM etl_stage');
+    expect(batch[11]).toMatch(/^DELETE FROM "analytics"."daily_sales" WHERE "sale_date" IN \(SELECT v FROM etl_affected_0\)$/);
+    expect(batch[12]).toMatch(/^INSERT INTO "analytics"."daily_sales" SELECT "sale_date", sum\(amount\) AS "total"/);
+    expect(batch[13]).toBe("DELETE FROM etl_state.loads WHERE pipeline = 'shop' AND table_name = 'orders' AND run_id = 'run-o''brien'");
+    expect(batch[14]).toContain('INSERT INTO etl_state.loads');
+    expect(batch[15]).toBe("DELETE FROM etl_state.watermarks WHERE pipeline = 'shop' AND table_name = 'orders'");
+    expect(batch[16]).toContain("VALUES ('shop', 'orders', '2024-01-31', 'run-o''brien', getdate())");
+    expect(batch[17]).toBe(
+      guard('target', `SELECT ${checksum(targetHash)} FROM "analytics"."orders" t JOIN etl_stage s ON t."order_id" = s."order_id"`),
+    );
+    expect(batch).toHaveLength(18);
+  });
+
+  it('deletes everything before inserting on a full refresh and rebuilds whole rollups', () => {
+    const batch = buildLoadBatch({ ...spec, mode: 'full-refresh', watermark: undefined });
+    const apply = batch.slice(8, -1);
+    expect(apply.slice(0, 4)).toEqual([
+      'DELETE FROM "analytics"."orders"',
+      'INSERT INTO "analytics"."orders" ("order_id", "amount", "sale_date") SELECT "order_id", "amount", "sale_date" FROM etl_stage',
+      'DELETE FROM "analytics"."daily_sales"',
+      'INSERT INTO "analytics"."daily_sales" SELECT "sale_date", sum(amount) AS "total" FROM "analytics"."orders" GROUP BY "sale_date"',
+    ]);
+    expect(batch.some((sql) => /^(DELETE FROM|INSERT INTO) etl_state.watermarks/.test(sql))).toBe(false);
+    expect(batch.some((sql) => /TRUNCATE/i.test(sql))).toBe(false);
+    expect(reconcileStageOf(batch.at(-1))).toBe('target');
+  });
+});
