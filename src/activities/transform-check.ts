@@ -14,6 +14,12 @@ function describeStep(step: TransformStep, index: number): string {
   return `transform[${index}] (${step.kind}${rule}${file})`;
 }
 
+/** DuckDB's error without the echo of our generated SQL (LINE …), which says nothing to the user. */
+function duckdbMessage(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.replace(/^Error: /, '').split(/\n\s*\nLINE \d+:/)[0]?.trim() ?? text;
+}
+
 export function createTransformCheckActivities(deps: DuckdbDeps) {
   return {
     /**
@@ -32,7 +38,7 @@ export function createTransformCheckActivities(deps: DuckdbDeps) {
             await connection.run(`DESCRIBE ${query}`);
           } catch (error) {
             const step = describeStep(table.transform[count - 1] as TransformStep, count - 1);
-            throw ApplicationFailure.nonRetryable(`table ${table.name}: ${step} is invalid: ${error instanceof Error ? error.message : String(error)}`, 'TransformInvalid');
+            throw ApplicationFailure.nonRetryable(`table ${table.name}: ${step} is invalid: ${duckdbMessage(error)}`, 'TransformInvalid');
           }
         }
         const query = compileTransform({ source: 'etl_input', steps: table.transform, context: { keys: table.primaryKey, referenceRelation } });

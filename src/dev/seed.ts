@@ -50,17 +50,24 @@ async function runAll<T>(tasks: Promise<T>[]): Promise<T[]> {
   return settled.map((result) => (result as PromiseFulfilledResult<T>).value);
 }
 
-function splitSales(input: { seed: number; rows: number; customers: number; products: number }): SalesBatch[] {
-  const parts = input.rows > SPLIT_ABOVE_ROWS ? LOAD_CONNECTIONS : 1;
-  const size = Math.ceil(input.rows / parts);
+function splitSales(input: SeedCounts & { seed: number }): SalesBatch[] {
+  const { seed, customers, products, sales } = input;
+  const parts = sales > SPLIT_ABOVE_ROWS ? LOAD_CONNECTIONS : 1;
+  const size = Math.ceil(sales / parts);
   return Array.from({ length: parts }, (_, part) => ({
-    ...input,
-    firstId: part * size + 1,
-    lastId: Math.min(input.rows, (part + 1) * size),
-    firstOriginalId: 1,
-    saleIdOffset: SALE_ID_OFFSET,
-    stamp: 'historical' as const,
+    seed, customers, products, firstId: part * size + 1, lastId: Math.min(sales, (part + 1) * size), firstOriginalId: 1,
+    saleIdOffset: SALE_ID_OFFSET, stamp: 'historical' as const,
   }));
+}
+
+async function loadRawTables(input: { pool: Pool; seed: number; size: SeedCounts }): Promise<SeedCounts> {
+  const { pool, seed, size } = input;
+  const load = (sql: string, table: string) => run({ db: pool, sql, what: `loading raw.${table}` });
+  // Sales take their unit price from raw.products by join, so products load first.
+  const products = await load(insertProducts({ seed, count: size.products }), 'products');
+  const sales = splitSales({ seed, ...size }).map((batch) => load(insertSales(batch), 'sales'));
+  const [customers = 0, ...batches] = await runAll([load(insertCustomers({ seed, count: size.customers }), 'customers'), ...sales]);
+  return { customers, products, sales: batches.reduce((sum, count) => sum + count, 0) };
 }
 
 async function indexRawTables(input: { pool: Pool }): Promise<void> {
@@ -86,17 +93,12 @@ export async function seedDemoData(input: { pool: Pool; rows: number; seed?: num
   log('recreating schema raw…');
   await run({ db: pool, sql: [...recreateRawSchema(), ...createRawTables()].join(';\n'), what: 'recreating schema raw' });
   log(`loading ${size.products} products, ${size.customers} customers and ${size.sales} sales…`);
-  // Sales take their unit price from raw.products by join, so products load first.
-  const products = await run({ db: pool, sql: insertProducts({ seed, count: size.products }), what: 'loading raw.products' });
-  const [customers = 0, ...sales] = await runAll([
-    run({ db: pool, sql: insertCustomers({ seed, count: size.customers }), what: 'loading raw.customers' }),
-    ...splitSales({ seed, rows: size.sales, customers: size.customers, products: size.products }).map((batch) => run({ db: pool, sql: insertSales(batch), what: 'loading raw.sales' })),
-  ]);
+  const counts = await loadRawTables({ pool, seed, size });
   log('building keys and indexes…');
   await indexRawTables({ pool });
   log('analyzing…');
   await run({ db: pool, sql: analyzeRawTables(), what: 'analyzing schema raw' });
-  return { customers, products, sales: sales.reduce((sum, count) => sum + count, 0) };
+  return counts;
 }
 
 /** True when raw.sales exists and has rows. */
@@ -127,12 +129,19 @@ async function insertNewSales(input: { db: Queryable; seed: number; rows: number
 }
 
 /**
- * One transaction of source activity for incremental runs: about updateFraction of the rows of each table get a
- * visible change and updated_at = now() (the rows follow from seed), then insertRows new sales arrive.
+ * One transaction of source activity for incremental runs: updateFraction of the rows of each table (rounded up;
+ * which rows follows from seed) get a visible change and updated_at = now(), then insertRows new sales arrive.
  */
-export async function changeDemoData(input: { pool: Pool; updateFraction: number; insertRows: number; seed?: number }): Promise<DemoChanges> {
+export async function changeDemoData(input: {
+  pool: Pool;
+  updateFraction: number;
+  insertRows: number;
+  seed?: number;
+}): Promise<DemoChanges> {
   const { seed = DEFAULT_SEED } = input;
-  if (!(input.updateFraction >= 0 && input.updateFraction <= 1)) throw new RangeError(`updateFraction must be between 0 and 1, got ${input.updateFraction}`);
+  if (!(input.updateFraction >= 0 && input.updateFraction <= 1)) {
+    throw new RangeError(`updateFraction must be between 0 and 1, got ${input.updateFraction}`);
+  }
   const rows = requireInteger({ name: 'insertRows', value: input.insertRows, min: 0 });
   const perMillion = Math.round(input.updateFraction * 1_000_000);
   const client = await input.pool.connect();

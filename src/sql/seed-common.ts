@@ -68,6 +68,13 @@ export function quota(input: { count: number; perMillion: number }): number {
   return Math.ceil((requireInteger({ name: 'count', value: input.count, min: 0 }) * perMillion) / PER_MILLION);
 }
 
+/** Keys of exactly ceil(perMillion/1e6 × rows) rows of table, the first ranks of a seeded shuffle. */
+export function sampleKeys(input: { seed: number; table: string; key: string; salt: Salt; perMillion: number }): string {
+  const perMillion = requireInteger({ name: 'perMillion', value: input.perMillion, min: 0 });
+  const limit = `(SELECT ceil(count(*) * ${perMillion} / ${PER_MILLION}.0)::bigint FROM ${input.table})`;
+  return `SELECT ${input.key} FROM ${input.table} ORDER BY ${hash(input)}, ${input.key} LIMIT ${limit}`;
+}
+
 /** A boolean SQL expression true for about perMillion rows in a million. */
 export function chance(input: { seed: number; key: string; salt: Salt; perMillion: number }): string {
   const perMillion = requireInteger({ name: 'perMillion', value: input.perMillion, min: 0 });

@@ -1,6 +1,6 @@
 import {
-  chance, dirtyText, hashMod, instantAfter, LAST_INSTANT, pick, quota, REGIONS, requireInteger, SECONDS_PER_DAY, shuffledRank, textArray,
-  type Salt,
+  dirtyText, hashMod, instantAfter, LAST_INSTANT, pick, quota, REGIONS, requireInteger, sampleKeys, SECONDS_PER_DAY, shuffledRank,
+  textArray, type Salt,
 } from './seed-common';
 import { rawTable } from './seed';
 
@@ -59,13 +59,13 @@ FROM (
 ORDER BY customer_id`;
 }
 
-/** Moves about perMillion customers in a million to another region (NULL ones get one) and stamps them now. */
+/** Moves ceil(perMillion/1e6 × customers) seeded-chosen customers to another region (NULL ones get one), stamped now. */
 export function updateCustomers(input: { seed: number; perMillion: number }): string {
   const { seed } = input;
   const regions = textArray(REGIONS);
   const step = hashMod({ seed, key: 'customer_id', salt: 'changeRegion', modulus: REGIONS.length - 1 });
   // Position p in 1..5 (0 for NULL) plus a step in 0..3, wrapped, never lands back on p.
   const next = `${regions}[1 + ((coalesce(array_position(${regions}, region), 0) + ${step}) % ${REGIONS.length})::int]`;
-  const chosen = chance({ seed, key: 'customer_id', salt: 'changeCustomer', perMillion: input.perMillion });
-  return `UPDATE ${rawTable('customers')} SET region = ${next}, updated_at = now() WHERE ${chosen}`;
+  const chosen = sampleKeys({ seed, table: rawTable('customers'), key: 'customer_id', salt: 'changeCustomer', perMillion: input.perMillion });
+  return `UPDATE ${rawTable('customers')} SET region = ${next}, updated_at = now() WHERE customer_id IN (${chosen})`;
 }

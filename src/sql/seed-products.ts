@@ -1,5 +1,5 @@
 import {
-  chance, dirtyText, hashMod, instantAfter, LAST_INSTANT, pick, quota, requireInteger, SECONDS_PER_DAY, shuffledRank, textArray, type Salt,
+  dirtyText, hashMod, instantAfter, LAST_INSTANT, pick, quota, requireInteger, SECONDS_PER_DAY, sampleKeys, shuffledRank, textArray, type Salt,
 } from './seed-common';
 import { rawTable } from './seed';
 
@@ -37,8 +37,8 @@ FROM (
 ORDER BY product_id`;
 }
 
-/** Raises the price of about perMillion products in a million by 5% and stamps them now. */
+/** Raises the price of ceil(perMillion/1e6 × products) seeded-chosen products by 5%, stamped now. */
 export function updateProducts(input: { seed: number; perMillion: number }): string {
-  const chosen = chance({ seed: input.seed, key: 'product_id', salt: 'changeProduct', perMillion: input.perMillion });
-  return `UPDATE ${rawTable('products')} SET unit_price = round(unit_price * 1.05, 2), updated_at = now() WHERE ${chosen}`;
+  const chosen = sampleKeys({ seed: input.seed, table: rawTable('products'), key: 'product_id', salt: 'changeProduct', perMillion: input.perMillion });
+  return `UPDATE ${rawTable('products')} SET unit_price = round(unit_price * 1.05, 2), updated_at = now() WHERE product_id IN (${chosen})`;
 }

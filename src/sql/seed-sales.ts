@@ -1,4 +1,6 @@
-import { chance, CHANNELS, hashMod, instantAfter, pick, REGIONS, requireInteger, SECONDS_PER_DAY } from './seed-common';
+import {
+  chance, CHANNELS, hashMod, instantAfter, PER_MILLION, pick, REGIONS, requireInteger, sampleKeys, SECONDS_PER_DAY, type Salt,
+} from './seed-common';
 import { rawTable } from './seed';
 
 /** Dirt rates per million sales rows. */
@@ -47,7 +49,7 @@ function originals(batch: SalesBatch): string {
 function customerId(batch: SalesBatch): string {
   const { seed, customers } = batch;
   const { nullCustomer, unknownCustomer } = SALES_DIRT;
-  const bucket = hashMod({ seed, key: 'b', salt: 'saleCustomerDirt', modulus: 1_000_000 });
+  const bucket = hashMod({ seed, key: 'b', salt: 'saleCustomerDirt', modulus: PER_MILLION });
   const offset = hashMod({ seed, key: 'b', salt: 'saleCustomer', modulus: customers });
   return `CASE WHEN ${bucket} < ${nullCustomer} THEN NULL WHEN ${bucket} < ${nullCustomer + unknownCustomer} THEN ${customers + 1} + ${offset}
     ELSE 1 + ${offset} END`;
@@ -57,7 +59,7 @@ function customerId(batch: SalesBatch): string {
 // 1 + (q + k) % 10 with k in 0..8 never equals the original's q in 1..10.
 function attributes(batch: SalesBatch): string {
   const { seed } = batch;
-  const h = (key: string, salt: Parameters<typeof hashMod>[0]['salt'], modulus: number) => hashMod({ seed, key, salt, modulus });
+  const h = (key: string, salt: Salt, modulus: number) => hashMod({ seed, key, salt, modulus });
   const quantity = (key: string) => `(1 + ${h(key, 'quantity', 10)})`;
   const magnitude = `CASE WHEN original IS NULL THEN ${quantity('id')} ELSE 1 + (${quantity('original')} + ${h('id', 'duplicateQuantity', 9)}) % 10 END`;
   const negative = chance({ seed, key: 'id', salt: 'negativeQuantity', perMillion: SALES_DIRT.negativeQuantity });
@@ -92,9 +94,9 @@ FROM (${attributes(batch)}) AS s
 JOIN ${rawTable('products')} AS p ON p.product_id = s.product_id`;
 }
 
-/** Corrects the quantity (and amount) of about perMillion sales in a million and stamps them now. */
+/** Corrects the quantity (and amount) of ceil(perMillion/1e6 × sales) seeded-chosen sales, stamped now. */
 export function updateSales(input: { seed: number; perMillion: number }): string {
-  const chosen = chance({ seed: input.seed, key: 'id', salt: 'changeSale', perMillion: input.perMillion });
+  const chosen = sampleKeys({ seed: input.seed, table: rawTable('sales'), key: 'id', salt: 'changeSale', perMillion: input.perMillion });
   const quantity = 'CASE WHEN quantity < 0 THEN quantity - 1 ELSE quantity + 1 END';
-  return `UPDATE ${rawTable('sales')} SET quantity = ${quantity}, amount = (${quantity}) * unit_price, updated_at = now() WHERE ${chosen}`;
+  return `UPDATE ${rawTable('sales')} SET quantity = ${quantity}, amount = (${quantity}) * unit_price, updated_at = now() WHERE id IN (${chosen})`;
 }

@@ -1,15 +1,27 @@
-import type { NativeConnection } from '@temporalio/worker';
+import type { NativeConnection, WorkflowBundleOption } from '@temporalio/worker';
 import { Worker } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 import type { Settings } from '../config/settings';
 
-/** A worker that runs every workflow in src/workflows and every activity, on the configured task queue. */
-export function createEtlWorker(input: { connection: NativeConnection; settings: Settings; deps: ActivityDeps }): Promise<Worker> {
+/** Where the workflow code of every worker comes from: src/workflows, bundled at worker start. */
+export const WORKFLOWS_PATH = require.resolve('../workflows');
+
+/**
+ * A worker that runs every workflow in src/workflows and every activity, on the configured task queue.
+ * Pass a prebuilt `workflowBundle` (bundleWorkflowCode) to skip bundling when many workers start.
+ */
+export function createEtlWorker(input: {
+  connection: NativeConnection;
+  settings: Settings;
+  deps: ActivityDeps;
+  workflowBundle?: WorkflowBundleOption;
+}): Promise<Worker> {
+  const workflows = input.workflowBundle ? { workflowBundle: input.workflowBundle } : { workflowsPath: WORKFLOWS_PATH };
   return Worker.create({
     connection: input.connection,
     namespace: input.settings.temporal.namespace,
     taskQueue: input.settings.temporal.taskQueue,
-    workflowsPath: require.resolve('../workflows'),
+    ...workflows,
     activities: createActivities(input.deps),
   });
 }

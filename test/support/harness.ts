@@ -1,0 +1,62 @@
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode, NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Pool } from 'pg';
+import type { ActivityDeps } from '../../src/activities';
+import type { Pipeline } from '../../src/config';
+import type { Settings } from '../../src/config/settings';
+import { closeClients } from '../../src/workers/clients';
+import { createEtlWorker, WORKFLOWS_PATH } from '../../src/workers/create-worker';
+import { nightlyEtlWorkflow, type RunManifest } from '../../src/workflows';
+import { testClients, testSettings } from './stack';
+
+/** A worker-and-client pair on the real local stack, with its own task queue and database pools. */
+export interface Harness {
+  settings: Settings;
+  deps: ActivityDeps;
+  client: Client;
+  source: Pool;
+  warehouse: Pool;
+  /** Runs the pipeline with an in-process worker and returns the manifest (or throws the failure). */
+  run(pipeline: Pipeline, runDate?: string): Promise<RunManifest>;
+  close(): Promise<void>;
+}
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+
+export async function createHarness(): Promise<Harness> {
+  const settings = testSettings();
+  const deps = await testClients(settings);
+  const connection = await Connection.connect({ address: settings.temporal.address });
+  const client = new Client({ connection, namespace: settings.temporal.namespace });
+  const workerConnection = await NativeConnection.connect({ address: settings.temporal.address });
+  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } });
+  const workflowBundle = await bundle;
+  return {
+    settings,
+    deps,
+    client,
+    source: deps.pools.source,
+    warehouse: deps.pools.warehouse,
+    async run(pipeline, runDate = '2026-01-15') {
+      const worker = await createEtlWorker({ connection: workerConnection, settings, deps, workflowBundle });
+      return worker.runUntil(
+        client.workflow.execute(nightlyEtlWorkflow, {
+          taskQueue: settings.temporal.taskQueue,
+          workflowId: `test-${pipeline.name}-${randomUUID()}`,
+          args: [{ pipeline, runDate }],
+        }),
+      );
+    },
+    async close() {
+      await connection.close();
+      await workerConnection.close();
+      await closeClients(deps);
+    },
+  };
+}
+
+/** Drops what runs leave in the warehouse, so a test starts from an empty warehouse. */
+export async function resetWarehouse(warehouse: Pool, schemas: readonly string[] = ['analytics', 'etl_state']): Promise<void> {
+  for (const schema of schemas) await warehouse.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+}
