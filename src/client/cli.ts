@@ -1,7 +1,10 @@
+import type { Client } from '@temporalio/client';
 import { Command } from 'commander';
 import { silenceAwsNodeVersionNotice } from '../common/runtime';
-import { loadPipeline, loadSettings } from '../config';
+import { loadPipeline, loadSettings, type Settings } from '../config';
 import { connectClient } from '../workers/temporal-connection';
+import { describeError } from './errors';
+import { formatRunSummary, startPipelineRun } from './pipeline-run';
 import { formatPreflightSummary, startPreflight, webUiUrl } from './preflight';
 import { countPollers } from './task-queue';
 
@@ -19,29 +22,47 @@ program
     console.log(`${file}: valid (pipeline ${pipeline.name}, ${pipeline.tables.length} tables, warehouse ${pipeline.warehouse.type})`);
   });
 
+async function withClient<T>(use: (client: Client, settings: Settings) => Promise<T>): Promise<T> {
+  const settings = loadSettings();
+  const client = await connectClient(settings);
+  try {
+    if ((await countPollers({ client, settings })) === 0) {
+      console.warn(`warning: no worker polls task queue ${settings.temporal.taskQueue}; the run waits until one starts (npm run worker)`);
+    }
+    return await use(client, settings);
+  } finally {
+    await client.connection.close();
+  }
+}
+
 program
   .command('run')
   .argument('<pipeline.yaml>', 'pipeline file')
-  .option('--no-wait', 'start the workflow and return without waiting for its result')
+  .option('--run-date <YYYY-MM-DD>', 'the business day to process (default: today, UTC)')
+  .option('--no-wait', 'start the run and return without waiting for its result')
   .description('run a pipeline on the workers polling the task queue (start one with: npm run worker)')
-  .action(async (file: string, options: { wait: boolean }) => {
+  .action(async (file: string, options: { wait: boolean; runDate?: string }) => {
     const pipeline = await loadPipeline({ file });
-    const settings = loadSettings();
-    const client = await connectClient(settings);
-    try {
-      if ((await countPollers({ client, settings })) === 0) {
-        console.warn(`warning: no worker polls task queue ${settings.temporal.taskQueue}; the run waits until one starts (npm run worker)`);
-      }
-      const handle = await startPreflight({ client, settings, pipeline });
+    await withClient(async (client, settings) => {
+      const handle = await startPipelineRun({ client, settings, pipeline, runDate: options.runDate });
       console.log(`started ${handle.workflowId}\nWeb UI: ${webUiUrl({ settings, workflowId: handle.workflowId, runId: handle.firstExecutionRunId })}`);
-      if (!options.wait) return;
+      if (options.wait) for (const line of formatRunSummary(await handle.result())) console.log(line);
+    });
+  });
+
+program
+  .command('check')
+  .argument('<pipeline.yaml>', 'pipeline file')
+  .description('check that a worker reaches every system the pipeline uses (Postgres, S3, DuckDB)')
+  .action(async (file: string) => {
+    const pipeline = await loadPipeline({ file });
+    await withClient(async (client, settings) => {
+      const handle = await startPreflight({ client, settings, pipeline });
       for (const line of formatPreflightSummary(await handle.result())) console.log(line);
-    } finally {
-      await client.connection.close();
-    }
+    });
   });
 
 program.parseAsync().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : String(error));
+  console.error(describeError(error));
   process.exitCode = 1;
 });
