@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
 import type { ActivityDeps } from '../../src/activities';
 import type { Pipeline } from '../../src/config';
 import type { Settings } from '../../src/config/settings';
