@@ -65,7 +65,9 @@ function collectAffected(spec: LoadPlanSpec): string[] {
     const name = quoteIdent(column);
     const table = `${AFFECTED_TABLE}_${index}`;
     const fromTarget = `SELECT DISTINCT t.${name} AS v FROM ${target} t JOIN ${STAGE_TABLE} s ON ${keyJoin(spec.keys, 't', 's')}`;
-    return `CREATE TEMP TABLE ${table} AS SELECT DISTINCT ${name} AS v FROM ${STAGE_TABLE} UNION ${fromTarget}`;
+    // A pooled Postgres session outlives the load: drop at commit. Redshift's Data API session ends with the batch.
+    const onCommit = spec.dialect === 'postgres' ? ' ON COMMIT DROP' : '';
+    return `CREATE TEMP TABLE ${table}${onCommit} AS SELECT DISTINCT ${name} AS v FROM ${STAGE_TABLE} UNION ${fromTarget}`;
   });
 }
 

@@ -34,7 +34,7 @@ describe('load plan statements', () => {
   it('merges by delete-insert, rebuilds touched rollup rows and saves the watermark, in order', () => {
     const statements = applyStagedRows(spec);
     expect(statements[0]).toBe(
-      'CREATE TEMP TABLE etl_affected_0 AS SELECT DISTINCT "sale_date" AS v FROM etl_stage UNION SELECT DISTINCT t."sale_date" AS v FROM "analytics"."sales_fact" t JOIN etl_stage s ON t."sale_id" = s."sale_id"',
+      'CREATE TEMP TABLE etl_affected_0 ON COMMIT DROP AS SELECT DISTINCT "sale_date" AS v FROM etl_stage UNION SELECT DISTINCT t."sale_date" AS v FROM "analytics"."sales_fact" t JOIN etl_stage s ON t."sale_id" = s."sale_id"',
     );
     expect(statements[1]).toBe('DELETE FROM "analytics"."sales_fact" USING etl_stage WHERE "analytics"."sales_fact"."sale_id" = etl_stage."sale_id"');
     expect(statements[2]).toBe('INSERT INTO "analytics"."sales_fact" ("sale_id", "sale_date", "amount") SELECT "sale_id", "sale_date", "amount" FROM etl_stage');
