@@ -13,14 +13,15 @@ function start(args: string[], env: NodeJS.ProcessEnv = {}) {
 }
 
 describe('npm start', () => {
-  it('runs the demo pipeline on the local stack and prints its summary and the Web UI link', () => {
+  it('runs the demo pipeline on the local stack and prints a per-table summary and the Web UI link', () => {
     const result = start([]);
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
-    expect(result.stdout).toContain('pipeline demo: every system answered');
-    expect(result.stdout).toMatch(/postgres source +PostgreSQL 17\./);
-    expect(result.stdout).toMatch(/duckdb +v1\.\d+\.\d+: wrote and read back 10000 rows of Parquet/);
-    expect(result.stdout).toMatch(/Web UI: http:\/\/127\.0\.0\.1:18233\/namespaces\/default\/workflows\/demo-preflight-\d{8}T\d{6}\//);
+    expect(result.stdout).toMatch(/pipeline demo, run date \d{4}-\d{2}-\d{2}: \d+ rows loaded, \d+ rejected/);
+    expect(result.stdout).toMatch(/table +extracted +rejected +loaded +seconds +quality/);
+    for (const table of ['customers', 'products', 'sales']) expect(result.stdout).toMatch(new RegExp(`\\n${table} +\\d+ +\\d+ +\\d+ +[\\d.]+ +[\\d.]+%`));
+    expect(result.stdout).toMatch(/manifest: s3:\/\/temporal-etl-lake\/manifests\/run_date=/);
+    expect(result.stdout).toMatch(/Web UI: http:\/\/127\.0\.0\.1:18233\/namespaces\/default\/workflows\/demo-\d{4}-\d{2}-\d{2}-\d{8}T\d{6}\//);
   });
 
   it('stops on an invalid pipeline file before touching any service, naming the field', async () => {
