@@ -94,22 +94,22 @@ export function createRollupTable(input: { rollup: Rollup; source: string; diale
   return [`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`, `CREATE TABLE ${ifNotExists}${quoteQualified(input.rollup.target)} AS ${shape}`];
 }
 
-function refreshRollups(spec: LoadPlanSpec): string[] {
+function refreshRollups(spec: LoadPlanSpec, everything: boolean): string[] {
   const refreshColumns = [...new Set(spec.rollups.map((rollup) => rollup.refreshBy))];
   return spec.rollups.flatMap((rollup) => {
     const target = quoteQualified(rollup.target);
-    if (spec.mode === 'full-refresh') return [`DELETE FROM ${target}`, `INSERT INTO ${target} ${rollupSelect(rollup, spec.target, '')}`];
+    if (everything) return [`DELETE FROM ${target}`, `INSERT INTO ${target} ${rollupSelect(rollup, spec.target, '')}`];
     const affected = `${quoteIdent(rollup.refreshBy)} IN (SELECT v FROM ${AFFECTED_TABLE}_${refreshColumns.indexOf(rollup.refreshBy)})`;
     return [`DELETE FROM ${target} WHERE ${affected}`, `INSERT INTO ${target} ${rollupSelect(rollup, spec.target, ` WHERE ${affected}`)}`];
   });
 }
 
-function saveState(spec: LoadPlanSpec): string[] {
+function saveState(spec: LoadPlanSpec, loadedFrom: string): string[] {
   const where = `pipeline = ${quoteLiteral(spec.pipeline)} AND table_name = ${quoteLiteral(spec.table)}`;
   const run = quoteLiteral(spec.runId);
   const statements = [
     `DELETE FROM etl_state.loads WHERE ${where} AND run_id = ${run}`,
-    `INSERT INTO etl_state.loads (pipeline, table_name, run_id, row_count, loaded_at) SELECT ${quoteLiteral(spec.pipeline)}, ${quoteLiteral(spec.table)}, ${run}, count(*), getdate() FROM ${STAGE_TABLE}`,
+    `INSERT INTO etl_state.loads (pipeline, table_name, run_id, row_count, loaded_at) SELECT ${quoteLiteral(spec.pipeline)}, ${quoteLiteral(spec.table)}, ${run}, count(*), getdate() FROM ${loadedFrom}`,
   ];
   if (spec.watermark === undefined) return statements;
   return [
@@ -119,11 +119,33 @@ function saveState(spec: LoadPlanSpec): string[] {
   ];
 }
 
-/** Everything after the stage is filled, in order; run inside one transaction. */
-export function applyStagedRows(spec: LoadPlanSpec): string[] {
-  const statements = [...collectAffected(spec), ...applyRows(spec), ...refreshRollups(spec), ...saveState(spec)];
+function forDialect(spec: LoadPlanSpec, statements: string[]): string[] {
   // getdate() is Redshift's; Postgres spells it now() (at time zone utc for a plain timestamp).
   return spec.dialect === 'postgres' ? statements.map((sql) => sql.replaceAll('getdate()', "(now() AT TIME ZONE 'utc')")) : statements;
+}
+
+/** Everything after the stage is filled, in order; run inside one transaction. */
+export function applyStagedRows(spec: LoadPlanSpec): string[] {
+  const statements = [...collectAffected(spec), ...applyRows(spec), ...refreshRollups(spec, spec.mode === 'full-refresh'), ...saveState(spec, STAGE_TABLE)];
+  return forDialect(spec, statements);
+}
+
+/**
+ * The initial-load fast path: when the target was empty, rows are copied straight into it (no stage, no
+ * delete, no second write); then the rollups are built whole and the state saved, in the same transaction.
+ */
+export function finishDirectLoad(spec: LoadPlanSpec): string[] {
+  return forDialect(spec, [...refreshRollups(spec, true), ...saveState(spec, quoteQualified(spec.target))]);
+}
+
+/** True when the target holds no rows (the fast path applies). */
+export function selectTargetIsEmpty(spec: Pick<LoadPlanSpec, 'target'>): string {
+  return `SELECT NOT EXISTS (SELECT 1 FROM ${quoteQualified(spec.target)}) AS empty`;
+}
+
+/** Count and key checksum of the whole target (after a direct load). */
+export function selectTargetChecksum(spec: Pick<LoadPlanSpec, 'dialect' | 'target' | 'keys'>): string {
+  return `SELECT ${keyChecksumSelect({ dialect: spec.dialect, keys: spec.keys, alias: 't' })} FROM ${quoteQualified(spec.target)} t`;
 }
 
 /** Count and key checksum of the target rows matching the staged keys, after the apply step. */

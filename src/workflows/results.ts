@@ -14,7 +14,7 @@ export interface TableRunResult {
   /** Share of extracted rows that passed every rule (1 when nothing was extracted). */
   qualityScore: number;
   keyChecksum: string;
-  bytes: { raw: number };
+  bytes: { raw: number; processed: number };
   seconds: { extract: number; transform: number; load: number; total: number };
   uris: { raw: string; processed: string; rejected?: string };
 }

@@ -80,7 +80,7 @@ export async function tableEtlWorkflow(input: TableEtlInput): Promise<TableRunRe
     loadedRows: loaded.rows,
     qualityScore: transformed.qualityScore,
     keyChecksum: loaded.keyChecksum,
-    bytes: { raw: raw.bytes },
+    bytes: { raw: raw.bytes, processed: transformed.processedBytes },
     seconds: { extract: raw.seconds, transform: transformed.seconds, load: loaded.seconds, total: (Date.now() - started) / 1000 },
     uris: {
       raw: `s3://${raw.bucket}/${raw.prefix}`,

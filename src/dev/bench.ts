@@ -1,0 +1,58 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { Client } from '@temporalio/client';
+import type { Pipeline } from '../config/pipeline-schema';
+import type { Settings } from '../config/settings';
+import { nightlyEtlWorkflow, type RunManifest } from '../workflows';
+
+export interface BenchStage {
+  name: string;
+  seconds: number;
+  rows: number;
+  bytes: number;
+}
+
+/** The demo pipeline pointed at its own warehouse schema and state, so a bench never touches analytics.*. */
+export function benchPipeline(demo: Pipeline): Pipeline {
+  const retarget = (name: string) => name.replace(/^analytics\./, 'bench.');
+  return {
+    ...demo,
+    name: 'bench',
+    tables: demo.tables.map((table) => ({ ...table, target: retarget(table.target), rollups: table.rollups.map((rollup) => ({ ...rollup, target: retarget(rollup.target) })) })),
+  };
+}
+
+/** A worker in its own process (as in production), so its memory is measured alone. */
+export function startWorkerProcess(input: { taskQueue: string }): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', 'src/workers/main.ts'], {
+    env: { ...process.env, TEMPORAL_TASK_QUEUE: input.taskQueue, LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+/** Peak resident set size of a live process, from the kernel's high-water mark (VmHWM). */
+export function peakRssBytes(pid: number): number {
+  const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match?.[1] ? Number(match[1]) * 1024 : 0;
+}
+
+export async function runPipelineOnWorker(input: { client: Client; settings: Settings; pipeline: Pipeline }): Promise<{ manifest: RunManifest; seconds: number }> {
+  const started = Date.now();
+  const manifest = await input.client.workflow.execute(nightlyEtlWorkflow, {
+    taskQueue: input.settings.temporal.taskQueue,
+    workflowId: `bench-${randomUUID()}`,
+    args: [{ pipeline: input.pipeline }],
+  });
+  return { manifest, seconds: (Date.now() - started) / 1000 };
+}
+
+/** Busy seconds, rows and bytes per stage, summed over tables. */
+export function stagesOf(manifest: RunManifest): BenchStage[] {
+  const sum = (pick: (table: RunManifest['tables'][number]) => number) => manifest.tables.reduce((total, table) => total + pick(table), 0);
+  return [
+    { name: 'extract', seconds: sum((t) => t.seconds.extract), rows: sum((t) => t.extractedRows), bytes: sum((t) => t.bytes.raw) },
+    { name: 'transform', seconds: sum((t) => t.seconds.transform), rows: sum((t) => t.extractedRows), bytes: sum((t) => t.bytes.processed) },
+    { name: 'load', seconds: sum((t) => t.seconds.load), rows: sum((t) => t.loadedRows), bytes: sum((t) => t.bytes.processed) },
+  ];
+}
