@@ -1,4 +1,4 @@
-import { readdir, stat } from 'node:fs/promises';
+import { mkdir, readdir, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { ApplicationFailure } from '@temporalio/activity';
@@ -78,6 +78,11 @@ async function runTransform(connection: DuckDBConnection, input: TransformInput,
   const [acceptedRows, keyChecksum] = await queryRow(connection, `SELECT ${keyChecksumSelect({ dialect: 'duckdb', keys: table.primaryKey })} FROM (${accepted})`);
   const rejectedByRule = await countByRule(connection);
   await connection.run(copyToParquetDirectory({ query: accepted, dir: join(dir, 'processed'), partitionBy: table.partitionBy }));
+  // A partitioned COPY of zero rows writes no file, and Redshift's COPY fails on an empty prefix: keep one.
+  if ((await listFiles(join(dir, 'processed'))).length === 0) {
+    await mkdir(join(dir, 'processed'), { recursive: true });
+    await connection.run(copyToParquetFile({ query: accepted, path: join(dir, 'processed', 'part-0.parquet') }));
+  }
   const rejectedRows = Object.values(rejectedByRule).reduce((sum, count) => sum + count, 0);
   if (rejectedRows > 0) {
     const rejected = `SELECT * EXCLUDE (${REJECT_COLUMN}), ${REJECT_COLUMN} AS reject_reason FROM etl_result WHERE ${REJECT_COLUMN} IS NOT NULL`;
