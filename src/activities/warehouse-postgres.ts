@@ -3,8 +3,8 @@ import type { PoolClient } from 'pg';
 import { ApplicationFailure } from '@temporalio/activity';
 import { copyToCsvFile, readParquetFiles } from '../sql/duckdb-read';
 import {
-  applyStagedRows, createRollupTable, createStageTable, createStateTables, createTargetTable, finishDirectLoad, selectLoadedChecksum, selectTargetChecksum,
-  selectTargetIsEmpty, selectWatermark, STAGE_TABLE, type LoadPlanSpec,
+  addPrimaryKey, applyStagedRows, createRollupTable, dropPrimaryKey, createStageTable, createStateTables, createTargetTable, finishDirectLoad, selectLoadedChecksum, selectTargetChecksum,
+  selectTargetIsEmpty, selectWatermark, SELECT_PRIMARY_KEY_NAME, STAGE_TABLE, type LoadPlanSpec,
 } from '../sql/load-plan';
 import { quoteIdent, quoteQualified } from '../sql/quote';
 import { withDuckdb } from './duckdb-session';
@@ -55,7 +55,10 @@ async function runLoad(client: PoolClient, input: LoadTableInput, csv: string): 
     copyFromFile({ client, sql: `COPY ${table} (${columns}) FROM STDIN WITH (FORMAT csv)`, path: csv, onBytes: (bytes) => heartbeat({ copied: bytes }) });
   const direct = (await client.query<{ empty: boolean }>(selectTargetIsEmpty(spec))).rows[0]?.empty === true;
   if (direct) {
+    const constraint = (await client.query<{ conname: string }>(SELECT_PRIMARY_KEY_NAME, [quoteQualified(input.target)])).rows[0]?.conname;
+    if (constraint) await client.query(dropPrimaryKey({ target: input.target, constraint }));
     await copyInto(quoteQualified(input.target));
+    if (constraint) await client.query(addPrimaryKey({ target: input.target, constraint, keys: input.keys }));
     for (const sql of finishDirectLoad(spec)) await client.query(sql);
   } else {
     await client.query(createStageTable(spec));
