@@ -8,7 +8,7 @@ import { queryRow, withDuckdb } from './duckdb-session';
 import { classifyPostgresError } from './errors';
 import type { ExtractDeps, ExtractPlan } from './extract';
 import { uploadFile, type LakeTarget } from './lake';
-import { rawPrefix, type RunLocation } from './lake-layout';
+import { rawPrefix, type RunLocation } from '../common/lake-layout';
 import { copyToFile } from './pg-copy';
 import type { DatabaseRole } from './postgres';
 import { keepAlive } from './heartbeat';

@@ -7,7 +7,7 @@ import { queryRow, withDuckdb, type DuckdbLimits } from './duckdb-session';
 import { classifyPostgresError } from './errors';
 import { heartbeat, keepAlive, lastHeartbeat, throwIfCancelled } from './heartbeat';
 import { deletePrefix, uploadFile, type LakeTarget } from './lake';
-import { partName, rawPrefix, type RunLocation } from './lake-layout';
+import { partName, rawPrefix, type RunLocation } from '../common/lake-layout';
 import { copyToFile } from './pg-copy';
 import type { DatabaseRole, PostgresDeps } from './postgres';
 import type { S3Deps } from './s3';

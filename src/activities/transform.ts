@@ -13,7 +13,7 @@ import type { DuckdbDeps } from './duckdb';
 import { queryRow, withDuckdb, type DuckdbLimits } from './duckdb-session';
 import { keepAlive } from './heartbeat';
 import { deletePrefix, downloadFile, uploadFile, type LakeTarget } from './lake';
-import { partName, processedPrefix, rejectedPrefix, type RunLocation } from './lake-layout';
+import { partName, processedPrefix, rejectedPrefix, type RunLocation } from '../common/lake-layout';
 import type { S3Deps } from './s3';
 import { withSpool } from './spool';
 import { checkOutputColumns, createInputRelations, referenceRelation } from './transform-relations';

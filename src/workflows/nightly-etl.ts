@@ -1,6 +1,7 @@
 import { executeChild, workflowInfo } from '@temporalio/workflow';
-import type { ExtractPlan, LakeTarget } from '../activities';
+import type { ExtractPlan } from '../activities';
 import type { Pipeline, TableSpec } from '../config/pipeline-schema';
+import { lakeTargetOf, manifestKey } from '../common/lake-layout';
 import { orderTableLevels } from '../config/table-order';
 import { quick } from './activities';
 import type { RunManifest, TableRunResult } from './results';
@@ -30,10 +31,6 @@ async function planTables(pipeline: Pipeline): Promise<Map<string, ExtractPlan>>
     }),
   );
   return new Map(plans);
-}
-
-function manifestKey(pipeline: Pipeline, runDate: string, runId: string): string {
-  return `${pipeline.lake.prefix}manifests/run_date=${runDate}/${runId.replace(/[^A-Za-z0-9._=-]/g, '_')}/_manifest.json`;
 }
 
 /**
@@ -70,7 +67,6 @@ export async function nightlyEtlWorkflow(input: NightlyEtlInput): Promise<RunMan
     tables,
     totals: { extractedRows: sum((t) => t.extractedRows), rejectedRows: sum((t) => t.rejectedRows), loadedRows: sum((t) => t.loadedRows) },
   };
-  const lake: LakeTarget = { bucket: pipeline.lake.bucket, encryption: { serverSideEncryption: pipeline.lake.serverSideEncryption, kmsKeyId: pipeline.lake.kmsKeyId } };
-  const { uri } = await quick.writeManifest({ lake, key: manifestKey(pipeline, runDate, runId), manifest });
+  const { uri } = await quick.writeManifest({ lake: lakeTargetOf(pipeline), key: manifestKey({ prefix: pipeline.lake.prefix, runDate, runId }), manifest });
   return { ...manifest, manifestUri: uri };
 }

@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/workflow';
 import type { ExtractPlan, LakeTarget } from '../activities';
+import { lakeTargetOf } from '../common/lake-layout';
 import type { Pipeline, TableSpec } from '../config/pipeline-schema';
 import { bulk } from './activities';
 import type { TableRunResult } from './results';
@@ -10,11 +11,6 @@ export interface TableEtlInput {
   runId: string;
   runDate: string;
   plan: ExtractPlan;
-}
-
-function lakeOf(pipeline: Pipeline): LakeTarget {
-  const { bucket, serverSideEncryption, kmsKeyId } = pipeline.lake;
-  return { bucket, encryption: { serverSideEncryption, kmsKeyId } };
 }
 
 function findTable(pipeline: Pipeline, name: string): TableSpec {
@@ -45,7 +41,7 @@ export async function tableEtlWorkflow(input: TableEtlInput): Promise<TableRunRe
   const started = Date.now();
   const { pipeline, plan } = input;
   const table = findTable(pipeline, input.table);
-  const lake = lakeOf(pipeline);
+  const lake = lakeTargetOf(pipeline);
   const location = { prefix: pipeline.lake.prefix, table: table.name, runDate: input.runDate, runId: input.runId };
   const raw = await bulk.extractTable({ plan, location, lake, partRows: pipeline.extract.partRows, limits: pipeline.duckdb });
   const references = await extractReferences(input, table, lake);

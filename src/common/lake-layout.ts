@@ -1,3 +1,6 @@
+import type { LakeTarget } from '../activities/lake';
+import type { Pipeline } from '../config/pipeline-schema';
+
 /** Where each run's files live in the lake; keys derive from the run (workflow) id, so retries overwrite. */
 export interface RunLocation {
   prefix: string;
@@ -17,3 +20,9 @@ export const processedPrefix = (at: RunLocation) => area('processed-data', at);
 export const rejectedPrefix = (at: RunLocation) => area('rejected', at);
 export const partName = (index: number) => `part-${String(index).padStart(5, '0')}.parquet`;
 export const manifestKey = (at: Omit<RunLocation, 'table'>) => `${at.prefix}manifests/run_date=${at.runDate}/${safe(at.runId)}/_manifest.json`;
+
+/** The lake a pipeline writes to, with its server-side encryption. */
+export function lakeTargetOf(pipeline: Pick<Pipeline, 'lake'>): LakeTarget {
+  const { bucket, serverSideEncryption, kmsKeyId } = pipeline.lake;
+  return { bucket, encryption: { serverSideEncryption, kmsKeyId } };
+}
