@@ -1,8 +1,8 @@
 import type { Pool, PoolClient } from 'pg';
 import { requireInteger } from '../sql/seed-common';
 import {
-  analyzeRawTables, createRawTables, indexDimension, indexSales, keySales, recreateRawSchema, selectDemoBounds, selectSalesExists,
-  selectSalesHasRows, sizeDemoTables,
+  analyzeRawTables, createRawTables, indexDimension, indexSales, keySales, lockDemoData, recreateRawSchema, selectDemoBounds,
+  selectSalesExists, selectSalesHasRows, sizeDemoTables,
 } from '../sql/seed';
 import { insertCustomers, updateCustomers } from '../sql/seed-customers';
 import { insertProducts, updateProducts } from '../sql/seed-products';
@@ -13,12 +13,6 @@ export interface SeedCounts {
   customers: number;
   products: number;
   sales: number;
-}
-
-/** What changeDemoData did: rows updated per table and sales rows inserted. */
-export interface DemoChanges {
-  updated: SeedCounts;
-  inserted: number;
 }
 
 type Log = (message: string) => void;
@@ -70,32 +64,37 @@ async function loadRawTables(input: { pool: Pool; seed: number; size: SeedCounts
   return { customers, products, sales: batches.reduce((sum, count) => sum + count, 0) };
 }
 
-async function indexRawTables(input: { pool: Pool }): Promise<void> {
-  const { pool } = input;
-  const dimensions = async () => {
-    for (const sql of [...indexDimension({ table: 'customers' }), ...indexDimension({ table: 'products' })]) {
-      await run({ db: pool, sql, what: 'indexing raw.customers and raw.products' });
-    }
-  };
-  await runAll<unknown>([dimensions(), ...indexSales().map((sql) => run({ db: pool, sql, what: 'indexing raw.sales' }))]);
-  await run({ db: pool, sql: keySales().join(';\n'), what: 'adding the keys of raw.sales' });
-}
-
 /**
  * Drops and recreates schema `raw` with `rows` sales (and customers and products sized to match), generated
- * inside Postgres from `seed`; keys and indexes come after the load, then ANALYZE.
+ * inside Postgres from `seed`; keys and indexes come after the load, then ANALYZE. Uses up to 4 pool connections.
  */
 export async function seedDemoData(input: { pool: Pool; rows: number; seed?: number; log?: Log }): Promise<SeedCounts> {
   const { pool, seed = DEFAULT_SEED } = input;
-  const log = input.log ?? (() => undefined);
   const size = sizeDemoTables({ rows: input.rows });
   requireInteger({ name: 'seed', value: seed });
+  const lock = await pool.connect();
+  try {
+    await lock.query(lockDemoData({ scope: 'session' }));
+    return await loadDemoData({ pool, seed, size, log: input.log ?? (() => undefined) });
+  } finally {
+    // Closing the connection frees the session lock; a pooled session must not keep it.
+    lock.release(true);
+  }
+}
+
+async function loadDemoData(input: { pool: Pool; seed: number; size: SeedCounts; log: Log }): Promise<SeedCounts> {
+  const { pool, seed, size, log } = input;
   log('recreating schema raw…');
   await run({ db: pool, sql: [...recreateRawSchema(), ...createRawTables()].join(';\n'), what: 'recreating schema raw' });
   log(`loading ${size.products} products, ${size.customers} customers and ${size.sales} sales…`);
   const counts = await loadRawTables({ pool, seed, size });
   log('building keys and indexes…');
-  await indexRawTables({ pool });
+  const dimensions = [...indexDimension({ table: 'customers' }), ...indexDimension({ table: 'products' })].join(';\n');
+  await runAll([
+    run({ db: pool, sql: dimensions, what: 'indexing raw.customers and raw.products' }),
+    ...indexSales().map((sql) => run({ db: pool, sql, what: 'indexing raw.sales' })),
+  ]);
+  await run({ db: pool, sql: keySales().join(';\n'), what: 'adding the keys of raw.sales' });
   log('analyzing…');
   await run({ db: pool, sql: analyzeRawTables(), what: 'analyzing schema raw' });
   return counts;
@@ -109,21 +108,16 @@ export async function hasDemoData(input: { pool: Pool }): Promise<boolean> {
   return rows.rows[0]?.exists === true;
 }
 
-async function readBounds(db: Queryable) {
-  const result = await db.query<Record<'max_id' | 'max_sale_id' | 'customers' | 'products', string>>(selectDemoBounds());
-  const row = result.rows[0];
-  if (!row || Number(row.products) === 0) throw new Error('schema raw has no demo data: run npm run seed first');
-  return { maxId: Number(row.max_id), maxSaleId: Number(row.max_sale_id), customers: Number(row.customers), products: Number(row.products) };
-}
-
 async function insertNewSales(input: { db: Queryable; seed: number; rows: number }): Promise<number> {
   if (input.rows === 0) return 0;
-  const bounds = await readBounds(input.db);
-  const firstId = bounds.maxId + 1;
+  const result = await input.db.query<Record<'max_id' | 'max_sale_id' | 'customers' | 'products', string>>(selectDemoBounds());
+  const row = result.rows[0];
+  if (!row || Number(row.products) === 0) throw new Error('schema raw has no demo data: run npm run seed first.');
+  const [maxId, maxSaleId] = [Number(row.max_id), Number(row.max_sale_id)];
   // New rows, and the originals their duplicates repeat, lie above every existing id and sale_id.
   const sql = insertSales({
-    ...bounds, seed: input.seed, firstId, lastId: bounds.maxId + input.rows, firstOriginalId: firstId,
-    saleIdOffset: Math.max(0, bounds.maxSaleId - bounds.maxId), stamp: 'now',
+    seed: input.seed, firstId: maxId + 1, lastId: maxId + input.rows, firstOriginalId: maxId + 1, saleIdOffset: Math.max(0, maxSaleId - maxId),
+    customers: Number(row.customers), products: Number(row.products), stamp: 'now',
   });
   return run({ db: input.db, sql, what: 'inserting new sales' });
 }
@@ -132,26 +126,20 @@ async function insertNewSales(input: { db: Queryable; seed: number; rows: number
  * One transaction of source activity for incremental runs: updateFraction of the rows of each table (rounded up;
  * which rows follows from seed) get a visible change and updated_at = now(), then insertRows new sales arrive.
  */
-export async function changeDemoData(input: {
-  pool: Pool;
-  updateFraction: number;
-  insertRows: number;
-  seed?: number;
-}): Promise<DemoChanges> {
+export async function changeDemoData(input: { pool: Pool; updateFraction: number; insertRows: number; seed?: number }): Promise<{ updated: SeedCounts; inserted: number }> {
   const { seed = DEFAULT_SEED } = input;
-  if (!(input.updateFraction >= 0 && input.updateFraction <= 1)) {
-    throw new RangeError(`updateFraction must be between 0 and 1, got ${input.updateFraction}`);
-  }
+  const fraction = input.updateFraction;
+  if (!(fraction >= 0 && fraction <= 1)) throw new RangeError(`updateFraction must be between 0 and 1, got ${fraction}`);
   const rows = requireInteger({ name: 'insertRows', value: input.insertRows, min: 0 });
-  const perMillion = Math.round(input.updateFraction * 1_000_000);
+  const perMillion = Math.round(fraction * 1_000_000);
   const client = await input.pool.connect();
   try {
     await client.query('BEGIN');
-    const updated = {
-      customers: await run({ db: client, sql: updateCustomers({ seed, perMillion }), what: 'updating raw.customers' }),
-      products: await run({ db: client, sql: updateProducts({ seed, perMillion }), what: 'updating raw.products' }),
-      sales: await run({ db: client, sql: updateSales({ seed, perMillion }), what: 'updating raw.sales' }),
-    };
+    await client.query(lockDemoData({ scope: 'transaction' }));
+    const update = (sql: string, table: string) => run({ db: client, sql, what: `updating raw.${table}` });
+    const customers = await update(updateCustomers({ seed, perMillion }), 'customers');
+    const products = await update(updateProducts({ seed, perMillion }), 'products');
+    const updated = { customers, products, sales: await update(updateSales({ seed, perMillion }), 'sales') };
     const inserted = await insertNewSales({ db: client, seed, rows });
     await client.query('COMMIT');
     return { updated, inserted };

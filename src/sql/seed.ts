@@ -70,6 +70,15 @@ export function keySales(): string[] {
   ];
 }
 
+/**
+ * Waits for, then takes, the lock every demo-data writer holds, so two seeds against one database (say, two test
+ * runs sharing a local stack) take turns instead of dropping each other's tables mid-load.
+ */
+export function lockDemoData(input: { scope: 'session' | 'transaction' }): string {
+  const fn = input.scope === 'session' ? 'pg_advisory_lock' : 'pg_advisory_xact_lock';
+  return `SELECT ${fn}(hashtext(${quoteLiteral('temporal-etl demo data')}))`;
+}
+
 /** Refreshes planner statistics after the bulk load. */
 export function analyzeRawTables(): string {
   return `ANALYZE ${RAW_TABLES.map(rawTable).join(', ')}`;

@@ -1,5 +1,6 @@
 import {
-  analyzeRawTables, createRawTables, indexDimension, indexSales, keySales, rawTable, recreateRawSchema, selectSalesExists, sizeDemoTables,
+  analyzeRawTables, createRawTables, indexDimension, indexSales, keySales, lockDemoData, rawTable, recreateRawSchema, selectSalesExists,
+  sizeDemoTables,
 } from '../../src/sql/seed';
 import { chance, hashMod, pick, quota, shuffledRank } from '../../src/sql/seed-common';
 import { insertCustomers, updateCustomers } from '../../src/sql/seed-customers';
@@ -28,6 +29,11 @@ describe('demo schema statements', () => {
     expect(indexSales()[0]).toContain('CREATE UNIQUE INDEX "sales_pkey" ON "raw"."sales" ("id")');
     expect(keySales()[0]).toBe('ALTER TABLE "raw"."sales" ADD CONSTRAINT "sales_pkey" PRIMARY KEY USING INDEX "sales_pkey"');
     expect(keySales()[1]).toMatch(/FOREIGN KEY \("product_id"\)\s+REFERENCES "raw"."products" \("product_id"\)/);
+  });
+
+  it('serialises demo-data writers on one advisory lock, per session or per transaction', () => {
+    expect(lockDemoData({ scope: 'session' })).toBe("SELECT pg_advisory_lock(hashtext('temporal-etl demo data'))");
+    expect(lockDemoData({ scope: 'transaction' })).toBe("SELECT pg_advisory_xact_lock(hashtext('temporal-etl demo data'))");
   });
 
   it('sizes customers and products from the sales rows', () => {
