@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { TableSpec } from '../config/pipeline-schema';
-import { copyToParquetFile, readCsvSpool } from '../sql/duckdb-read';
+import { copyToParquetFile, countParquetRows, readCsvSpool } from '../sql/duckdb-read';
 import { copyDistinctKeysToStdout, SELECT_TABLE_CATALOG, selectRowCount, selectWindowBounds, type ExtractWindow } from '../sql/extract';
 import { duckdbTypeFor, isOrderableWatermark, type SourceColumn } from '../sql/pg-types';
 import { queryRow, withDuckdb } from './duckdb-session';
@@ -103,7 +103,7 @@ export function createExtractPlanActivities(deps: ExtractDeps) {
         }
         const rows = await withDuckdb({ duckdb: deps.duckdb, context: { table: table.name, step: 'keys' } }, async (connection) => {
           await connection.run(copyToParquetFile({ query: `SELECT * FROM ${readCsvSpool({ path: csv, columns })}`, path: parquet }));
-          return Number((await queryRow(connection, `SELECT count(*) FROM read_parquet('${parquet.replaceAll("'", "''")}')`))[0]);
+          return Number((await queryRow(connection, countParquetRows({ path: parquet })))[0]);
         });
         await uploadFile({ s3: deps.s3, lake: input.lake, key, path: parquet });
         return { key, rows };

@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readCsvSpool, copyToParquetFile, selectLastKey } from '../sql/duckdb-read';
+import { copyToParquetFile, countParquetRows, readCsvSpool, selectLastKey } from '../sql/duckdb-read';
 import { copyPartToStdout, EXTRACT_SESSION_SETTINGS, type ExtractWindow } from '../sql/extract';
 import type { SourceColumn } from '../sql/pg-types';
 import { queryRow, withDuckdb, type DuckdbLimits } from './duckdb-session';
@@ -81,7 +81,7 @@ async function convertPart(deps: ExtractDeps, input: ExtractTableInput & { csv: 
   const { plan } = input;
   return withDuckdb({ duckdb: deps.duckdb, limits: input.limits, context: { table: plan.table, step: 'extract' } }, async (connection) => {
     await connection.run(copyToParquetFile({ query: `SELECT * FROM ${readCsvSpool({ path: input.csv, columns: plan.columns })}`, path: input.parquet }));
-    const [rows] = await queryRow(connection, `SELECT count(*) FROM read_parquet('${input.parquet.replaceAll("'", "''")}')`);
+    const [rows] = await queryRow(connection, countParquetRows({ path: input.parquet }));
     if (plan.chunkKey.length === 0 || rows === 0n) return { rows: Number(rows) };
     const lastKey = (await queryRow(connection, selectLastKey({ path: input.parquet, chunkKey: plan.chunkKey }))).map(String);
     return { rows: Number(rows), lastKey };

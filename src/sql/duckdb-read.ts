@@ -37,3 +37,7 @@ export function copyToParquetDirectory(input: { query: string; dir: string; part
 export function copyToCsvFile(input: { query: string; path: string }): string {
   return `COPY (${input.query}) TO ${quoteLiteral(input.path)} (FORMAT csv, HEADER false)`;
 }
+
+export function countParquetRows(input: { path: string }): string {
+  return `SELECT count(*) FROM read_parquet(${quoteLiteral(input.path)})`;
+}
