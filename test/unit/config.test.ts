@@ -25,7 +25,7 @@ describe('pipeline file', () => {
     const pipeline = await loadPipeline({ file: 'pipelines/demo.yaml' });
     expect(pipeline.name).toBe('demo');
     expect(pipeline.warehouse).toEqual({ type: 'postgres' });
-    expect(pipeline.duckdb).toEqual({ threads: 2, memoryLimit: '512MB' });
+    expect(pipeline.duckdb).toEqual({ threads: 2, memoryLimit: '256MB' });
     expect(pipeline.tables.map((table) => table.target)).toEqual(['analytics.customer_dim', 'analytics.product_dim', 'analytics.sales_fact']);
   });
 
