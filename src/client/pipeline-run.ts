@@ -3,6 +3,11 @@ import type { Pipeline } from '../config/pipeline-schema';
 import type { Settings } from '../config/settings';
 import { nightlyEtlWorkflow, type RunManifest } from '../workflows';
 
+/** The current time as 20261123T120000 (UTC), for readable, unique workflow ids. */
+export function compactTimestamp(): string {
+  return new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
+}
+
 /** Today's date (UTC) as YYYY-MM-DD. */
 export function today(): string {
   return new Date().toISOString().slice(0, 10);
@@ -19,10 +24,9 @@ export function startPipelineRun(input: {
   runDate?: string;
 }): Promise<WorkflowHandleWithFirstExecutionRunId<typeof nightlyEtlWorkflow>> {
   const runDate = input.runDate ?? today();
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
   return input.client.workflow.start(nightlyEtlWorkflow, {
     taskQueue: input.settings.temporal.taskQueue,
-    workflowId: `${input.pipeline.name}-${runDate}-${stamp}`,
+    workflowId: `${input.pipeline.name}-${runDate}-${compactTimestamp()}`,
     args: [{ pipeline: input.pipeline, runDate }],
   });
 }

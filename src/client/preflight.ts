@@ -2,6 +2,7 @@ import type { Client, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/
 import type { Pipeline } from '../config/pipeline-schema';
 import type { Settings } from '../config/settings';
 import { preflightWorkflow, type PreflightSummary } from '../workflows';
+import { compactTimestamp } from './pipeline-run';
 
 /** Starts the preflight workflow for a pipeline; the id names the pipeline and the start time. */
 export function startPreflight(input: {
@@ -9,10 +10,9 @@ export function startPreflight(input: {
   settings: Settings;
   pipeline: Pipeline;
 }): Promise<WorkflowHandleWithFirstExecutionRunId<typeof preflightWorkflow>> {
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
   return input.client.workflow.start(preflightWorkflow, {
     taskQueue: input.settings.temporal.taskQueue,
-    workflowId: `${input.pipeline.name}-preflight-${stamp}`,
+    workflowId: `${input.pipeline.name}-preflight-${compactTimestamp()}`,
     args: [{ pipeline: input.pipeline }],
   });
 }
