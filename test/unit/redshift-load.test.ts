@@ -13,6 +13,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createRedshiftActivities, type RedshiftLoadInput, type RedshiftPolling, type StatementProgress } from '../../src/activities/redshift';
 import { buildLoadBatch } from '../../src/sql/redshift';
+import { ORDERS_TABLE } from '../support/orders-table';
 
 const redshift = mockClient(RedshiftDataClient);
 beforeEach(() => redshift.reset());
@@ -26,16 +27,7 @@ const warehouse: RedshiftLoadInput['warehouse'] = {
 };
 
 const input: RedshiftLoadInput = {
-  pipeline: 'shop',
-  table: 'orders',
-  target: 'analytics.orders',
-  mode: 'merge',
-  keys: ['order_id'],
-  columns: [
-    { name: 'order_id', type: 'BIGINT' },
-    { name: 'amount', type: 'DECIMAL(12,2)' },
-    { name: 'sale_date', type: 'DATE' },
-  ],
+  ...ORDERS_TABLE,
   rollups: [],
   runId: 'nightly-2024-01-31',
   watermark: '2024-01-31',

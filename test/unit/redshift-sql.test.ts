@@ -8,18 +8,10 @@ import {
   selectTableExists,
   type RedshiftLoadSpec,
 } from '../../src/sql/redshift';
+import { ORDERS_TABLE } from '../support/orders-table';
 
 const spec: RedshiftLoadSpec = {
-  pipeline: 'shop',
-  table: 'orders',
-  target: 'analytics.orders',
-  mode: 'merge',
-  keys: ['order_id'],
-  columns: [
-    { name: 'order_id', type: 'BIGINT' },
-    { name: 'amount', type: 'DECIMAL(12,2)' },
-    { name: 'sale_date', type: 'DATE' },
-  ],
+  ...ORDERS_TABLE,
   rollups: [{ target: 'analytics.daily_sales', refreshBy: 'sale_date', groupBy: ['sale_date'], measures: { total: 'sum(amount)' } }],
   runId: "run-o'brien",
   watermark: '2024-01-31',
