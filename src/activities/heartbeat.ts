@@ -1,10 +1,11 @@
 import { Context } from '@temporalio/activity';
 
-function currentContext(): Context | undefined {
+/** The Temporal activity context, or undefined when called directly (a test or a script). */
+export function currentContext(): Context | undefined {
   try {
     return Context.current();
   } catch {
-    return undefined; // called directly (a test or a script), not as an activity
+    return undefined;
   }
 }
 

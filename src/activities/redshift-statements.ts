@@ -9,8 +9,8 @@ import {
   type Field,
   type RedshiftDataClient,
 } from '@aws-sdk/client-redshift-data';
-import { Context } from '@temporalio/activity';
 import type { WarehouseSpec } from '../config/pipeline-schema';
+import { currentContext } from './heartbeat';
 
 /** The `redshift` warehouse block of a pipeline file. */
 export type RedshiftWarehouse = Extract<WarehouseSpec, { type: 'redshift' }>;
@@ -32,23 +32,14 @@ export interface RedshiftPolling {
   heartbeatDetails: () => unknown;
 }
 
-/** The Temporal activity context, or undefined when called outside one (unit tests, scripts). */
-function currentActivity(): Context | undefined {
-  try {
-    return Context.current();
-  } catch {
-    return undefined;
-  }
-}
-
 /** Defaults: 500 ms doubling to 5 s, Temporal's heartbeat when inside an activity, no-ops outside one. */
 export const defaultPolling: RedshiftPolling = {
   firstDelayMs: 500,
   maxDelayMs: 5_000,
   // Context.sleep rejects with CancelledFailure when the activity is cancelled, so a cancelled load stops polling.
-  sleep: (ms) => currentActivity()?.sleep(ms) ?? delay(ms).then(() => undefined),
-  heartbeat: (progress) => currentActivity()?.heartbeat(progress),
-  heartbeatDetails: (): unknown => currentActivity()?.info.heartbeatDetails,
+  sleep: (ms) => currentContext()?.sleep(ms) ?? delay(ms).then(() => undefined),
+  heartbeat: (progress) => currentContext()?.heartbeat(progress),
+  heartbeatDetails: (): unknown => currentContext()?.info.heartbeatDetails,
 };
 
 /** The client, the warehouse it talks to, and how to wait: everything a statement needs to run. */
