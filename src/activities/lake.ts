@@ -1,6 +1,6 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
@@ -62,6 +62,17 @@ export async function downloadFile(input: { s3: S3Client; bucket: string; key: s
   } catch (error) {
     throw classifyS3Error(error, { uri: `s3://${input.bucket}/${input.key}` });
   }
+}
+
+/** Downloads objects side by side into `dir`, named `<name>-<index>.parquet`; returns the local paths in order. */
+export function downloadFiles(input: { s3: S3Client; bucket: string; keys: readonly string[]; dir: string; name: string }): Promise<string[]> {
+  return Promise.all(
+    input.keys.map(async (key, index) => {
+      const path = join(input.dir, `${input.name}-${index}.parquet`);
+      await downloadFile({ s3: input.s3, bucket: input.bucket, key, path });
+      return path;
+    }),
+  );
 }
 
 export async function listKeys(input: { s3: S3Client; bucket: string; prefix: string }): Promise<string[]> {

@@ -12,7 +12,7 @@ import type { ColumnSpec } from '../sql/warehouse-types';
 import type { DuckdbDeps } from './duckdb';
 import { queryRow, withDuckdb, type DuckdbLimits } from './duckdb-session';
 import { keepAlive } from './heartbeat';
-import { deletePrefix, downloadFile, uploadFile, type LakeTarget } from './lake';
+import { deletePrefix, downloadFiles, uploadFile, type LakeTarget } from './lake';
 import { partName, processedPrefix, rejectedPrefix, type RunLocation } from '../common/lake-layout';
 import type { S3Deps } from './s3';
 import { withSpool } from './spool';
@@ -46,14 +46,12 @@ export interface TransformResult {
 }
 
 async function download(deps: TransformDeps, input: TransformInput, dir: string): Promise<{ raw: string[]; references: Record<string, string> }> {
-  const fetch = async (key: string, name: string) => {
-    const path = join(dir, name);
-    await downloadFile({ s3: deps.s3, bucket: input.lake.bucket, key, path });
-    return path;
-  };
-  const raw = await Promise.all(input.rawKeys.map((key, index) => fetch(key, `raw-${partName(index)}`)));
+  const { bucket } = input.lake;
+  const raw = await downloadFiles({ s3: deps.s3, bucket, keys: input.rawKeys, dir, name: 'raw' });
   const references: Record<string, string> = {};
-  for (const [table, key] of Object.entries(input.references)) references[table] = await fetch(key, `ref-${table}.parquet`);
+  for (const [table, key] of Object.entries(input.references)) {
+    [references[table] = ''] = await downloadFiles({ s3: deps.s3, bucket, keys: [key], dir, name: `ref-${table}` });
+  }
   return { raw, references };
 }
 
@@ -97,14 +95,17 @@ async function upload(deps: TransformDeps, input: TransformInput, dir: string, h
   await deletePrefix({ s3: deps.s3, bucket: input.lake.bucket, prefix: rejectedPrefix(input.location) });
   const processedDir = join(dir, 'processed');
   const keys: string[] = [];
+  let processedBytes = 0;
   for (const path of await listFiles(processedDir)) {
     const key = `${prefix}${relative(processedDir, path)}`;
     await uploadFile({ s3: deps.s3, lake: input.lake, key, path });
     keys.push(key);
+    processedBytes += (await stat(path)).size;
   }
   const rejectedKey = `${rejectedPrefix(input.location)}${partName(0)}`;
   if (hasRejects) await uploadFile({ s3: deps.s3, lake: input.lake, key: rejectedKey, path: join(dir, 'rejected.parquet') });
-  return { processed: { bucket: input.lake.bucket, prefix, keys }, rejected: hasRejects ? { bucket: input.lake.bucket, key: rejectedKey } : undefined };
+  const rejected = hasRejects ? { bucket: input.lake.bucket, key: rejectedKey } : undefined;
+  return { processed: { bucket: input.lake.bucket, prefix, keys }, rejected, processedBytes };
 }
 
 export function createTransformActivities(deps: TransformDeps) {
@@ -124,8 +125,7 @@ export function createTransformActivities(deps: TransformDeps) {
         }
         const stored = await upload(deps, input, dir, result.rejectedRows > 0);
         const qualityScore = result.inputRows === 0 ? 1 : result.acceptedRows / result.inputRows;
-        const bytes = (await Promise.all((await listFiles(join(dir, 'processed'))).map((path) => stat(path)))).reduce((sum, s) => sum + s.size, 0);
-        return { ...result, ...stored, processedBytes: bytes, qualityScore, seconds: (Date.now() - started) / 1000 };
+        return { ...result, ...stored, qualityScore, seconds: (Date.now() - started) / 1000 };
       }));
     },
   };

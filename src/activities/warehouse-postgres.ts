@@ -11,7 +11,7 @@ import { withDuckdb } from './duckdb-session';
 import { classifyPostgresError } from './errors';
 import type { ExtractDeps } from './extract';
 import { heartbeat, keepAlive } from './heartbeat';
-import { downloadFile } from './lake';
+import { downloadFiles } from './lake';
 import type { LoadTableInput, LoadTableResult } from './load-types';
 import { copyFromFile } from './pg-copy';
 import { withSpool } from './spool';
@@ -19,19 +19,13 @@ import { withSpool } from './spool';
 /** Loads into one warehouse serialize on this lock, so concurrent CREATE SCHEMA / TABLE cannot race. */
 const LOAD_LOCK = 7_310_001;
 
-function reconciliationFailure(input: LoadTableInput, what: string, actual: { rows: number; keyChecksum: string }): ApplicationFailure {
-  const message = `table ${input.table}: ${what} does not match the transform output: expected ${input.expected.rows} rows (key checksum ${input.expected.keyChecksum}), found ${actual.rows} (${actual.keyChecksum}); nothing was committed`;
+function reconciliationFailure(input: LoadTableInput, actual: { rows: number; keyChecksum: string }): ApplicationFailure {
+  const message = `table ${input.table}: the warehouse does not match the transform output: expected ${input.expected.rows} rows (key checksum ${input.expected.keyChecksum}), found ${actual.rows} (${actual.keyChecksum}); nothing was committed`;
   return ApplicationFailure.nonRetryable(message, 'ReconciliationFailed');
 }
 
 async function spoolCsv(deps: ExtractDeps, input: LoadTableInput, dir: string): Promise<string> {
-  const paths = await Promise.all(
-    input.files.keys.map(async (key, index) => {
-      const path = join(dir, `processed-${index}.parquet`);
-      await downloadFile({ s3: deps.s3, bucket: input.files.bucket, key, path });
-      return path;
-    }),
-  );
+  const paths = await downloadFiles({ s3: deps.s3, bucket: input.files.bucket, keys: input.files.keys, dir, name: 'processed' });
   const csv = join(dir, 'stage.csv');
   const columns = input.columns.map((column) => quoteIdent(column.name)).join(', ');
   // In key order, the target's primary-key index grows at its right edge instead of splitting pages at random.
@@ -41,8 +35,7 @@ async function spoolCsv(deps: ExtractDeps, input: LoadTableInput, dir: string): 
   return csv;
 }
 
-async function runLoad(client: PoolClient, input: LoadTableInput, csv: string): Promise<LoadTableResult & { started: number }> {
-  const started = Date.now();
+async function runLoad(client: PoolClient, input: LoadTableInput, csv: string): Promise<Omit<LoadTableResult, 'seconds'>> {
   const spec: LoadPlanSpec = { ...input, dialect: 'postgres' };
   await client.query('BEGIN');
   await client.query('SELECT pg_advisory_xact_lock($1)', [LOAD_LOCK]);
@@ -67,9 +60,9 @@ async function runLoad(client: PoolClient, input: LoadTableInput, csv: string): 
   }
   const loaded = (await client.query<{ row_count: string; key_checksum: string }>(direct ? selectTargetChecksum(spec) : selectLoadedChecksum(spec))).rows[0];
   const actual = { rows: Number(loaded?.row_count ?? 0), keyChecksum: loaded?.key_checksum ?? '0' };
-  if (actual.rows !== input.expected.rows || actual.keyChecksum !== input.expected.keyChecksum) throw reconciliationFailure(input, 'the warehouse', actual);
+  if (actual.rows !== input.expected.rows || actual.keyChecksum !== input.expected.keyChecksum) throw reconciliationFailure(input, actual);
   await client.query('COMMIT');
-  return { ...actual, seconds: 0, started };
+  return actual;
 }
 
 export function createPostgresWarehouseActivities(deps: ExtractDeps) {
@@ -91,12 +84,12 @@ export function createPostgresWarehouseActivities(deps: ExtractDeps) {
      * and key checksum in the warehouse match what the transform produced.
      */
     async loadIntoPostgres(input: LoadTableInput): Promise<LoadTableResult> {
+      const started = Date.now();
       return keepAlive(() => withSpool({ spoolDir: deps.spoolDir, name: `load-${input.table}` }, async (dir) => {
         const csv = await spoolCsv(deps, input, dir);
         const client = await deps.pools.warehouse.connect();
         try {
-          const result = await runLoad(client, input, csv);
-          return { rows: result.rows, keyChecksum: result.keyChecksum, seconds: (Date.now() - result.started) / 1000 };
+          return { ...(await runLoad(client, input, csv)), seconds: (Date.now() - started) / 1000 };
         } catch (error) {
           await client.query('ROLLBACK').catch(() => undefined);
           if (error instanceof ApplicationFailure) throw error;

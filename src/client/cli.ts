@@ -5,7 +5,8 @@ import { loadPipeline, loadSettings, type Settings } from '../config';
 import { connectClient } from '../workers/temporal-connection';
 import { describeError } from './errors';
 import { formatRunSummary, startPipelineRun } from './pipeline-run';
-import { formatPreflightSummary, startPreflight, webUiUrl } from './preflight';
+import { formatPreflightSummary, startPreflight } from './preflight';
+import { webUiUrl } from './web-ui';
 import { countPollers } from './task-queue';
 
 silenceAwsNodeVersionNotice();

@@ -17,13 +17,6 @@ export function startPreflight(input: {
   });
 }
 
-/** The Web UI page of one workflow run. */
-export function webUiUrl(input: { settings: Settings; workflowId: string; runId?: string }): string {
-  const { uiUrl, namespace } = input.settings.temporal;
-  const base = `${uiUrl}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(input.workflowId)}`;
-  return input.runId ? `${base}/${input.runId}/history` : base;
-}
-
 /** Human-readable lines for the summary a preflight returns. */
 export function formatPreflightSummary(summary: PreflightSummary): string[] {
   return [

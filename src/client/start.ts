@@ -10,7 +10,7 @@ import { installRuntime } from '../workers/runtime';
 import { connectClient, connectWorker } from '../workers/temporal-connection';
 import { formatRunSummary, startPipelineRun } from './pipeline-run';
 import { describeError } from './errors';
-import { webUiUrl } from './preflight';
+import { webUiUrl } from './web-ui';
 
 const DEMO_ROWS = Number(process.env.ETL_DEMO_ROWS ?? 100_000);
 

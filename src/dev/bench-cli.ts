@@ -9,6 +9,7 @@ import { silenceAwsNodeVersionNotice } from '../common/runtime';
 import { loadPipeline, loadSettings, type Settings } from '../config';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { countPollers } from '../client/task-queue';
+import { createStateTables } from '../sql/load-plan';
 import { connectClient } from '../workers/temporal-connection';
 import { benchPipeline, peakRssBytes, runPipelineOnWorker, stagesOf, startWorkerProcess, type BenchStage } from './bench';
 import { runFloor } from './bench-floor';
@@ -28,7 +29,9 @@ interface BenchResult {
 async function measurePipeline(settings: Settings, pipelineFile: string, log: (m: string) => void) {
   const pipeline = benchPipeline(await loadPipeline({ file: pipelineFile }));
   const warehouse = new Pool({ connectionString: settings.postgres.warehouseUrl, max: 2 });
-  await warehouse.query("DROP SCHEMA IF EXISTS bench CASCADE; CREATE SCHEMA IF NOT EXISTS etl_state; CREATE TABLE IF NOT EXISTS etl_state.watermarks (pipeline VARCHAR(128))");
+  // A full load every time: drop the bench targets and forget the bench pipeline's watermarks.
+  await warehouse.query('DROP SCHEMA IF EXISTS bench CASCADE');
+  for (const sql of createStateTables()) await warehouse.query(sql);
   await warehouse.query("DELETE FROM etl_state.watermarks WHERE pipeline = 'bench'");
   await warehouse.end();
   const taskQueue = `bench-${process.pid}`;
