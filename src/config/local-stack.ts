@@ -1,3 +1,14 @@
+/** `ETL_PORT_OFFSET` shifts every local port, so two checkouts (each with its own ETL_STATE_DIR) run side by side. */
+function readPortOffset(raw: string | undefined): number {
+  const offset = Number(raw ?? 0);
+  if (!Number.isInteger(offset) || offset < 0 || offset > 40_000) {
+    throw new Error(`environment: ETL_PORT_OFFSET must be an integer from 0 to 40000, got ${JSON.stringify(raw)}`);
+  }
+  return offset;
+}
+
+const PORT_OFFSET = readPortOffset(process.env.ETL_PORT_OFFSET);
+
 /**
  * Where the embedded local stack listens. The dev stack starts services on these ports and the settings
  * fall back to them when no environment variable points elsewhere; ports sit away from the usual defaults
@@ -5,12 +16,12 @@
  */
 export const LOCAL_STACK = {
   host: '127.0.0.1',
-  temporalPort: 17233,
-  temporalUiPort: 18233,
-  temporalHttpPort: 17243,
-  temporalMetricsPort: 17234,
-  s3Port: 17070,
-  postgresPort: 15432,
+  temporalPort: 17233 + PORT_OFFSET,
+  temporalUiPort: 18233 + PORT_OFFSET,
+  temporalHttpPort: 17243 + PORT_OFFSET,
+  temporalMetricsPort: 17234 + PORT_OFFSET,
+  s3Port: 17070 + PORT_OFFSET,
+  postgresPort: 15432 + PORT_OFFSET,
   postgresUser: 'etl',
   /** Loopback-only development server; real deployments pass URLs through the environment. */
   postgresPassword: 'etl-local',

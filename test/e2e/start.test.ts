@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { LOCAL_STACK } from '../../src/config/local-stack';
 
 /** Runs `npm start` the way the README says (through tsx, as the npm script does). */
 function start(args: string[], env: NodeJS.ProcessEnv = {}) {
@@ -21,7 +22,8 @@ describe('npm start', () => {
     expect(result.stdout).toMatch(/table +extracted +rejected +loaded +seconds +quality/);
     for (const table of ['customers', 'products', 'sales']) expect(result.stdout).toMatch(new RegExp(`\\n${table} +\\d+ +\\d+ +\\d+ +[\\d.]+ +[\\d.]+%`));
     expect(result.stdout).toMatch(/manifest: s3:\/\/temporal-etl-lake\/manifests\/run_date=/);
-    expect(result.stdout).toMatch(/Web UI: http:\/\/127\.0\.0\.1:18233\/namespaces\/default\/workflows\/demo-\d{4}-\d{2}-\d{2}-\d{8}T\d{6}\//);
+    const uiLink = String.raw`Web UI: http://127\.0\.0\.1:` + `${LOCAL_STACK.temporalUiPort}` + String.raw`/namespaces/default/workflows/demo-\d{4}-\d{2}-\d{2}-\d{8}T\d{6}/`;
+    expect(result.stdout).toMatch(new RegExp(uiLink));
   });
 
   it('stops on an invalid pipeline file before touching any service, naming the field', async () => {

@@ -2,6 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadPipeline, loadSettings, parsePipeline } from '../../src/config';
+import { LOCAL_STACK } from '../../src/config/local-stack';
 
 function issuesOf(text: string): string[] {
   try {
@@ -79,8 +80,8 @@ describe('pipeline file', () => {
 describe('environment settings', () => {
   it('defaults to the embedded local stack', () => {
     const settings = loadSettings({});
-    expect(settings.temporal).toMatchObject({ address: '127.0.0.1:17233', embedded: true, namespace: 'default' });
-    expect(settings.s3).toMatchObject({ endpoint: 'http://127.0.0.1:17070', embedded: true, forcePathStyle: true });
+    expect(settings.temporal).toMatchObject({ address: `127.0.0.1:${LOCAL_STACK.temporalPort}`, embedded: true, namespace: 'default' });
+    expect(settings.s3).toMatchObject({ endpoint: `http://127.0.0.1:${LOCAL_STACK.s3Port}`, embedded: true, forcePathStyle: true });
     expect(settings.postgres.embedded).toBe(true);
   });
 
