@@ -1,7 +1,9 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { TableSpec, TransformStep } from '../config/pipeline-schema';
 import type { SourceColumn } from '../sql/pg-types';
 import { quoteIdent } from '../sql/quote';
+import { selectRollup } from '../sql/rollup';
 import { compileTransform } from '../sql/transform';
 import type { ColumnSpec } from '../sql/warehouse-types';
 import type { DuckdbDeps } from './duckdb';
@@ -18,6 +20,17 @@ function describeStep(step: TransformStep, index: number): string {
 function duckdbMessage(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
   return text.replace(/^Error: /, '').split(/\n\s*\nLINE \d+:/)[0]?.trim() ?? text;
+}
+
+/** Each rollup's aggregate compiles over the transform output (the initial Postgres load runs it in DuckDB). */
+async function checkRollups(connection: DuckDBConnection, table: TableSpec): Promise<void> {
+  for (const rollup of table.rollups) {
+    try {
+      await connection.run(`DESCRIBE ${selectRollup({ rollup, from: 'etl_result' })}`);
+    } catch (error) {
+      throw ApplicationFailure.nonRetryable(`table ${table.name}: rollup ${rollup.target} is invalid: ${duckdbMessage(error)}`, 'TransformInvalid');
+    }
+  }
 }
 
 export function createTransformCheckActivities(deps: DuckdbDeps) {
@@ -43,7 +56,9 @@ export function createTransformCheckActivities(deps: DuckdbDeps) {
         }
         const query = compileTransform({ source: 'etl_input', steps: table.transform, context: { keys: table.primaryKey, referenceRelation } });
         await connection.run(`CREATE OR REPLACE TEMP TABLE etl_result AS ${query}`);
-        return { columns: await checkOutputColumns(connection, table) };
+        const output = await checkOutputColumns(connection, table);
+        await checkRollups(connection, table);
+        return { columns: output };
       });
     },
   };

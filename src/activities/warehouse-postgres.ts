@@ -1,17 +1,15 @@
-import { join } from 'node:path';
 import type { PoolClient } from 'pg';
 import { ApplicationFailure } from '@temporalio/activity';
-import { copyToCsvFile, readParquetFiles } from '../sql/duckdb-read';
 import {
   addPrimaryKey, applyStagedRows, createRollupTable, dropPrimaryKey, createStageTable, createStateTables, createTargetTable, finishDirectLoad, selectLoadedChecksum, selectTargetChecksum,
   selectTargetIsEmpty, selectWatermark, SELECT_PRIMARY_KEY_NAME, STAGE_TABLE, type LoadPlanSpec,
 } from '../sql/load-plan';
 import { quoteIdent, quoteQualified } from '../sql/quote';
-import { withDuckdb } from './duckdb-session';
+import { rollupColumns } from '../sql/rollup';
 import { classifyPostgresError } from './errors';
 import type { ExtractDeps } from './extract';
 import { heartbeat, keepAlive } from './heartbeat';
-import { downloadFiles } from './lake';
+import { spoolLoadFiles, type LoadSpool } from './load-spool';
 import type { LoadTableInput, LoadTableResult } from './load-types';
 import { copyFromFile } from './pg-copy';
 import { withSpool } from './spool';
@@ -24,18 +22,16 @@ function reconciliationFailure(input: LoadTableInput, actual: { rows: number; ke
   return ApplicationFailure.nonRetryable(message, 'ReconciliationFailed');
 }
 
-async function spoolCsv(deps: ExtractDeps, input: LoadTableInput, dir: string): Promise<string> {
-  const paths = await downloadFiles({ s3: deps.s3, bucket: input.files.bucket, keys: input.files.keys, dir, name: 'processed' });
-  const csv = join(dir, 'stage.csv');
-  const columns = input.columns.map((column) => quoteIdent(column.name)).join(', ');
-  // In key order, the target's primary-key index grows at its right edge instead of splitting pages at random.
-  const order = input.keys.map(quoteIdent).join(', ');
-  const query = paths.length > 0 ? `SELECT ${columns} FROM ${readParquetFiles({ paths })} ORDER BY ${order}` : `SELECT * FROM (SELECT 1) WHERE false`;
-  await withDuckdb({ duckdb: deps.duckdb, context: { table: input.table, step: 'load' } }, (connection) => connection.run(copyToCsvFile({ query, path: csv })));
-  return csv;
+/** Replaces each rollup's rows with the ones DuckDB aggregated from this (initial) load. */
+async function copyRollups(client: PoolClient, spool: LoadSpool): Promise<void> {
+  for (const { rollup, path } of spool.rollups) {
+    const target = quoteQualified(rollup.target);
+    await client.query(`DELETE FROM ${target}`);
+    await copyFromFile({ client, sql: `COPY ${target} (${rollupColumns(rollup).map(quoteIdent).join(', ')}) FROM STDIN WITH (FORMAT csv)`, path });
+  }
 }
 
-async function runLoad(client: PoolClient, input: LoadTableInput, csv: string): Promise<Omit<LoadTableResult, 'seconds'>> {
+async function runLoad(client: PoolClient, input: LoadTableInput, spool: LoadSpool): Promise<Omit<LoadTableResult, 'seconds'>> {
   const spec: LoadPlanSpec = { ...input, dialect: 'postgres' };
   await client.query('BEGIN');
   await client.query('SELECT pg_advisory_xact_lock($1)', [LOAD_LOCK]);
@@ -45,14 +41,16 @@ async function runLoad(client: PoolClient, input: LoadTableInput, csv: string): 
   for (const rollup of input.rollups) for (const sql of createRollupTable({ rollup, source: input.target, dialect: 'postgres' })) await client.query(sql);
   const columns = input.columns.map((column) => quoteIdent(column.name)).join(', ');
   const copyInto = (table: string) =>
-    copyFromFile({ client, sql: `COPY ${table} (${columns}) FROM STDIN WITH (FORMAT csv)`, path: csv, onBytes: (bytes) => heartbeat({ copied: bytes }) });
+    copyFromFile({ client, sql: `COPY ${table} (${columns}) FROM STDIN WITH (FORMAT csv)`, path: spool.csv, onBytes: (bytes) => heartbeat({ copied: bytes }) });
   const direct = (await client.query<{ empty: boolean }>(selectTargetIsEmpty(spec))).rows[0]?.empty === true;
   if (direct) {
     const constraint = (await client.query<{ conname: string }>(SELECT_PRIMARY_KEY_NAME, [quoteQualified(input.target)])).rows[0]?.conname;
     if (constraint) await client.query(dropPrimaryKey({ target: input.target, constraint }));
     await copyInto(quoteQualified(input.target));
     if (constraint) await client.query(addPrimaryKey({ target: input.target, constraint, keys: input.keys }));
-    for (const sql of finishDirectLoad(spec)) await client.query(sql);
+    const rollupsCopied = spool.rollups.length > 0 && spool.rollups.length === input.rollups.length;
+    if (rollupsCopied) await copyRollups(client, spool);
+    for (const sql of finishDirectLoad({ ...spec, rebuildRollups: !rollupsCopied })) await client.query(sql);
   } else {
     await client.query(createStageTable(spec));
     await copyInto(STAGE_TABLE);
@@ -63,6 +61,12 @@ async function runLoad(client: PoolClient, input: LoadTableInput, csv: string): 
   if (actual.rows !== input.expected.rows || actual.keyChecksum !== input.expected.keyChecksum) throw reconciliationFailure(input, actual);
   await client.query('COMMIT');
   return actual;
+}
+
+async function isTargetEmpty(deps: ExtractDeps, input: LoadTableInput): Promise<boolean> {
+  const exists = await deps.pools.warehouse.query<{ found: string | null }>('SELECT to_regclass($1) AS found', [quoteQualified(input.target)]);
+  if (!exists.rows[0]?.found) return true;
+  return (await deps.pools.warehouse.query<{ empty: boolean }>(selectTargetIsEmpty(input))).rows[0]?.empty === true;
 }
 
 export function createPostgresWarehouseActivities(deps: ExtractDeps) {
@@ -86,10 +90,12 @@ export function createPostgresWarehouseActivities(deps: ExtractDeps) {
     async loadIntoPostgres(input: LoadTableInput): Promise<LoadTableResult> {
       const started = Date.now();
       return keepAlive(() => withSpool({ spoolDir: deps.spoolDir, name: `load-${input.table}` }, async (dir) => {
-        const csv = await spoolCsv(deps, input, dir);
+        // An empty target takes the initial-load path; its rollups are aggregated while spooling (checked again in the transaction).
+        const withRollups = input.rollups.length > 0 && (await isTargetEmpty(deps, input));
+        const spool = await spoolLoadFiles(deps, { ...input, dir, withRollups });
         const client = await deps.pools.warehouse.connect();
         try {
-          return { ...(await runLoad(client, input, csv)), seconds: (Date.now() - started) / 1000 };
+          return { ...(await runLoad(client, input, spool)), seconds: (Date.now() - started) / 1000 };
         } catch (error) {
           await client.query('ROLLBACK').catch(() => undefined);
           if (error instanceof ApplicationFailure) throw error;

@@ -64,6 +64,9 @@ async function bench(input: { rows: number; pipelineFile: string; log: (m: strin
     const run = await measurePipeline(settings, input.pipelineFile, input.log);
     input.log('running the floor (plain script, no Temporal, no S3)…');
     const floor = await runFloor({ pipeline: run.pipeline, source, warehouse, duckdb, dir });
+    if (floor.rows !== run.manifest.totals.loadedRows) {
+      throw new Error(`the floor loaded ${floor.rows} rows but the pipeline ${run.manifest.totals.loadedRows}: they no longer move the same data, so the ratio would mean nothing`);
+    }
     const rows = run.manifest.totals.extractedRows;
     return { rows, seconds: run.seconds, floorSeconds: floor.seconds, ratio: run.seconds / floor.seconds, peakRssBytes: run.peakRssBytes, stages: stagesOf(run.manifest), seedSeconds };
   } finally {

@@ -1,9 +1,11 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { Pool } from 'pg';
 import { copyFromFile, copyToFile } from '../activities/pg-copy';
-import type { Pipeline, TableSpec } from '../config/pipeline-schema';
+import { referenceRelation } from '../activities/transform-relations';
+import type { Pipeline, Rollup, TableSpec } from '../config/pipeline-schema';
+import { orderTableLevels } from '../config/table-order';
 import { copyToCsvFile, copyToParquetFile, readCsvSpool } from '../sql/duckdb-read';
 import { copyPartToStdout, SELECT_TABLE_CATALOG } from '../sql/extract';
 import { duckdbTypeFor } from '../sql/pg-types';
@@ -11,61 +13,121 @@ import { quoteIdent, quoteLiteral } from '../sql/quote';
 import { compileTransform, REJECT_COLUMN } from '../sql/transform';
 import { warehouseType } from '../sql/warehouse-types';
 
-/** The floor has no key sets of other tables; reference checks are the one rule it skips. */
-function withoutReferences(table: TableSpec) {
-  return table.transform.filter((step) => step.kind !== 'references');
+interface FloorInput {
+  source: Pool;
+  warehouse: Pool;
+  duckdb: DuckDBInstance;
+  dir: string;
+  schema: string;
 }
 
-/**
- * The floor the pipeline is measured against: the same data and the same transform SQL moved by a plain
- * script, with no Temporal, no S3, no staging or reconciliation: COPY out → DuckDB → Parquet → transform →
- * COPY into a fresh warehouse table.
- */
-export async function moveTableDirectly(input: { table: TableSpec; source: Pool; warehouse: Pool; duckdb: DuckDBInstance; dir: string; schema: string }): Promise<{ rows: number; bytes: number }> {
-  const { table, dir } = input;
-  const catalog = await input.source.query<{ name: string; pg_type: string }>(SELECT_TABLE_CATALOG, [table.source]);
+const rawPath = (dir: string, table: string) => join(dir, `${table}.parquet`);
+
+async function copySourceToCsv(input: FloorInput & { table: TableSpec }) {
+  const catalog = await input.source.query<{ name: string; pg_type: string }>(SELECT_TABLE_CATALOG, [input.table.source]);
   const columns = catalog.rows.map((row) => ({ name: row.name, pgType: row.pg_type, duckdbType: duckdbTypeFor(row.pg_type) }));
-  const csv = join(dir, `${table.name}.csv`);
+  const csv = join(input.dir, `${input.table.name}.csv`);
   const client = await input.source.connect();
   try {
-    await copyToFile({ client, sql: copyPartToStdout({ source: table.source, columns, chunkKey: [] }), path: csv });
+    await copyToFile({ client, sql: copyPartToStdout({ source: input.table.source, columns, chunkKey: [] }), path: csv });
   } finally {
     client.release();
   }
-  const connection = await input.duckdb.connect();
-  const raw = join(dir, `${table.name}.parquet`);
-  const out = join(dir, `${table.name}.out.csv`);
-  let described: { name: string; type: string }[];
-  try {
-    await connection.run("SET TimeZone = 'UTC'");
-    await connection.run(copyToParquetFile({ query: `SELECT * FROM ${readCsvSpool({ path: csv, columns })}`, path: raw }));
-    const transformed = compileTransform({ source: `read_parquet(${quoteLiteral(raw)})`, steps: withoutReferences(table), context: { keys: table.primaryKey, referenceRelation: (name) => name } });
-    const accepted = `SELECT * EXCLUDE (${REJECT_COLUMN}) FROM (${transformed}) WHERE ${REJECT_COLUMN} IS NULL`;
-    described = (await connection.runAndReadAll(`DESCRIBE ${accepted}`)).getRows().map(([name, type]) => ({ name: String(name), type: String(type) }));
-    await connection.run(copyToCsvFile({ query: accepted, path: out }));
-  } finally {
-    connection.closeSync();
+  return { csv, columns };
+}
+
+/** Key sets of referenced tables, from their raw Parquet (the floor moves tables in dependency order). */
+async function defineReferences(connection: DuckDBConnection, input: { pipeline: Pipeline; table: TableSpec; dir: string }) {
+  for (const step of input.table.transform) {
+    if (step.kind !== 'references') continue;
+    const key = quoteIdent(input.pipeline.tables.find((table) => table.name === step.body.table)?.primaryKey[0] ?? '');
+    const keys = `SELECT DISTINCT CAST(${key} AS VARCHAR) AS etl_key FROM read_parquet(${quoteLiteral(rawPath(input.dir, step.body.table))}) WHERE ${key} IS NOT NULL`;
+    await connection.run(`CREATE OR REPLACE TEMP TABLE ${referenceRelation(step.body.table)} AS ${keys}`);
   }
-  const target = `${quoteIdent(input.schema)}.${quoteIdent(table.name)}`;
-  const ddl = described.map((column) => `${quoteIdent(column.name)} ${warehouseType({ dialect: 'postgres', duckdbType: column.type, column: column.name })}`);
+}
+
+function rollupQuery(rollup: Rollup, relation: string): string {
+  const groups = rollup.groupBy.map(quoteIdent);
+  const measures = Object.entries(rollup.measures).map(([name, expression]) => `${expression} AS ${quoteIdent(name)}`);
+  return `SELECT ${[...groups, ...measures].join(', ')} FROM ${relation} GROUP BY ${groups.join(', ')}`;
+}
+
+interface CsvOutput {
+  target: string;
+  path: string;
+  columns: { name: string; type: string }[];
+  keys: readonly string[];
+}
+
+async function writeCsv(connection: DuckDBConnection, input: { query: string; path: string }) {
+  const columns = (await connection.runAndReadAll(`DESCRIBE ${input.query}`)).getRows().map(([name, type]) => ({ name: String(name), type: String(type) }));
+  await connection.run(copyToCsvFile(input));
+  return columns;
+}
+
+/** Raw Parquet, the same transform SQL, then CSV files for the target and each rollup. */
+async function transformToCsv(connection: DuckDBConnection, input: FloorInput & { pipeline: Pipeline; table: TableSpec; csv: string; columns: Parameters<typeof readCsvSpool>[0]['columns'] }): Promise<CsvOutput[]> {
+  const { table, dir } = input;
+  await connection.run("SET TimeZone = 'UTC'");
+  await connection.run('SET preserve_insertion_order = false');
+  await connection.run(copyToParquetFile({ query: `SELECT * FROM ${readCsvSpool({ path: input.csv, columns: input.columns })}`, path: rawPath(dir, table.name) }));
+  await defineReferences(connection, input);
+  const transformed = compileTransform({ source: `read_parquet(${quoteLiteral(rawPath(dir, table.name))})`, steps: table.transform, context: { keys: table.primaryKey, referenceRelation } });
+  await connection.run(`CREATE OR REPLACE TEMP TABLE floor_accepted AS SELECT * EXCLUDE (${REJECT_COLUMN}) FROM (${transformed}) WHERE ${REJECT_COLUMN} IS NULL`);
+  const main = { target: table.target, path: join(dir, `${table.name}.out.csv`), keys: table.primaryKey };
+  const outputs = [{ ...main, columns: await writeCsv(connection, { query: 'SELECT * FROM floor_accepted', path: main.path }) }];
+  for (const [index, rollup] of table.rollups.entries()) {
+    const path = join(dir, `${table.name}.rollup-${index}.csv`);
+    outputs.push({ target: rollup.target, path, keys: [], columns: await writeCsv(connection, { query: rollupQuery(rollup, 'floor_accepted'), path }) });
+  }
+  await connection.run('DROP TABLE floor_accepted');
+  return outputs;
+}
+
+/** CREATE TABLE, COPY, then the primary key built once (as the pipeline's initial load does). */
+async function copyCsvIntoWarehouse(input: FloorInput & { output: CsvOutput }): Promise<number> {
+  const { output } = input;
+  const target = `${quoteIdent(input.schema)}.${quoteIdent(output.target.replace('.', '_'))}`;
+  const ddl = output.columns.map((column) => `${quoteIdent(column.name)} ${warehouseType({ dialect: 'postgres', duckdbType: column.type, column: column.name })}`);
   await input.warehouse.query(`CREATE TABLE ${target} (${ddl.join(', ')})`);
   const loader = await input.warehouse.connect();
   try {
-    await copyFromFile({ client: loader, sql: `COPY ${target} FROM STDIN WITH (FORMAT csv)`, path: out });
+    await copyFromFile({ client: loader, sql: `COPY ${target} FROM STDIN WITH (FORMAT csv)`, path: output.path });
   } finally {
     loader.release();
   }
+  if (output.keys.length > 0) await input.warehouse.query(`ALTER TABLE ${target} ADD PRIMARY KEY (${output.keys.map(quoteIdent).join(', ')})`);
   const rows = await input.warehouse.query<{ n: string }>(`SELECT count(*) AS n FROM ${target}`);
-  return { rows: Number(rows.rows[0]?.n ?? 0), bytes: (await stat(raw)).size };
+  return Number(rows.rows[0]?.n ?? 0);
+}
+
+/**
+ * One table moved the plain way, to the same end state as the pipeline: COPY out → DuckDB → raw Parquet →
+ * the same transform SQL (reference checks included) → COPY into a keyed warehouse table, plus its rollups
+ * aggregated in DuckDB. No Temporal, no S3, no staging, no reconciliation.
+ */
+export async function moveTableDirectly(input: FloorInput & { pipeline: Pipeline; table: TableSpec }): Promise<{ rows: number; bytes: number }> {
+  const { csv, columns } = await copySourceToCsv(input);
+  const connection = await input.duckdb.connect();
+  let outputs: CsvOutput[];
+  try {
+    outputs = await transformToCsv(connection, { ...input, csv, columns });
+  } finally {
+    connection.closeSync();
+  }
+  const [main, ...rollups] = outputs;
+  const rows = main ? await copyCsvIntoWarehouse({ ...input, output: main }) : 0;
+  for (const output of rollups) await copyCsvIntoWarehouse({ ...input, output });
+  return { rows, bytes: (await stat(rawPath(input.dir, input.table.name))).size };
 }
 
 /** Runs the floor for every table of the pipeline, in dependency order, into a scratch schema. */
-export async function runFloor(input: { pipeline: Pipeline; source: Pool; warehouse: Pool; duckdb: DuckDBInstance; dir: string }): Promise<{ seconds: number; rows: number }> {
+export async function runFloor(input: Omit<FloorInput, 'schema'> & { pipeline: Pipeline }): Promise<{ seconds: number; rows: number }> {
   const schema = 'bench_floor';
   await input.warehouse.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema}`);
   const started = Date.now();
   let rows = 0;
-  for (const table of input.pipeline.tables) rows += (await moveTableDirectly({ ...input, table, schema })).rows;
+  for (const table of orderTableLevels(input.pipeline.tables).levels.flat()) rows += (await moveTableDirectly({ ...input, table, schema })).rows;
   const seconds = (Date.now() - started) / 1000;
   await input.warehouse.query(`DROP SCHEMA ${schema} CASCADE`);
   return { seconds, rows };

@@ -1,6 +1,7 @@
 import type { LoadMode, Rollup } from '../config/pipeline-schema';
 import { keyChecksumSelect } from './checksum';
 import { quoteIdent, quoteLiteral, quoteQualified } from './quote';
+import { selectRollup } from './rollup';
 import { warehouseType, type ColumnSpec, type WarehouseDialect } from './warehouse-types';
 
 /**
@@ -80,16 +81,10 @@ function applyRows(spec: LoadPlanSpec): string[] {
   return [`DELETE FROM ${target} USING ${STAGE_TABLE} WHERE ${keyJoin(spec.keys, target, STAGE_TABLE)}`, insert];
 }
 
-function rollupSelect(rollup: Rollup, source: string, where: string): string {
-  const groups = rollup.groupBy.map(quoteIdent);
-  const measures = Object.entries(rollup.measures).map(([name, expression]) => `${expression} AS ${quoteIdent(name)}`);
-  return `SELECT ${[...groups, ...measures].join(', ')} FROM ${quoteQualified(source)}${where} GROUP BY ${groups.join(', ')}`;
-}
-
 /** Creates a rollup table from its own query's shape when it does not exist yet. */
 export function createRollupTable(input: { rollup: Rollup; source: string; dialect: WarehouseDialect }): string[] {
   const [schema = ''] = input.rollup.target.split('.');
-  const shape = rollupSelect(input.rollup, input.source, ' WHERE 1 = 0');
+  const shape = selectRollup({ rollup: input.rollup, from: quoteQualified(input.source), where: '1 = 0' });
   const ifNotExists = input.dialect === 'postgres' ? 'IF NOT EXISTS ' : '';
   return [`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`, `CREATE TABLE ${ifNotExists}${quoteQualified(input.rollup.target)} AS ${shape}`];
 }
@@ -98,9 +93,9 @@ function refreshRollups(spec: LoadPlanSpec, everything: boolean): string[] {
   const refreshColumns = [...new Set(spec.rollups.map((rollup) => rollup.refreshBy))];
   return spec.rollups.flatMap((rollup) => {
     const target = quoteQualified(rollup.target);
-    if (everything) return [`DELETE FROM ${target}`, `INSERT INTO ${target} ${rollupSelect(rollup, spec.target, '')}`];
+    if (everything) return [`DELETE FROM ${target}`, `INSERT INTO ${target} ${selectRollup({ rollup, from: quoteQualified(spec.target) })}`];
     const affected = `${quoteIdent(rollup.refreshBy)} IN (SELECT v FROM ${AFFECTED_TABLE}_${refreshColumns.indexOf(rollup.refreshBy)})`;
-    return [`DELETE FROM ${target} WHERE ${affected}`, `INSERT INTO ${target} ${rollupSelect(rollup, spec.target, ` WHERE ${affected}`)}`];
+    return [`DELETE FROM ${target} WHERE ${affected}`, `INSERT INTO ${target} ${selectRollup({ rollup, from: quoteQualified(spec.target), where: affected })}`];
   });
 }
 
@@ -132,10 +127,12 @@ export function applyStagedRows(spec: LoadPlanSpec): string[] {
 
 /**
  * The initial-load fast path: when the target was empty, rows are copied straight into it (no stage, no
- * delete, no second write); then the rollups are built whole and the state saved, in the same transaction.
+ * delete, no second write); then the rollups are built whole (unless the caller copied them in already) and
+ * the state saved, in the same transaction.
  */
-export function finishDirectLoad(spec: LoadPlanSpec): string[] {
-  return forDialect(spec, [...refreshRollups(spec, true), ...saveState(spec, quoteQualified(spec.target))]);
+export function finishDirectLoad(spec: LoadPlanSpec & { rebuildRollups?: boolean }): string[] {
+  const rollups = spec.rebuildRollups === false ? [] : refreshRollups(spec, true);
+  return forDialect(spec, [...rollups, ...saveState(spec, quoteQualified(spec.target))]);
 }
 
 /**

@@ -1,12 +1,10 @@
-import { executeChild, workflowInfo } from '@temporalio/workflow';
+import { workflowInfo } from '@temporalio/workflow';
 import type { ExtractPlan } from '../activities';
 import type { Pipeline, TableSpec } from '../config/pipeline-schema';
 import { lakeTargetOf, manifestKey } from '../common/lake-layout';
-import { orderTableLevels } from '../config/table-order';
 import { quick } from './activities';
 import type { RunManifest, TableRunResult } from './results';
-import { runBounded } from './run-bounded';
-import { tableEtlWorkflow } from './table-etl';
+import { runTables } from './run-tables';
 
 export interface NightlyEtlInput {
   pipeline: Pipeline;
@@ -35,7 +33,7 @@ async function planTables(pipeline: Pipeline): Promise<Map<string, ExtractPlan>>
 
 /**
  * The nightly (or on-demand) run of a pipeline: plan and check every table, then one child workflow per
- * table, dimensions before facts, a bounded number at a time; then the run manifest. Only references and
+ * table (loads commit dimensions before facts), a bounded number at a time; then the run manifest. Only references and
  * counts travel through the history, never rows.
  */
 export async function nightlyEtlWorkflow(input: NightlyEtlInput): Promise<RunManifest> {
@@ -44,16 +42,7 @@ export async function nightlyEtlWorkflow(input: NightlyEtlInput): Promise<RunMan
   const startedAt = new Date();
   const runDate = input.runDate ?? startedAt.toISOString().slice(0, 10);
   const plans = await planTables(pipeline);
-  const tables: TableRunResult[] = [];
-  for (const level of orderTableLevels(pipeline.tables).levels) {
-    const results = await runBounded(level, pipeline.maxParallelTables, (table) =>
-      executeChild(tableEtlWorkflow, {
-        workflowId: `${runId}.${table.name}`,
-        args: [{ pipeline, table: table.name, runId, runDate, plan: plans.get(table.name) as ExtractPlan }],
-      }),
-    );
-    tables.push(...results);
-  }
+  const tables = await runTables({ pipeline, runId, runDate, plans });
   const finishedAt = new Date();
   const sum = (pick: (table: TableRunResult) => number) => tables.reduce((total, table) => total + pick(table), 0);
   const manifest: RunManifest = {

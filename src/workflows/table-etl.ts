@@ -1,4 +1,4 @@
-import { ApplicationFailure } from '@temporalio/workflow';
+import { ApplicationFailure, condition, defineSignal, setHandler } from '@temporalio/workflow';
 import type { ExtractPlan, LakeTarget } from '../activities';
 import { lakeTargetOf } from '../common/lake-layout';
 import type { Pipeline, TableSpec } from '../config/pipeline-schema';
@@ -11,7 +11,12 @@ export interface TableEtlInput {
   runId: string;
   runDate: string;
   plan: ExtractPlan;
+  /** Tables whose load must commit before this one's (dimensions before facts); extract and transform do not wait. */
+  waitFor?: string[];
 }
+
+/** The parent's word that a table this one depends on has been loaded. */
+export const dependencyLoadedSignal = defineSignal<[{ table: string }]>('dependencyLoaded');
 
 function findTable(pipeline: Pipeline, name: string): TableSpec {
   const table = pipeline.tables.find((candidate) => candidate.name === name);
@@ -38,6 +43,10 @@ async function extractReferences(input: TableEtlInput, table: TableSpec, lake: L
 
 /** One table through extract → transform → load, reconciled at every hand-off. */
 export async function tableEtlWorkflow(input: TableEtlInput): Promise<TableRunResult> {
+  const loadedDependencies = new Set<string>();
+  setHandler(dependencyLoadedSignal, ({ table: name }) => {
+    loadedDependencies.add(name);
+  });
   const started = Date.now();
   const { pipeline, plan } = input;
   const table = findTable(pipeline, input.table);
@@ -62,6 +71,7 @@ export async function tableEtlWorkflow(input: TableEtlInput): Promise<TableRunRe
     expected: { rows: transformed.acceptedRows, keyChecksum: transformed.keyChecksum },
   };
   const { warehouse } = pipeline;
+  await condition(() => (input.waitFor ?? []).every((name) => loadedDependencies.has(name)));
   const loaded = warehouse.type === 'redshift' ? await bulk.loadIntoRedshift({ ...load, warehouse }) : await bulk.loadIntoPostgres(load);
   reconcile(table.name, 'extracted = loaded + rejected', raw.rows, loaded.rows + transformed.rejectedRows);
   return {

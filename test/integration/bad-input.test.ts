@@ -67,6 +67,13 @@ describe('bad input fails with a message naming what is wrong, and loads nothing
     expect(await warehouseTables()).toEqual([]);
   });
 
+  it('names a rollup whose measure is wrong, before any data moves', async () => {
+    const rollup = { target: 'test_bad_wh.daily', refreshBy: 'flag', groupBy: ['flag'], measures: { total: 'sum(amout)' } };
+    const message = await failureOf(pipelineWith({ rollups: [rollup] }));
+    expect(message).toMatch(/^table events: rollup test_bad_wh\.daily is invalid: Binder Error: Referenced column "amout" not found/);
+    expect(await warehouseTables()).toEqual([]);
+  });
+
   it('loads the same table when the input is right', async () => {
     const manifest = await harness.run(pipelineWith({}));
     expect(manifest.tables[0]).toMatchObject({ extractedRows: 100, loadedRows: 100, rejectedRows: 0, qualityScore: 1 });
