@@ -90,9 +90,8 @@ export function createPostgresWarehouseActivities(deps: ExtractDeps) {
     async loadIntoPostgres(input: LoadTableInput): Promise<LoadTableResult> {
       const started = Date.now();
       return keepAlive(() => withSpool({ spoolDir: deps.spoolDir, name: `load-${input.table}` }, async (dir) => {
-        // An empty target takes the initial-load path; its rollups are aggregated while spooling (checked again in the transaction).
-        const withRollups = input.rollups.length > 0 && (await isTargetEmpty(deps, input));
-        const spool = await spoolLoadFiles(deps, { ...input, dir, withRollups });
+        // An empty target takes the initial-load path (checked again in the transaction).
+        const spool = await spoolLoadFiles(deps, { ...input, dir, initialLoad: await isTargetEmpty(deps, input) });
         const client = await deps.pools.warehouse.connect();
         try {
           return { ...(await runLoad(client, input, spool)), seconds: (Date.now() - started) / 1000 };

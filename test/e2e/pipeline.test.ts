@@ -40,6 +40,10 @@ describe('the demo pipeline end to end on the local stack', () => {
     );
     expect(rejected.rows).toBeGreaterThanOrEqual(Number(dirty.rows[0]?.n));
 
+    // Facts extract beside the dimensions, but their load commits only after the dimensions' loads.
+    const loads = await harness.warehouse.query<{ table_name: string }>('SELECT table_name FROM etl_state.loads WHERE run_id = $1 ORDER BY loaded_at', [manifest.runId]);
+    expect(loads.rows.map((row) => row.table_name).at(-1)).toBe('sales');
+
     const padded = await harness.warehouse.query<{ n: string }>(
       "SELECT count(*) AS n FROM analytics.customer_dim WHERE first_name <> upper(trim(first_name)) OR email !~ '@.*\\.'",
     );
