@@ -1,7 +1,8 @@
-import { stat } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { copyToParquetFile, countParquetRows, readCsvSpool, selectLastKey } from '../sql/duckdb-read';
-import { copyPartToStdout, EXTRACT_SESSION_SETTINGS, type ExtractWindow } from '../sql/extract';
+import type { PoolClient } from 'pg';
+import { copyToParquetFile, countParquetRows, readCsvSpool } from '../sql/duckdb-read';
+import { copyPartToStdout, EXTRACT_SESSION_SETTINGS, selectPartEnd, type ExtractWindow, type PartBounds } from '../sql/extract';
 import type { SourceColumn } from '../sql/pg-types';
 import { queryRow, withDuckdb, type DuckdbLimits } from './duckdb-session';
 import { classifyPostgresError } from './errors';
@@ -59,16 +60,15 @@ export interface ExtractTableInput {
   limits?: DuckdbLimits;
 }
 
-async function spoolPart(deps: ExtractDeps, input: ExtractTableInput & { after?: string[]; path: string }): Promise<number> {
-  const { plan } = input;
-  const sql = copyPartToStdout({ source: plan.source, columns: plan.columns, window: plan.window, chunkKey: plan.chunkKey, after: input.after, limit: plan.chunkKey.length > 0 ? input.partRows : undefined });
+/** Runs `use` in a read-only source transaction with the session settings COPY's text output relies on. */
+async function inExtractSession<T>(deps: ExtractDeps, plan: ExtractPlan, use: (client: PoolClient) => Promise<T>): Promise<T> {
   const client = await deps.pools[plan.database].connect();
   try {
     await client.query('BEGIN READ ONLY');
     for (const setting of EXTRACT_SESSION_SETTINGS) await client.query(setting);
-    const bytes = await copyToFile({ client, sql, path: input.path });
+    const result = await use(client);
     await client.query('COMMIT');
-    return bytes;
+    return result;
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw classifyPostgresError(error, { table: plan.table, source: plan.source });
@@ -77,29 +77,69 @@ async function spoolPart(deps: ExtractDeps, input: ExtractTableInput & { after?:
   }
 }
 
-async function convertPart(deps: ExtractDeps, input: ExtractTableInput & { csv: string; parquet: string }): Promise<{ rows: number; lastKey?: string[] }> {
-  const { plan } = input;
-  return withDuckdb({ duckdb: deps.duckdb, limits: input.limits, context: { table: plan.table, step: 'extract' } }, async (connection) => {
-    await connection.run(copyToParquetFile({ query: `SELECT * FROM ${readCsvSpool({ path: input.csv, columns: plan.columns })}`, path: input.parquet }));
-    const [rows] = await queryRow(connection, countParquetRows({ path: input.parquet }));
-    if (plan.chunkKey.length === 0 || rows === 0n) return { rows: Number(rows) };
-    const lastKey = (await queryRow(connection, selectLastKey({ path: input.parquet, chunkKey: plan.chunkKey }))).map(String);
-    return { rows: Number(rows), lastKey };
-  });
+/** A part whose key range is fixed and whose COPY to the local spool is under way. */
+interface PartInFlight extends PartBounds {
+  index: number;
+  csv: string;
+  spooled: Promise<number>;
 }
 
-async function extractPart(deps: ExtractDeps, input: ExtractTableInput & { progress: ExtractProgress; dir: string }): Promise<ExtractProgress> {
-  const index = input.progress.parts.length;
-  const csv = join(input.dir, `part-${index}.csv`);
-  const parquet = join(input.dir, partName(index));
-  await spoolPart(deps, { ...input, after: input.progress.after, path: csv });
-  const { rows, lastKey } = await convertPart(deps, { ...input, csv, parquet });
-  const key = `${rawPrefix(input.location)}${partName(index)}`;
+/** Fixes the next part's key range, then starts its COPY without waiting for it. */
+async function startPart(deps: ExtractDeps, input: ExtractTableInput & { dir: string; index: number; after?: readonly string[] }): Promise<PartInFlight> {
+  const { plan } = input;
+  // A window that fits in one part (most incremental runs) needs no key range: one open-ended part.
+  const onePart = plan.chunkKey.length === 0 || (input.index === 0 && !input.after && plan.sourceRows <= input.partRows);
+  const upTo = onePart ? undefined : await inExtractSession(deps, plan, async (client) => {
+    const sql = selectPartEnd({ source: plan.source, window: plan.window, chunkKey: plan.chunkKey, after: input.after, partRows: input.partRows });
+    const row = (await client.query<unknown[]>({ text: sql, rowMode: 'array' })).rows[0];
+    return row?.map(String);
+  });
+  const csv = join(input.dir, `part-${input.index}.csv`);
+  const sql = copyPartToStdout({ source: plan.source, columns: plan.columns, window: plan.window, chunkKey: plan.chunkKey, after: input.after, upTo });
+  const spooled = inExtractSession(deps, plan, (client) => copyToFile({ client, sql, path: csv }));
+  spooled.catch(() => undefined); // awaited by finishPart; this only keeps an early failure from going unhandled
+  return { index: input.index, after: input.after, upTo, csv, spooled };
+}
+
+/** Waits for a part's spool, converts it to Parquet with the catalog's types and uploads it. */
+async function finishPart(deps: ExtractDeps, input: ExtractTableInput & { dir: string; part: PartInFlight }): Promise<ExtractedPart> {
+  const { plan, part } = input;
+  await part.spooled;
+  const parquet = join(input.dir, partName(part.index));
+  const rows = await withDuckdb({ duckdb: deps.duckdb, limits: input.limits, context: { table: plan.table, step: 'extract' } }, async (connection) => {
+    await connection.run(copyToParquetFile({ query: `SELECT * FROM ${readCsvSpool({ path: part.csv, columns: plan.columns })}`, path: parquet }));
+    return Number((await queryRow(connection, countParquetRows({ path: parquet })))[0]);
+  });
+  await rm(part.csv);
+  const key = `${rawPrefix(input.location)}${partName(part.index)}`;
   await uploadFile({ s3: deps.s3, lake: input.lake, key, path: parquet });
   const { size } = await stat(parquet);
-  const parts = [...input.progress.parts, { key, rows, bytes: size }];
-  const done = input.plan.chunkKey.length === 0 || rows < input.partRows;
-  return { parts, after: lastKey ?? input.progress.after, done };
+  await rm(parquet);
+  return { key, rows, bytes: size };
+}
+
+/**
+ * Parts in a two-stage pipeline: while part N is converted and uploaded, part N+1 is already being copied
+ * out of Postgres, so the source and DuckDB work at the same time. Progress only ever records whole parts.
+ */
+async function extractParts(deps: ExtractDeps, input: ExtractTableInput & { dir: string; progress: ExtractProgress; onPart: (progress: ExtractProgress) => void }): Promise<ExtractProgress> {
+  let progress = input.progress;
+  let part: PartInFlight | undefined = await startPart(deps, { ...input, index: progress.parts.length, after: progress.after });
+  try {
+    while (part) {
+      throwIfCancelled();
+      await part.spooled;
+      const current: PartInFlight = part;
+      part = current.upTo ? await startPart(deps, { ...input, index: current.index + 1, after: current.upTo }) : undefined;
+      const done = await finishPart(deps, { ...input, part: current });
+      progress = { parts: [...progress.parts, done], after: current.upTo ? [...current.upTo] : progress.after, done: !part };
+      input.onPart(progress);
+    }
+    return progress;
+  } finally {
+    // Never leave a COPY writing into a spool directory that is about to be removed.
+    await part?.spooled.catch(() => undefined);
+  }
 }
 
 export function createExtractActivities(deps: ExtractDeps) {
@@ -116,15 +156,11 @@ export function createExtractActivities(deps: ExtractDeps) {
         await deletePrefix({ s3: deps.s3, bucket: input.lake.bucket, prefix: rawPrefix(input.location) });
       }
       heartbeat(progress);
-      await keepAlive(() =>
-        withSpool({ spoolDir: deps.spoolDir, name: `extract-${input.plan.table}` }, async (dir) => {
-          while (!progress.done) {
-            throwIfCancelled();
-            progress = await extractPart(deps, { ...input, progress, dir });
-            heartbeat(progress);
-          }
-        }),
-      );
+      if (!progress.done) {
+        progress = await keepAlive(() =>
+          withSpool({ spoolDir: deps.spoolDir, name: `extract-${input.plan.table}` }, (dir) => extractParts(deps, { ...input, dir, progress, onPart: heartbeat })),
+        );
+      }
       const rows = progress.parts.reduce((sum, part) => sum + part.rows, 0);
       const bytes = progress.parts.reduce((sum, part) => sum + part.bytes, 0);
       return { bucket: input.lake.bucket, prefix: rawPrefix(input.location), parts: progress.parts, rows, bytes, seconds: (Date.now() - started) / 1000 };

@@ -14,13 +14,6 @@ export function readParquetFiles(input: { paths: readonly string[] }): string {
   return `read_parquet([${input.paths.map(quoteLiteral).join(', ')}], hive_partitioning = false, union_by_name = false)`;
 }
 
-/** The last chunk key of a Parquet part (rows are in key order), as text for the next part's keyset. */
-export function selectLastKey(input: { path: string; chunkKey: readonly string[] }): string {
-  const keys = input.chunkKey.map((key) => `CAST(${quoteIdent(key)} AS VARCHAR)`).join(', ');
-  const order = input.chunkKey.map((key) => `${quoteIdent(key)} DESC`).join(', ');
-  return `SELECT ${keys} FROM read_parquet(${quoteLiteral(input.path)}) ORDER BY ${order} LIMIT 1`;
-}
-
 export function copyToParquetFile(input: { query: string; path: string }): string {
   return `COPY (${input.query}) TO ${quoteLiteral(input.path)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)`;
 }

@@ -8,10 +8,13 @@ export interface ExtractWindow {
   to: string;
 }
 
-/** Columns of a table in order, and its primary key; $1 is the schema-qualified name as text. */
+/**
+ * Columns of a table in order, and their 1-based position in its primary key (0: not a key column); $1 is
+ * the schema-qualified name as text. pg_index.indkey is an int2vector, whose subscripts start at 0.
+ */
 export const SELECT_TABLE_CATALOG = `
 SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS pg_type,
-       coalesce(array_position(i.indkey::int2[], a.attnum), 0) AS key_position
+       coalesce(array_position(i.indkey::int2[], a.attnum) - array_lower(i.indkey::int2[], 1) + 1, 0) AS key_position
 FROM pg_attribute a
 LEFT JOIN pg_index i ON i.indrelid = a.attrelid AND i.indisprimary
 WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped
@@ -37,27 +40,41 @@ export function selectRowCount(input: { source: string }): string {
   return `SELECT count(*)::bigint AS row_count FROM ${quoteQualified(input.source)}`;
 }
 
+/** A part of an extract along the source primary key: keys in (after, upTo]; no bound means open. */
+export interface PartBounds {
+  after?: readonly string[];
+  upTo?: readonly string[];
+}
+
+function partPredicates(input: { window?: ExtractWindow; chunkKey: readonly string[] } & PartBounds): string {
+  const keys = `(${input.chunkKey.map(quoteIdent).join(', ')})`;
+  const tuple = (values: readonly string[]) => `(${values.map(quoteLiteral).join(', ')})`;
+  const after = input.after ? [`${keys} > ${tuple(input.after)}`] : [];
+  const upTo = input.upTo ? [`${keys} <= ${tuple(input.upTo)}`] : [];
+  const predicates = [...windowPredicate(input.window), ...after, ...upTo];
+  return predicates.length > 0 ? ` WHERE ${predicates.join(' AND ')}` : '';
+}
+
 /**
- * One part of an extract as CSV: the window, then keyset pagination on the source primary key so a
- * crashed extract resumes after the last key it uploaded. Values are literals because COPY takes no
+ * The last key of the next part: the `partRows`-th key after `after` in the window, as text; no row means
+ * fewer rows remain and the next part is the last. Fixing a part's end before copying it lets the next
+ * part's COPY start while this one is still being converted and uploaded.
+ */
+export function selectPartEnd(input: { source: string; window?: ExtractWindow; chunkKey: readonly string[]; after?: readonly string[]; partRows: number }): string {
+  const keys = input.chunkKey.map(quoteIdent);
+  const offset = Math.max(0, Math.trunc(input.partRows) - 1);
+  return `SELECT ${keys.map((key) => `${key}::text`).join(', ')} FROM ${quoteQualified(input.source)}${partPredicates(input)} ORDER BY ${keys.join(', ')} LIMIT 1 OFFSET ${offset}`;
+}
+
+/**
+ * One part of an extract as CSV: the window, then the part's key range on the source primary key so a
+ * crashed extract resumes after the last part it uploaded. Values are literals because COPY takes no
  * parameters; they come from Postgres' own text output, so they round-trip exactly.
  */
-export function copyPartToStdout(input: {
-  source: string;
-  columns: readonly SourceColumn[];
-  window?: ExtractWindow;
-  chunkKey: readonly string[];
-  after?: readonly string[];
-  limit?: number;
-}): string {
-  const keys = input.chunkKey.map(quoteIdent);
-  const after = input.after ? [`(${keys.join(', ')}) > (${input.after.map(quoteLiteral).join(', ')})`] : [];
-  const predicates = [...windowPredicate(input.window), ...after];
-  const where = predicates.length > 0 ? ` WHERE ${predicates.join(' AND ')}` : '';
-  const order = keys.length > 0 ? ` ORDER BY ${keys.join(', ')}` : '';
-  const limit = input.limit === undefined ? '' : ` LIMIT ${Math.trunc(input.limit)}`;
+export function copyPartToStdout(input: { source: string; columns: readonly SourceColumn[]; window?: ExtractWindow; chunkKey: readonly string[] } & PartBounds): string {
+  // No ORDER BY: the key range alone defines the part, so Postgres may scan it in whatever order is cheapest.
   const columns = input.columns.map((column) => quoteIdent(column.name)).join(', ');
-  return `COPY (SELECT ${columns} FROM ${quoteQualified(input.source)}${where}${order}${limit}) TO STDOUT WITH (FORMAT csv)`;
+  return `COPY (SELECT ${columns} FROM ${quoteQualified(input.source)}${partPredicates(input)}) TO STDOUT WITH (FORMAT csv)`;
 }
 
 /** Session settings that make COPY's text output unambiguous for DuckDB: ISO dates, UTC, exact floats. */

@@ -1,5 +1,5 @@
 import { keyChecksumSelect, keyHashExpr } from '../../src/sql/checksum';
-import { copyPartToStdout, selectWindowBounds } from '../../src/sql/extract';
+import { copyPartToStdout, selectPartEnd, selectWindowBounds } from '../../src/sql/extract';
 import { applyStagedRows, createStageTable, createTargetTable, type LoadPlanSpec } from '../../src/sql/load-plan';
 import { duckdbTypeFor, isOrderableWatermark } from '../../src/sql/pg-types';
 import { orderTableLevels } from '../../src/config/table-order';
@@ -66,17 +66,14 @@ describe('checksums agree across engines by construction', () => {
 });
 
 describe('extract statements', () => {
-  it('reads a window with keyset pagination, values as literals', () => {
-    const sql = copyPartToStdout({
-      source: 'raw.sales',
-      columns: [{ name: 'id', pgType: 'bigint', duckdbType: 'BIGINT' }],
-      window: { column: 'updated_at', from: '2026-01-01', to: "2026-01-02'" },
-      chunkKey: ['id'],
-      after: ['41'],
-      limit: 1000,
-    });
+  it('reads a window in key ranges fixed before each copy, values as literals', () => {
+    const window = { column: 'updated_at', from: '2026-01-01', to: "2026-01-02'" };
+    const sql = copyPartToStdout({ source: 'raw.sales', columns: [{ name: 'id', pgType: 'bigint', duckdbType: 'BIGINT' }], window, chunkKey: ['id'], after: ['41'], upTo: ['1040'] });
     expect(sql).toBe(
-      `COPY (SELECT "id" FROM "raw"."sales" WHERE "updated_at" > '2026-01-01' AND "updated_at" <= '2026-01-02''' AND ("id") > ('41') ORDER BY "id" LIMIT 1000) TO STDOUT WITH (FORMAT csv)`,
+      `COPY (SELECT "id" FROM "raw"."sales" WHERE "updated_at" > '2026-01-01' AND "updated_at" <= '2026-01-02''' AND ("id") > ('41') AND ("id") <= ('1040')) TO STDOUT WITH (FORMAT csv)`,
+    );
+    expect(selectPartEnd({ source: 'raw.sales', window, chunkKey: ['a', 'b'], after: ['1', 'x'], partRows: 1000 })).toBe(
+      `SELECT "a"::text, "b"::text FROM "raw"."sales" WHERE "updated_at" > '2026-01-01' AND "updated_at" <= '2026-01-02''' AND ("a", "b") > ('1', 'x') ORDER BY "a", "b" LIMIT 1 OFFSET 999`,
     );
     expect(selectWindowBounds({ source: 'raw.sales', column: 'updated_at' })).toBe('SELECT count(*)::bigint AS row_count, max("updated_at")::text AS upper_bound FROM "raw"."sales"');
   });
