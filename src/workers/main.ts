@@ -1,7 +1,7 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createLogger } from '../common/logger';
 import { silenceAwsNodeVersionNotice } from '../common/runtime';
-import { loadSettings, resolveSettingsSecrets } from '../config';
+import { LOCAL_STACK, loadSettings, resolveSettingsSecrets } from '../config';
 import { buildClients, closeClients } from './clients';
 import { createEtlWorker } from './create-worker';
 import { installRuntime } from './runtime';
@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   const envSettings = loadSettings();
   const log = createLogger({ level: envSettings.logLevel, bindings: { component: 'worker' } });
   const settings = await resolveSettingsSecrets({ settings: envSettings, secretsManager: () => new SecretsManagerClient({}) });
-  installRuntime({ logger: log });
+  installRuntime({ logger: log, metrics: { host: settings.metrics.host, port: settings.metrics.port ?? LOCAL_STACK.workerMetricsPort } });
   const connection = await connectWorker(settings);
   const deps = await buildClients({ settings });
   try {
