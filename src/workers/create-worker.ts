@@ -2,6 +2,7 @@ import type { NativeConnection, WorkflowBundleOption } from '@temporalio/worker'
 import { Worker } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 import type { Settings } from '../config/settings';
+import { logActivityContext } from './activity-logging';
 
 /** Where the workflow code of every worker comes from: src/workflows, bundled at worker start. */
 export const WORKFLOWS_PATH = require.resolve('../workflows');
@@ -23,5 +24,6 @@ export function createEtlWorker(input: {
     taskQueue: input.settings.temporal.taskQueue,
     ...workflows,
     activities: createActivities(input.deps),
+    interceptors: { activity: [logActivityContext] },
   });
 }

@@ -14,7 +14,7 @@ import { connectWorker } from './temporal-connection';
 async function main(): Promise<void> {
   silenceAwsNodeVersionNotice();
   const envSettings = loadSettings();
-  const log = createLogger({ level: envSettings.logLevel, bindings: { component: 'worker' } });
+  const log = createLogger({ level: envSettings.logLevel, bindings: { component: 'worker' }, logDir: envSettings.logDir });
   const settings = await resolveSettingsSecrets({ settings: envSettings, secretsManager: () => new SecretsManagerClient({}) });
   installRuntime({ logger: log, metrics: { host: settings.metrics.host, port: settings.metrics.port ?? LOCAL_STACK.workerMetricsPort } });
   const connection = await connectWorker(settings);
