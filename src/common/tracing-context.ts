@@ -14,7 +14,7 @@ export class AsyncLocalStorageContextManager implements ContextManager {
   }
 
   with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(context: Context, fn: F, thisArg?: ThisParameterType<F>, ...args: A): ReturnType<F> {
-    return this.storage.run(context, () => fn.apply(thisArg, args) as ReturnType<F>);
+    return this.storage.run<ReturnType<F>>(context, () => fn.apply(thisArg, args));
   }
 
   bind<T>(context: Context, target: T): T {
