@@ -16,7 +16,8 @@ async function main(): Promise<void> {
   const envSettings = loadSettings();
   const log = createLogger({ level: envSettings.logLevel, bindings: { component: 'worker' }, logDir: envSettings.logDir });
   const settings = await resolveSettingsSecrets({ settings: envSettings, secretsManager: () => new SecretsManagerClient({}) });
-  installRuntime({ logger: log, metrics: { host: settings.metrics.host, port: settings.metrics.port ?? LOCAL_STACK.workerMetricsPort } });
+  const { host, port } = settings.metrics;
+  installRuntime({ logger: log, metrics: { host, port: port ?? LOCAL_STACK.workerMetricsPort, fallback: port === undefined } });
   const connection = await connectWorker(settings);
   const deps = await buildClients({ settings });
   try {

@@ -20,7 +20,12 @@ let installed = false;
  * ours (emitted through the SDK's metric meter). Must run before the first Worker is created; the Runtime
  * exists once per process, so later calls are ignored.
  */
-export function installRuntime(input: { logger: Logger; level?: LogLevel; metrics?: { host: string; port: number } }): void {
+export function installRuntime(input: {
+  logger: Logger;
+  level?: LogLevel;
+  /** `fallback`: when the port is taken (another worker on this host), warn and run without metrics. */
+  metrics?: { host: string; port: number; fallback?: boolean };
+}): void {
   if (installed) return;
   installed = true;
   const logger = new DefaultLogger(input.level ?? 'INFO', (entry) => {
@@ -37,6 +42,14 @@ export function installRuntime(input: { logger: Logger; level?: LogLevel; metric
     useSecondsForDurations: true,
     histogramBucketOverrides: { etl_pipeline_duration_seconds: DURATION_BUCKETS, etl_table_duration_seconds: DURATION_BUCKETS },
   };
-  Runtime.install({ logger, telemetryOptions: { metrics: { prometheus } } });
+  try {
+    Runtime.install({ logger, telemetryOptions: { metrics: { prometheus } } });
+  } catch (error) {
+    const reason = `metrics on ${prometheus.bindAddress}: ${error instanceof Error ? error.message : String(error)}`;
+    if (!metrics.fallback) throw new Error(`${reason} (set ETL_METRICS_PORT to a free port, or 0 to turn metrics off)`);
+    input.logger.warn(`${reason}; running without metrics (set ETL_METRICS_PORT to serve them on another port)`);
+    Runtime.install({ logger });
+    return;
+  }
   input.logger.info({ metrics: `http://${prometheus.bindAddress}/metrics` }, 'serving Prometheus metrics');
 }
