@@ -63,3 +63,24 @@ export function classifyDuckdbError(error: unknown, context: Record<string, unkn
   const kind = (/^([A-Za-z ]+?) Error:/.exec(text)?.[1] ?? 'Unknown').replace(/ (\w)/g, (_match, letter: string) => letter.toUpperCase());
   return ApplicationFailure.create({ message, type: `DuckDB${kind}Error`, nonRetryable: true, cause: error as Error });
 }
+
+/** SNS errors no retry fixes: a missing topic, no permission, a bad parameter, a disabled KMS key. */
+const TERMINAL_SNS_ERRORS = new Set([
+  'NotFoundException',
+  'AuthorizationErrorException',
+  'InvalidParameterException',
+  'InvalidParameterValueException',
+  'InvalidSecurityException',
+  'KMSDisabledException',
+  'KMSNotFoundException',
+  'KMSAccessDeniedException',
+]);
+
+export function classifySnsError(error: unknown, context: Record<string, unknown>): Error {
+  const name = (error as { name?: unknown }).name;
+  const message = withContext(`SNS: ${describe(error)}`, { ...context, error: name });
+  if (typeof name === 'string' && TERMINAL_SNS_ERRORS.has(name)) {
+    return ApplicationFailure.create({ message, type: `Sns${name.replace(/Exception$/, '')}`, nonRetryable: true, cause: error as Error });
+  }
+  return new Error(message, { cause: error });
+}

@@ -1,3 +1,4 @@
+import { createAlertActivities, type AlertDeps } from './alerts';
 import { createDuckdbActivities, type DuckdbDeps } from './duckdb';
 import { createExtractActivities } from './extract';
 import { createExtractPlanActivities } from './extract-plan';
@@ -9,7 +10,7 @@ import { createTransformCheckActivities } from './transform-check';
 import { createPostgresWarehouseActivities } from './warehouse-postgres';
 
 /** The clients a worker builds once and hands to every activity module. */
-export type ActivityDeps = PostgresDeps & S3Deps & DuckdbDeps & RedshiftDeps;
+export type ActivityDeps = PostgresDeps & S3Deps & DuckdbDeps & RedshiftDeps & AlertDeps;
 
 /** All activities, one module per external system; workflows import only the type of this. */
 export function createActivities(deps: ActivityDeps) {
@@ -23,6 +24,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createTransformActivities(deps),
     ...createPostgresWarehouseActivities(deps),
     ...createRedshiftActivities(deps),
+    ...createAlertActivities(deps),
   };
 }
 
@@ -34,3 +36,4 @@ export type { ExtractPlan, ExtractResult } from './extract';
 export type { TransformResult } from './transform';
 export type { LoadTableInput, LoadTableResult } from './load-types';
 export type { LakeTarget } from './lake';
+export type { Alert, AlertKind } from './alert-messages';

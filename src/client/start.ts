@@ -36,7 +36,9 @@ async function main(pipelineFile: string): Promise<void> {
   const pipeline = await loadPipeline({ file: pipelineFile });
   const log = (message: string) => console.log(message);
   // The summary is the output here; the worker only speaks up when something goes wrong.
-  installRuntime({ logger: createLogger({ bindings: { component: 'worker' } }), level: 'WARN' });
+  // Metrics only when ETL_METRICS_PORT asks: a worker on this machine may already serve the default port.
+  const { host, port } = settings.metrics;
+  installRuntime({ logger: createLogger({ bindings: { component: 'worker' }, logDir: settings.logDir }), level: 'WARN', metrics: port === undefined ? undefined : { host, port } });
   log('local stack: checking services…');
   await upStack({ settings, log });
   await seedIfEmpty(settings, log);

@@ -22,6 +22,8 @@ export const LOCAL_STACK = {
   temporalMetricsPort: 17234 + PORT_OFFSET,
   s3Port: 17070 + PORT_OFFSET,
   postgresPort: 15432 + PORT_OFFSET,
+  /** The worker's Prometheus endpoint (9464 is the usual exporter port). */
+  workerMetricsPort: 9464 + PORT_OFFSET,
   postgresUser: 'etl',
   /** Loopback-only development server; real deployments pass URLs through the environment. */
   postgresPassword: 'etl-local',

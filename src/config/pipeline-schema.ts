@@ -37,6 +37,23 @@ const redshiftWarehouse = z.strictObject({
   iamRoleArn: z.string().startsWith('arn:', 'expected the ARN of the IAM role Redshift uses to read S3'),
 });
 
+/** Webhook URLs often hold a token (Slack): `env:NAME` or `aws-secretsmanager:id[#key]` keeps it in the worker. */
+const webhookUrl = z
+  .string()
+  .regex(/^(https?:\/\/\S+|env:[A-Za-z_][A-Za-z0-9_]*|aws-secretsmanager:\S+)$/, 'expected an http(s) URL, env:VARIABLE or aws-secretsmanager:<secret-id>[#<json-key>]');
+
+/** Where alerts go and when: a failed run always alerts; a long run and low data quality when limits are set. */
+const alertsSchema = z
+  .strictObject({
+    webhook: z.strictObject({ url: webhookUrl }).optional(),
+    sns: z.strictObject({ topicArn: z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+(\.fifo)?$/, 'expected an SNS topic ARN') }).optional(),
+    /** Alert once when a run is still going after this many minutes (it keeps running). */
+    maxRunMinutes: z.number().positive().optional(),
+    /** Alert once when any table's quality score (share of rows passing every rule) is under this. */
+    minQualityScore: z.number().min(0).max(1).optional(),
+  })
+  .refine((alerts) => alerts.webhook || alerts.sns, 'set webhook.url or sns.topicArn (or both) so alerts have somewhere to go');
+
 const memorySize = z
   .string()
   .regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/, 'expected a size such as 512MB or 2GB');
@@ -67,6 +84,7 @@ export const pipelineSchema = z
     /** How many tables of the same dependency level run at once. */
     maxParallelTables: z.int().min(1).max(32).default(2),
     tables: z.array(tableSchema).default([]),
+    alerts: alertsSchema.optional(),
   })
   .superRefine((pipeline, ctx) => {
     pipeline.tables.forEach((table, index) => {
@@ -105,4 +123,5 @@ export const pipelineSchema = z
 export type Pipeline = z.output<typeof pipelineSchema>;
 export type TableSpec = Pipeline['tables'][number];
 export type WarehouseSpec = Pipeline['warehouse'];
+export type AlertsSpec = NonNullable<Pipeline['alerts']>;
 export type { Rollup, TransformStep } from './transform-schema';

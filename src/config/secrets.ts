@@ -2,12 +2,24 @@ import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/clien
 import type { Settings } from './settings';
 
 const PREFIX = 'aws-secretsmanager:';
+const ENV_PREFIX = 'env:';
 
 /**
- * Resolves one value: plain text is returned as is; `aws-secretsmanager:<secret-id>[#<json-key>]` is read
- * from AWS Secrets Manager (a JSON key picks one field of a JSON secret, as RDS-managed secrets store them).
+ * Resolves one value: plain text is returned as is; `env:NAME` reads the variable from this process's
+ * environment; `aws-secretsmanager:<secret-id>[#<json-key>]` is read from AWS Secrets Manager (a JSON key
+ * picks one field of a JSON secret, as RDS-managed secrets store them).
  */
-export async function resolveSecret(input: { value: string; secretsManager: () => SecretsManagerClient }): Promise<string> {
+export async function resolveSecret(input: {
+  value: string;
+  secretsManager: () => SecretsManagerClient;
+  env?: NodeJS.ProcessEnv;
+}): Promise<string> {
+  if (input.value.startsWith(ENV_PREFIX)) {
+    const name = input.value.slice(ENV_PREFIX.length);
+    const value = (input.env ?? process.env)[name];
+    if (!value) throw new Error(`environment variable ${name} is not set`);
+    return value;
+  }
   if (!input.value.startsWith(PREFIX)) return input.value;
   const [secretId = '', jsonKey] = input.value.slice(PREFIX.length).split('#');
   const response = await input.secretsManager().send(new GetSecretValueCommand({ SecretId: secretId }));

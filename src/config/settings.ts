@@ -31,6 +31,12 @@ export interface Settings {
   stateDir: string;
   toolsDir: string;
   logLevel: string;
+  /** Where JSON logs are also written, as ETLPipeline_YYYYMMDD_HHMMSS.log (stdout always). */
+  logDir?: string;
+  /** The Prometheus endpoint: `port` is set only when ETL_METRICS_PORT was given (0 turns it off). */
+  metrics: { host: string; port?: number };
+  /** OpenTelemetry tracing of clients, workflows and activities, exported over OTLP/HTTP. */
+  tracing: boolean;
 }
 
 const optional = z
@@ -65,6 +71,10 @@ const envSchema = z.object({
   ETL_STATE_DIR: optional,
   ETL_TOOLS_DIR: optional,
   LOG_LEVEL: optional.pipe(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional()),
+  ETL_LOG_DIR: optional,
+  ETL_METRICS_HOST: optional,
+  ETL_METRICS_PORT: optional.pipe(z.string().regex(/^\d{1,5}$/, 'expected a port number (0 turns metrics off)').transform(Number).pipe(z.number().max(65_535)).optional()),
+  ETL_TRACING: flag,
 });
 
 function defaultToolsDir(env: NodeJS.ProcessEnv): string {
@@ -106,5 +116,8 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     stateDir: resolve(e.ETL_STATE_DIR ?? '.etl'),
     toolsDir: resolve(e.ETL_TOOLS_DIR ?? defaultToolsDir(env)),
     logLevel: e.LOG_LEVEL ?? 'info',
+    logDir: e.ETL_LOG_DIR === undefined ? undefined : resolve(e.ETL_LOG_DIR),
+    metrics: { host: e.ETL_METRICS_HOST ?? host, port: e.ETL_METRICS_PORT },
+    tracing: e.ETL_TRACING,
   };
 }

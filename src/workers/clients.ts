@@ -2,6 +2,8 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { Pool } from 'pg';
 import type { ActivityDeps } from '../activities';
@@ -18,6 +20,7 @@ export async function buildClients(input: { settings: Settings; duckdb?: { threa
     memory_limit: input.duckdb?.memoryLimit ?? '1GB',
     temp_directory: join(spoolDir, 'duckdb-tmp'),
   });
+  let secretsManager: SecretsManagerClient | undefined;
   return {
     pools: {
       source: pool(settings.postgres.sourceUrl),
@@ -31,6 +34,8 @@ export async function buildClients(input: { settings: Settings; duckdb?: { threa
       credentials: settings.s3.credentials,
     }),
     redshiftData: new RedshiftDataClient({ region: settings.s3.region }),
+    sns: new SNSClient({ region: settings.s3.region }),
+    secretsManager: () => (secretsManager ??= new SecretsManagerClient({ region: settings.s3.region })),
     duckdb,
     spoolDir,
   };
@@ -40,5 +45,6 @@ export async function closeClients(deps: ActivityDeps): Promise<void> {
   await Promise.all(Object.values(deps.pools).map((pool) => pool.end()));
   deps.s3.destroy();
   deps.redshiftData.destroy();
+  deps.sns.destroy();
   deps.duckdb.closeSync();
 }

@@ -1,20 +1,25 @@
 import type { NativeConnection, WorkflowBundleOption } from '@temporalio/worker';
 import { Worker } from '@temporalio/worker';
+import type { OpenTelemetryPlugin } from '@temporalio/interceptors-opentelemetry';
 import { createActivities, type ActivityDeps } from '../activities';
+import { tracingPlugins } from '../common/tracing';
 import type { Settings } from '../config/settings';
+import { logActivityContext } from './activity-logging';
 
 /** Where the workflow code of every worker comes from: src/workflows, bundled at worker start. */
 export const WORKFLOWS_PATH = require.resolve('../workflows');
 
 /**
  * A worker that runs every workflow in src/workflows and every activity, on the configured task queue.
- * Pass a prebuilt `workflowBundle` (bundleWorkflowCode) to skip bundling when many workers start.
+ * Pass a prebuilt `workflowBundle` (bundleWorkflowCode) to skip bundling when many workers start. Tracing
+ * (ETL_TRACING, or a `tracing` plugin given) needs its workflow interceptors bundled: use workflowsPath then.
  */
 export function createEtlWorker(input: {
   connection: NativeConnection;
   settings: Settings;
   deps: ActivityDeps;
   workflowBundle?: WorkflowBundleOption;
+  tracing?: OpenTelemetryPlugin;
 }): Promise<Worker> {
   const workflows = input.workflowBundle ? { workflowBundle: input.workflowBundle } : { workflowsPath: WORKFLOWS_PATH };
   return Worker.create({
@@ -23,5 +28,7 @@ export function createEtlWorker(input: {
     taskQueue: input.settings.temporal.taskQueue,
     ...workflows,
     activities: createActivities(input.deps),
+    interceptors: { activity: [logActivityContext] },
+    plugins: input.tracing ? [input.tracing] : tracingPlugins({ tracing: input.settings.tracing, serviceName: 'temporal-etl-worker' }),
   });
 }

@@ -1,7 +1,7 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createLogger } from '../common/logger';
 import { silenceAwsNodeVersionNotice } from '../common/runtime';
-import { loadSettings, resolveSettingsSecrets } from '../config';
+import { LOCAL_STACK, loadSettings, resolveSettingsSecrets } from '../config';
 import { buildClients, closeClients } from './clients';
 import { createEtlWorker } from './create-worker';
 import { installRuntime } from './runtime';
@@ -14,9 +14,10 @@ import { connectWorker } from './temporal-connection';
 async function main(): Promise<void> {
   silenceAwsNodeVersionNotice();
   const envSettings = loadSettings();
-  const log = createLogger({ level: envSettings.logLevel, bindings: { component: 'worker' } });
+  const log = createLogger({ level: envSettings.logLevel, bindings: { component: 'worker' }, logDir: envSettings.logDir });
   const settings = await resolveSettingsSecrets({ settings: envSettings, secretsManager: () => new SecretsManagerClient({}) });
-  installRuntime({ logger: log });
+  const { host, port } = settings.metrics;
+  installRuntime({ logger: log, metrics: { host, port: port ?? LOCAL_STACK.workerMetricsPort, fallback: port === undefined } });
   const connection = await connectWorker(settings);
   const deps = await buildClients({ settings });
   try {

@@ -9,17 +9,47 @@ const PINO_LEVELS: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error
   ERROR: 'error',
 };
 
+/** Run durations reach hours; the SDK's default buckets stop at 10 seconds. */
+const DURATION_BUCKETS = [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200, 14_400, 28_800];
+
 let installed = false;
 
 /**
  * Sends the Temporal SDK's own logs (worker lifecycle, workflow and activity loggers) through our pino
- * logger as JSON. Must run before the first Worker is created; later calls are ignored.
+ * logger as JSON and, given a port, serves one Prometheus endpoint (`/metrics`) with the SDK's metrics and
+ * ours (emitted through the SDK's metric meter). Must run before the first Worker is created; the Runtime
+ * exists once per process, so later calls are ignored.
  */
-export function installRuntime(input: { logger: Logger; level?: LogLevel }): void {
+export function installRuntime(input: {
+  logger: Logger;
+  level?: LogLevel;
+  /** `fallback`: when the port is taken (another worker on this host), warn and run without metrics. */
+  metrics?: { host: string; port: number; fallback?: boolean };
+}): void {
   if (installed) return;
   installed = true;
   const logger = new DefaultLogger(input.level ?? 'INFO', (entry) => {
     input.logger[PINO_LEVELS[entry.level]]({ ...entry.meta }, entry.message);
   });
-  Runtime.install({ logger });
+  const { metrics } = input;
+  if (!metrics || metrics.port === 0) {
+    Runtime.install({ logger });
+    return;
+  }
+  const prometheus = {
+    bindAddress: `${metrics.host}:${metrics.port}`,
+    countersTotalSuffix: true,
+    useSecondsForDurations: true,
+    histogramBucketOverrides: { etl_pipeline_duration_seconds: DURATION_BUCKETS, etl_table_duration_seconds: DURATION_BUCKETS },
+  };
+  try {
+    Runtime.install({ logger, telemetryOptions: { metrics: { prometheus } } });
+  } catch (error) {
+    const reason = `metrics on ${prometheus.bindAddress}: ${error instanceof Error ? error.message : String(error)}`;
+    if (!metrics.fallback) throw new Error(`${reason} (set ETL_METRICS_PORT to a free port, or 0 to turn metrics off)`);
+    input.logger.warn(`${reason}; running without metrics (set ETL_METRICS_PORT to serve them on another port)`);
+    Runtime.install({ logger });
+    return;
+  }
+  input.logger.info({ metrics: `http://${prometheus.bindAddress}/metrics` }, 'serving Prometheus metrics');
 }

@@ -1,5 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
+import { tracingPlugins } from '../common/tracing';
 import type { Settings } from '../config/settings';
 
 function connectionOptions(settings: Settings) {
@@ -12,8 +13,9 @@ export function connectWorker(settings: Settings): Promise<NativeConnection> {
   return NativeConnection.connect(connectionOptions(settings));
 }
 
-/** A workflow client from settings; close `client.connection` when done. */
+/** A workflow client from settings (traced when ETL_TRACING is on); close `client.connection` when done. */
 export async function connectClient(settings: Settings): Promise<Client> {
   const connection = await Connection.connect(connectionOptions(settings));
-  return new Client({ connection, namespace: settings.temporal.namespace });
+  const plugins = tracingPlugins({ tracing: settings.tracing, serviceName: 'temporal-etl-client' });
+  return new Client({ connection, namespace: settings.temporal.namespace, plugins });
 }

@@ -1,8 +1,11 @@
-import { workflowInfo } from '@temporalio/workflow';
+import { isCancellation, log, workflowInfo } from '@temporalio/workflow';
 import type { ExtractPlan } from '../activities';
 import type { Pipeline, TableSpec } from '../config/pipeline-schema';
 import { lakeTargetOf, manifestKey } from '../common/lake-layout';
 import { quick } from './activities';
+import { alertOnFailure, alertOnLowQuality, watchRunTime } from './alerts';
+import { failedTable, failureType } from './failures';
+import { countError, recordRunDuration } from './metrics';
 import type { RunManifest, TableRunResult } from './results';
 import { runTables } from './run-tables';
 
@@ -31,16 +34,9 @@ async function planTables(pipeline: Pipeline): Promise<Map<string, ExtractPlan>>
   return new Map(plans);
 }
 
-/**
- * The nightly (or on-demand) run of a pipeline: plan and check every table, then one child workflow per
- * table (loads commit dimensions before facts), a bounded number at a time; then the run manifest. Only references and
- * counts travel through the history, never rows.
- */
-export async function nightlyEtlWorkflow(input: NightlyEtlInput): Promise<RunManifest> {
-  const { pipeline } = input;
-  const { workflowId: runId } = workflowInfo();
-  const startedAt = new Date();
-  const runDate = input.runDate ?? startedAt.toISOString().slice(0, 10);
+/** Plans, runs every table (children; loads commit dimensions before facts) and writes the manifest. */
+async function runPipeline(input: { pipeline: Pipeline; runId: string; runDate: string; startedAt: Date }): Promise<RunManifest> {
+  const { pipeline, runId, runDate, startedAt } = input;
   const plans = await planTables(pipeline);
   const tables = await runTables({ pipeline, runId, runDate, plans });
   const finishedAt = new Date();
@@ -58,4 +54,40 @@ export async function nightlyEtlWorkflow(input: NightlyEtlInput): Promise<RunMan
   };
   const { uri } = await quick.writeManifest({ lake: lakeTargetOf(pipeline), key: manifestKey({ prefix: pipeline.lake.prefix, runDate, runId }), manifest });
   return { ...manifest, manifestUri: uri };
+}
+
+/**
+ * The nightly (or on-demand) run of a pipeline: plan and check every table, then one child workflow per
+ * table (loads commit dimensions before facts), a bounded number at a time; then the run manifest. Only references and
+ * counts travel through the history, never rows. Emits the run's metrics, and alerts (once per run and
+ * kind) on failure, on a run longer than `alerts.maxRunMinutes` and on quality under `alerts.minQualityScore`.
+ */
+export async function nightlyEtlWorkflow(input: NightlyEtlInput): Promise<RunManifest> {
+  const { pipeline } = input;
+  const { workflowId: runId } = workflowInfo();
+  const startedAt = new Date();
+  const runDate = input.runDate ?? startedAt.toISOString().slice(0, 10);
+  const run = { pipeline: pipeline.name, runId, runDate };
+  const watch = watchRunTime(pipeline.alerts, run);
+  try {
+    const manifest = await runPipeline({ pipeline, runId, runDate, startedAt });
+    recordRunDuration({ pipeline: pipeline.name, status: 'succeeded', seconds: manifest.seconds });
+    log.info('run succeeded', { pipeline: pipeline.name, runDate, seconds: manifest.seconds, loadedRows: manifest.totals.loadedRows });
+    await alertOnLowQuality(pipeline.alerts, run, manifest.tables);
+    return manifest;
+  } catch (error) {
+    const seconds = (Date.now() - startedAt.getTime()) / 1000;
+    if (isCancellation(error)) {
+      recordRunDuration({ pipeline: pipeline.name, status: 'cancelled', seconds });
+      throw error;
+    }
+    const failure = { pipeline: pipeline.name, table: failedTable(error, runId), type: failureType(error) };
+    recordRunDuration({ pipeline: pipeline.name, status: 'failed', seconds });
+    countError(failure);
+    log.error('run failed', { ...failure, runDate });
+    await alertOnFailure(pipeline.alerts, run, error);
+    throw error;
+  } finally {
+    await watch.stop();
+  }
 }

@@ -3,6 +3,7 @@ import type { ExtractPlan, LakeTarget } from '../activities';
 import { lakeTargetOf } from '../common/lake-layout';
 import type { Pipeline, TableSpec } from '../config/pipeline-schema';
 import { bulk } from './activities';
+import { countRecords, recordTableDuration, setQualityScore } from './metrics';
 import type { TableRunResult } from './results';
 
 export interface TableEtlInput {
@@ -52,11 +53,16 @@ export async function tableEtlWorkflow(input: TableEtlInput): Promise<TableRunRe
   const table = findTable(pipeline, input.table);
   const lake = lakeTargetOf(pipeline);
   const location = { prefix: pipeline.lake.prefix, table: table.name, runDate: input.runDate, runId: input.runId };
+  const at = { pipeline: pipeline.name, table: table.name };
   const raw = await bulk.extractTable({ plan, location, lake, partRows: pipeline.extract.partRows, limits: pipeline.duckdb });
+  countRecords({ ...at, stage: 'extract', rows: raw.rows });
   const references = await extractReferences(input, table, lake);
   const rawKeys = raw.parts.map((part) => part.key);
   const transformed = await bulk.transformTable({ table, location, lake, rawKeys, references, sourceColumns: plan.columns, limits: pipeline.duckdb });
   reconcile(table.name, 'transform input', raw.rows, transformed.inputRows);
+  countRecords({ ...at, stage: 'transform', rows: transformed.acceptedRows });
+  countRecords({ ...at, stage: 'rejected', rows: transformed.rejectedRows });
+  setQualityScore({ ...at, score: transformed.qualityScore });
   const load = {
     pipeline: pipeline.name,
     table: table.name,
@@ -74,6 +80,9 @@ export async function tableEtlWorkflow(input: TableEtlInput): Promise<TableRunRe
   await condition(() => (input.waitFor ?? []).every((name) => loadedDependencies.has(name)));
   const loaded = warehouse.type === 'redshift' ? await bulk.loadIntoRedshift({ ...load, warehouse }) : await bulk.loadIntoPostgres(load);
   reconcile(table.name, 'extracted = loaded + rejected', raw.rows, loaded.rows + transformed.rejectedRows);
+  countRecords({ ...at, stage: 'load', rows: loaded.rows });
+  const seconds = (Date.now() - started) / 1000;
+  recordTableDuration({ ...at, seconds });
   return {
     table: table.name,
     target: table.target,
@@ -87,7 +96,7 @@ export async function tableEtlWorkflow(input: TableEtlInput): Promise<TableRunRe
     qualityScore: transformed.qualityScore,
     keyChecksum: loaded.keyChecksum,
     bytes: { raw: raw.bytes, processed: transformed.processedBytes },
-    seconds: { extract: raw.seconds, transform: transformed.seconds, load: loaded.seconds, total: (Date.now() - started) / 1000 },
+    seconds: { extract: raw.seconds, transform: transformed.seconds, load: loaded.seconds, total: seconds },
     uris: {
       raw: `s3://${raw.bucket}/${raw.prefix}`,
       processed: `s3://${transformed.processed.bucket}/${transformed.processed.prefix}`,

@@ -72,6 +72,18 @@ describe('pipeline file', () => {
     await expect(loadPipeline({ file: 'does/not/exist.yaml' })).rejects.toThrow('does/not/exist.yaml: invalid configuration\n  - file not found');
   });
 
+  it('reads alerts and names the alert field that is wrong', () => {
+    const alerts = (text: string) => `${valid}alerts: ${text}\n`;
+    const pipeline = parsePipeline({ file: 'p.yaml', text: alerts('{ webhook: { url: "env:SLACK_WEBHOOK_URL" }, maxRunMinutes: 90, minQualityScore: 0.95 }') });
+    expect(pipeline.alerts).toEqual({ webhook: { url: 'env:SLACK_WEBHOOK_URL' }, maxRunMinutes: 90, minQualityScore: 0.95 });
+    expect(issuesOf(alerts('{ maxRunMinutes: 90 }'))).toEqual(['alerts: set webhook.url or sns.topicArn (or both) so alerts have somewhere to go']);
+    expect(issuesOf(alerts('{ webhook: { url: "hooks.slack.com/x" }, minQualityScore: 1.5 }'))).toEqual([
+      expect.stringMatching(/^alerts\.webhook\.url: expected an http\(s\) URL, env:VARIABLE or aws-secretsmanager:/),
+      expect.stringMatching(/^alerts\.minQualityScore: /),
+    ]);
+    expect(issuesOf(alerts('{ sns: { topicArn: "etl-alerts" } }'))).toEqual(['alerts.sns.topicArn: expected an SNS topic ARN']);
+  });
+
   it('reports a missing required section', () => {
     expect(issuesOf('name: x\n')).toEqual([expect.stringMatching(/^lake: /)]);
   });
@@ -97,6 +109,14 @@ describe('environment settings', () => {
     expect(settings.temporal).toMatchObject({ embedded: false, tls: true });
     expect(settings.s3).toMatchObject({ embedded: false, credentials: undefined });
     expect(settings.postgres).toMatchObject({ embedded: false, sourceUrl: 'postgres://u:p@rds:5432/app' });
+  });
+
+  it('reads the metrics port, log directory and tracing switch', () => {
+    expect(loadSettings({})).toMatchObject({ metrics: { host: '127.0.0.1', port: undefined }, logDir: undefined, tracing: false });
+    const settings = loadSettings({ ETL_METRICS_PORT: '9100', ETL_METRICS_HOST: '0.0.0.0', ETL_LOG_DIR: 'logs', ETL_TRACING: '1' });
+    expect(settings).toMatchObject({ metrics: { host: '0.0.0.0', port: 9100 }, tracing: true });
+    expect(settings.logDir).toMatch(/\/logs$/);
+    expect(() => loadSettings({ ETL_METRICS_PORT: 'on' })).toThrow(/ETL_METRICS_PORT: expected a port number/);
   });
 
   it('names the variable that is wrong', () => {

@@ -1,0 +1,118 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { WorkflowFailedError } from '@temporalio/client';
+import { loadPipeline, type Pipeline } from '../../src/config';
+import { seedDemoData } from '../../src/dev/seed';
+import { nightlyEtlWorkflow, type RunManifest } from '../../src/workflows';
+import { createHarness, resetWarehouse, type Harness } from '../support/harness';
+
+let harness: Harness;
+let worker: ChildProcess;
+let metricsUrl: string;
+let logDir: string;
+const taskQueue = `obs-${randomUUID()}`;
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** The worker's Prometheus text, or '' while it is not serving yet. */
+async function scrape(): Promise<string> {
+  const response = await fetch(metricsUrl).catch(() => undefined);
+  return response?.ok ? response.text() : '';
+}
+
+/** The value of the first `name{…}` series carrying all of `labels`. */
+function valueOf(text: string, name: string, labels: Record<string, string>): number | undefined {
+  const line = text.split('\n').find((candidate) => {
+    if (!candidate.startsWith(`${name}{`)) return false;
+    return Object.entries(labels).every(([key, value]) => candidate.includes(`${key}="${value}"`));
+  });
+  return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
+}
+
+/** Polls the endpoint until `ready` holds (workflow metrics arrive just after the activation that emits them). */
+async function scrapeUntil(ready: (text: string) => boolean): Promise<string> {
+  let text = '';
+  for (let attempt = 0; attempt < 200 && !ready(text); attempt += 1) {
+    if (attempt > 0) await sleep(50);
+    text = await scrape();
+  }
+  return text;
+}
+
+function run(pipeline: Pipeline): Promise<RunManifest> {
+  return harness.client.workflow.execute(nightlyEtlWorkflow, { taskQueue, workflowId: `test-obs-${randomUUID()}`, args: [{ pipeline, runDate: '2026-03-01' }] });
+}
+
+beforeAll(async () => {
+  harness = await createHarness();
+  await seedDemoData({ pool: harness.source, rows: 20_000, seed: 3 });
+  await resetWarehouse(harness.warehouse);
+  const port = await freePort();
+  metricsUrl = `http://127.0.0.1:${port}/metrics`;
+  logDir = await mkdtemp(join(tmpdir(), 'etl-logs-'));
+  // A real worker process (npm run worker), configured only through its environment.
+  worker = spawn(process.execPath, ['--import', 'tsx', 'src/workers/main.ts'], {
+    env: { ...process.env, TEMPORAL_TASK_QUEUE: taskQueue, ETL_METRICS_PORT: String(port), ETL_LOG_DIR: logDir, LOG_LEVEL: 'info' },
+    stdio: 'ignore',
+  });
+  await scrapeUntil((text) => text.includes('temporal_'));
+});
+afterAll(async () => {
+  const exited = new Promise((resolve) => worker.once('exit', resolve));
+  worker.kill('SIGTERM');
+  await exited;
+  await harness.close();
+});
+
+describe('a worker process with metrics and a log file', () => {
+  it('serves the SDK metrics and the run values of the four pipeline metrics, per pipeline and table', async () => {
+    const demo = await loadPipeline({ file: 'pipelines/demo.yaml' });
+    const manifest = await run({ ...demo, name: 'observed' });
+    const at = (table: string) => ({ pipeline: 'observed', table });
+    const text = await scrapeUntil((current) => valueOf(current, 'etl_pipeline_duration_seconds_count', { pipeline: 'observed' }) !== undefined);
+    for (const table of manifest.tables) {
+      expect(valueOf(text, 'etl_records_processed_total', { ...at(table.table), stage: 'extract' })).toBe(table.extractedRows);
+      expect(valueOf(text, 'etl_records_processed_total', { ...at(table.table), stage: 'rejected' })).toBe(table.rejectedRows);
+      expect(valueOf(text, 'etl_records_processed_total', { ...at(table.table), stage: 'load' })).toBe(table.loadedRows);
+      expect(valueOf(text, 'etl_data_quality_score', at(table.table))).toBeCloseTo(table.qualityScore, 6);
+    }
+    expect(valueOf(text, 'etl_pipeline_duration_seconds_sum', { pipeline: 'observed', status: 'succeeded' })).toBeCloseTo(manifest.seconds, 3);
+    expect(valueOf(text, 'etl_pipeline_duration_seconds_count', { pipeline: 'observed', status: 'succeeded' })).toBe(1);
+    expect(valueOf(text, 'temporal_workflow_completed_total', { workflow_type: 'nightlyEtlWorkflow' })).toBeGreaterThanOrEqual(1);
+    expect(valueOf(text, 'temporal_activity_execution_latency_count', { activity_type: 'loadIntoPostgres' })).toBe(3);
+  });
+
+  it('counts a failed run in etl_errors_total by table and failure type', async () => {
+    const demo = await loadPipeline({ file: 'pipelines/demo.yaml' });
+    const broken = { ...demo, name: 'broken', tables: demo.tables.slice(0, 1).map((table) => ({ ...table, source: 'raw.no_such_table' })) };
+    await expect(run(broken)).rejects.toBeInstanceOf(WorkflowFailedError);
+    const text = await scrapeUntil((current) => valueOf(current, 'etl_errors_total', { pipeline: 'broken' }) !== undefined);
+    expect(valueOf(text, 'etl_errors_total', { pipeline: 'broken', table: '', type: 'SourceTableMissing' })).toBe(1);
+    expect(valueOf(text, 'etl_pipeline_duration_seconds_count', { pipeline: 'broken', status: 'failed' })).toBe(1);
+  });
+
+  it('writes JSON logs to logs/ETLPipeline_YYYYMMDD_HHMMSS.log, activity records naming workflow, run, activity and table', async () => {
+    const files = await readdir(logDir);
+    expect(files).toEqual([expect.stringMatching(/^ETLPipeline_\d{8}_\d{6}\.log$/)]);
+    const records = (await readFile(join(logDir, files[0] ?? ''), 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const load = records.find((record) => record.msg === 'activity completed' && record.activityType === 'loadIntoPostgres' && record.table === 'sales');
+    expect(load).toMatchObject({ pipeline: 'observed', activityType: 'loadIntoPostgres', table: 'sales' });
+    expect(load?.workflowId).toMatch(/^test-obs-.*\.sales$/);
+    expect(typeof load?.workflowRunId).toBe('string');
+    expect(typeof load?.durationMs).toBe('number');
+    const failed = records.find((record) => record.msg === 'run failed');
+    expect(failed).toMatchObject({ workflowType: 'nightlyEtlWorkflow', pipeline: 'broken', type: 'SourceTableMissing' });
+    expect(typeof failed?.runId).toBe('string');
+  });
+});
