@@ -1,15 +1,17 @@
+import { createDmsActivities, type DmsDeps } from './dms';
 import { createDuckdbActivities, type DuckdbDeps } from './duckdb';
 import { createExtractActivities } from './extract';
 import { createExtractPlanActivities } from './extract-plan';
 import { createPostgresActivities, type PostgresDeps } from './postgres';
 import { createRedshiftActivities, type RedshiftDeps } from './redshift';
+import { createPostgresReplicationActivities, type PostgresReplicationDeps } from './replication-postgres';
 import { createS3Activities, type S3Deps } from './s3';
 import { createTransformActivities } from './transform';
 import { createTransformCheckActivities } from './transform-check';
 import { createPostgresWarehouseActivities } from './warehouse-postgres';
 
 /** The clients a worker builds once and hands to every activity module. */
-export type ActivityDeps = PostgresDeps & S3Deps & DuckdbDeps & RedshiftDeps;
+export type ActivityDeps = PostgresDeps & S3Deps & DuckdbDeps & RedshiftDeps & PostgresReplicationDeps & DmsDeps;
 
 /** All activities, one module per external system; workflows import only the type of this. */
 export function createActivities(deps: ActivityDeps) {
@@ -23,6 +25,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createTransformActivities(deps),
     ...createPostgresWarehouseActivities(deps),
     ...createRedshiftActivities(deps),
+    ...createPostgresReplicationActivities(deps),
+    ...createDmsActivities(deps),
   };
 }
 
@@ -34,3 +38,4 @@ export type { ExtractPlan, ExtractResult } from './extract';
 export type { TransformResult } from './transform';
 export type { LoadTableInput, LoadTableResult } from './load-types';
 export type { LakeTarget } from './lake';
+export type { ReplicationProgress, ReplicationStart, ReplicationState, TableProgress } from './replication-types';
