@@ -27,7 +27,8 @@ export function classifyDmsError(error: unknown, context: { taskArn: string; cal
   const message = withContext(`DMS ${context.call}: ${typeof name === 'string' ? `${name}: ` : ''}${text}`, { taskArn: context.taskArn });
   if (typeof name === 'string' && TERMINAL_DMS_ERRORS.has(name)) {
     const hint = name === 'ResourceNotFoundFault' ? ` — no replication task ${context.taskArn}; check replication.replicator.taskArn and its region` : '';
-    return ApplicationFailure.create({ message: `${message}${hint}`, type: `Dms${name}`, nonRetryable: true, cause: error as Error });
+    // No cause: the message already carries the fault's name and text, and `etl` prints the innermost cause.
+    return ApplicationFailure.create({ message: `${message}${hint}`, type: `Dms${name}`, nonRetryable: true });
   }
   return new Error(message, { cause: error });
 }
