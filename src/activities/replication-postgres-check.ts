@@ -9,7 +9,7 @@ export interface ReplicatedTableFacts {
 }
 
 export interface ReplicationProblem {
-  type: 'WalLevelNotLogical' | 'SourceTableMissing' | 'TableWithoutPrimaryKey';
+  type: 'WalLevelNotLogical' | 'SourceTableMissing' | 'TableWithoutPrimaryKey' | 'ReplicaTableTaken';
   message: string;
 }
 
@@ -23,7 +23,13 @@ function hasReplicaIdentity(table: ReplicatedTableFacts): boolean {
  * wal_level, missing tables, and (for CDC) tables whose updates the subscriber could not apply — worse, a
  * published table without a replica identity makes the source itself reject UPDATE and DELETE.
  */
-export function findReplicationProblems(input: { walLevel: string; tables: readonly ReplicatedTableFacts[]; mode: ReplicationMode }): ReplicationProblem[] {
+export function findReplicationProblems(input: {
+  walLevel: string;
+  tables: readonly ReplicatedTableFacts[];
+  mode: ReplicationMode;
+  /** Replica tables another subscription already writes: two writers would collide on every key. */
+  others?: readonly { subscription: string; name: string }[];
+}): ReplicationProblem[] {
   const problems: ReplicationProblem[] = [];
   if (input.walLevel !== 'logical') {
     problems.push({
@@ -40,6 +46,12 @@ export function findReplicationProblems(input: { walLevel: string; tables: reado
         message: `table ${table.name} has no primary key; CDC needs one to apply updates and deletes (add a primary key, or ALTER TABLE … REPLICA IDENTITY FULL), or use mode full-load`,
       });
     }
+  }
+  for (const other of input.others ?? []) {
+    problems.push({
+      type: 'ReplicaTableTaken',
+      message: `replica table ${other.name} is already written by subscription ${other.subscription}; reuse its names (replication.replicator.subscription, publication, slot) or stop it first`,
+    });
   }
   return problems;
 }

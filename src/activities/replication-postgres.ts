@@ -1,8 +1,8 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Pool } from 'pg';
 import {
-  alterPublication, createPublication, createSubscription, dropPublication, enableSubscription, SELECT_FLUSH_LSN, SELECT_REPLICATED_TABLES,
-  SELECT_WAL_LEVEL, truncateTables,
+  alterPublication, createPublication, createSubscription, dropPublication, enableSubscription, SELECT_FLUSH_LSN, SELECT_OTHER_SUBSCRIBERS,
+  SELECT_REPLICATED_TABLES, SELECT_WAL_LEVEL, truncateTables,
 } from '../sql/replication';
 import type { DatabaseRole } from './postgres';
 import { findReplicationProblems, type ReplicatedTableFacts } from './replication-postgres-check';
@@ -25,11 +25,12 @@ async function readFlushLsn(source: Pool): Promise<string | undefined> {
 export function createPostgresReplicationActivities(deps: PostgresReplicationDeps) {
   const { source, replica } = deps.pools;
   return {
-    /** Checks wal_level and every table (exists; a primary key for CDC) before anything is created. */
+    /** Checks wal_level and every table (exists; a primary key for CDC; no other subscription writes it) before anything is created. */
     async checkPostgresReplication(input: PostgresReplicationInput): Promise<ReplicationCheck> {
       const [setting] = await run<{ wal_level: string }>(source, 'read wal_level', SELECT_WAL_LEVEL);
       const tables = await run<ReplicatedTableFacts>(source, 'read replicated tables', SELECT_REPLICATED_TABLES, [input.replicator.tables]);
-      const problems = findReplicationProblems({ walLevel: setting?.wal_level ?? 'unknown', tables, mode: input.mode });
+      const others = await run<{ subscription: string; name: string }>(replica, 'read other subscriptions', SELECT_OTHER_SUBSCRIBERS, [input.replicator.subscription, input.replicator.tables]);
+      const problems = findReplicationProblems({ walLevel: setting?.wal_level ?? 'unknown', tables, mode: input.mode, others });
       const [first] = problems;
       if (first) {
         const message = `replication: ${problems.map((problem) => problem.message).join('; ')}`;

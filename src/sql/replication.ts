@@ -31,6 +31,13 @@ export interface ColumnDefinition {
   keyPosition: number;
 }
 
+/** Other subscriptions on the replica that already write any of the tables ($2), besides this one ($1). */
+export const SELECT_OTHER_SUBSCRIBERS = `
+SELECT s.subname AS subscription, n.nspname || '.' || c.relname AS name
+FROM pg_subscription s JOIN pg_subscription_rel r ON r.srsubid = s.oid
+JOIN pg_class c ON c.oid = r.srrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE s.subname <> $1 AND n.nspname || '.' || c.relname = ANY($2::text[]) ORDER BY 2`;
+
 /** The replica copy of a source table: same columns, types and primary key; no indexes, defaults or foreign keys. */
 export function createReplicaTable(input: { table: string; columns: readonly ColumnDefinition[] }): string[] {
   const [schema] = input.table.split('.');
