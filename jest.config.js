@@ -13,6 +13,8 @@ const project = (name, extra = {}) => ({
   testEnvironment: 'node',
   transform,
   testMatch: [`<rootDir>/test/${name}/**/*.test.ts`],
+  // Postgres keeps logical decoding snapshots as .etl/postgres/data/pg_logical/snapshots/*.snap; they are not Jest's.
+  modulePathIgnorePatterns: ['<rootDir>/.etl/'],
   ...extra,
 });
 

@@ -1,11 +1,13 @@
 import type { Client } from '@temporalio/client';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { silenceAwsNodeVersionNotice } from '../common/runtime';
 import { loadPipeline, loadSettings, type Settings } from '../config';
+import { replicationModes, type ReplicationMode } from '../config/replication-schema';
 import { connectClient } from '../workers/temporal-connection';
 import { describeError } from './errors';
 import { formatRunSummary, startPipelineRun } from './pipeline-run';
 import { formatPreflightSummary, startPreflight } from './preflight';
+import { formatReplicationStatus, queryReplication, startReplication, stopReplication } from './replication';
 import { webUiUrl } from './web-ui';
 import { countPollers } from './task-queue';
 
@@ -60,6 +62,26 @@ program
     await withClient(async (client, settings) => {
       const handle = await startPreflight({ client, settings, pipeline });
       for (const line of formatPreflightSummary(await handle.result())) console.log(line);
+    });
+  });
+
+program
+  .command('replicate')
+  .argument('<pipeline.yaml>', 'pipeline file with a replication section')
+  .addOption(new Option('--mode <mode>', 'what to run (default: the pipeline file\'s mode)').choices(replicationModes))
+  .option('--progress', 'print the progress of the running replication')
+  .option('--stop', 'stop it: the subscription and slot are dropped (Postgres) or the DMS task stopped')
+  .description('run the pipeline\'s replication on its own (CDC runs until --stop), or show or stop it')
+  .action(async (file: string, options: { mode?: ReplicationMode; progress?: boolean; stop?: boolean }) => {
+    const pipeline = await loadPipeline({ file });
+    await withClient(async (client, settings) => {
+      if (options.progress || options.stop) {
+        const status = options.stop ? await stopReplication({ client, pipeline }) : await queryReplication({ client, pipeline });
+        for (const line of formatReplicationStatus(status)) console.log(line);
+        return;
+      }
+      const handle = await startReplication({ client, settings, pipeline, mode: options.mode });
+      console.log(`started ${handle.workflowId}\nWeb UI: ${webUiUrl({ settings, workflowId: handle.workflowId, runId: handle.firstExecutionRunId })}`);
     });
   });
 

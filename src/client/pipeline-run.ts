@@ -1,7 +1,8 @@
 import type { Client, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { Pipeline } from '../config/pipeline-schema';
 import type { Settings } from '../config/settings';
-import { nightlyEtlWorkflow, type RunManifest } from '../workflows';
+import { nightlyEtlWorkflow, type ReplicationSummary, type RunManifest } from '../workflows';
+import { formatBytes } from '../workflows/replication-status';
 
 /** The current time as 20261123T120000 (UTC), for readable, unique workflow ids. */
 export function compactTimestamp(): string {
@@ -33,6 +34,14 @@ export function startPipelineRun(input: {
 
 const pad = (value: string, width: number) => value.padStart(width);
 
+/** replication: postgres logical, 3 tables in sync, lag 0 B (created) */
+export function formatReplication(replication: ReplicationSummary): string {
+  const lag = [replication.lag.bytes === undefined ? undefined : formatBytes(replication.lag.bytes), replication.lag.seconds ? `${replication.lag.seconds.toFixed(1)} s` : undefined]
+    .filter(Boolean).join(' / ');
+  const tables = replication.tables > 0 ? `${replication.tables} tables` : 'tables';
+  return `replication: ${replication.replicator} ${replication.mode}, ${tables} ${replication.inSync ? 'in sync' : 'not in sync'}, lag ${lag || 'not reported'}${replication.action ? ` (${replication.action})` : ''}; extracted from the replica`;
+}
+
 /** The run as a per-table table: what a data engineer checks first in the morning. */
 export function formatRunSummary(manifest: RunManifest): string[] {
   const header = `${'table'.padEnd(12)}${pad('extracted', 11)}${pad('rejected', 10)}${pad('loaded', 10)}${pad('seconds', 9)}${pad('quality', 9)}  rejected by rule`;
@@ -42,6 +51,7 @@ export function formatRunSummary(manifest: RunManifest): string[] {
   });
   const { totals } = manifest;
   return [
+    ...(manifest.replication ? [formatReplication(manifest.replication)] : []),
     `pipeline ${manifest.pipeline}, run date ${manifest.runDate}: ${totals.loadedRows} rows loaded, ${totals.rejectedRows} rejected, in ${manifest.seconds.toFixed(1)} s`,
     header,
     ...rows,

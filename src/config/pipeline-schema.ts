@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { replicationSchema } from './replication-schema';
 import { orderTableLevels } from './table-order';
 import { identifier, rollupSchema, transformStepSchema } from './transform-schema';
 
@@ -85,6 +86,8 @@ export const pipelineSchema = z
     maxParallelTables: z.int().min(1).max(32).default(2),
     tables: z.array(tableSchema).default([]),
     alerts: alertsSchema.optional(),
+    /** Optional first step: bring a replica up to date (DMS or Postgres logical replication) and extract from it. */
+    replication: replicationSchema.optional(),
   })
   .superRefine((pipeline, ctx) => {
     pipeline.tables.forEach((table, index) => {
@@ -114,6 +117,12 @@ export const pipelineSchema = z
     if (warehouse.type === 'redshift' && !warehouse.workgroupName === !warehouse.clusterIdentifier) {
       ctx.addIssue({ code: 'custom', path: ['warehouse'], message: 'set exactly one of workgroupName (Serverless) or clusterIdentifier' });
     }
+    const replicated = pipeline.replication?.replicator.type === 'postgres' ? pipeline.replication.replicator.tables : undefined;
+    pipeline.tables.forEach((table, index) => {
+      if (replicated && !replicated.includes(table.source)) {
+        ctx.addIssue({ code: 'custom', path: ['tables', index, 'source'], message: `${table.source} is extracted from the replica, so replication.replicator.tables must list it` });
+      }
+    });
     if (pipeline.lake.kmsKeyId && pipeline.lake.serverSideEncryption !== 'aws:kms') {
       ctx.addIssue({ code: 'custom', path: ['lake', 'kmsKeyId'], message: 'only valid with serverSideEncryption: aws:kms' });
     }

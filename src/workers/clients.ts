@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { DatabaseMigrationServiceClient } from '@aws-sdk/client-database-migration-service';
 import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -8,6 +9,19 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { Pool } from 'pg';
 import type { ActivityDeps } from '../activities';
 import type { Settings } from '../config/settings';
+
+/** One client per region, built on first use (a DMS task's region comes from its ARN). */
+function regionalClients<T extends { destroy(): void }>(build: (region: string) => T): { forRegion(region: string): T; destroy(): void } {
+  const clients = new Map<string, T>();
+  return {
+    forRegion(region) {
+      const client = clients.get(region) ?? build(region);
+      clients.set(region, client);
+      return client;
+    },
+    destroy: () => clients.forEach((client) => client.destroy()),
+  };
+}
 
 /** Builds every client once per worker process; activities share them. */
 export async function buildClients(input: { settings: Settings; duckdb?: { threads: number; memoryLimit: string } }): Promise<ActivityDeps> {
@@ -36,6 +50,8 @@ export async function buildClients(input: { settings: Settings; duckdb?: { threa
     redshiftData: new RedshiftDataClient({ region: settings.s3.region }),
     sns: new SNSClient({ region: settings.s3.region }),
     secretsManager: () => (secretsManager ??= new SecretsManagerClient({ region: settings.s3.region })),
+    dms: regionalClients((region) => new DatabaseMigrationServiceClient({ region })),
+    replicationSourceUrl: settings.postgres.sourceUrl,
     duckdb,
     spoolDir,
   };
@@ -46,5 +62,6 @@ export async function closeClients(deps: ActivityDeps): Promise<void> {
   deps.s3.destroy();
   deps.redshiftData.destroy();
   deps.sns.destroy();
+  deps.dms.destroy();
   deps.duckdb.closeSync();
 }

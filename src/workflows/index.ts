@@ -1,4 +1,5 @@
 export { nightlyEtlWorkflow, type NightlyEtlInput } from './nightly-etl';
 export { preflightWorkflow, type PreflightInput, type PreflightSummary } from './preflight';
-export type { RunManifest, TableRunResult } from './results';
+export type { ReplicationSummary, RunManifest, TableRunResult } from './results';
 export { tableEtlWorkflow, type TableEtlInput } from './table-etl';
+export { progressQuery, replicationWorkflow, stopSignal, type LagAlert, type ReplicationStatus, type ReplicationWorkflowInput } from './replication';

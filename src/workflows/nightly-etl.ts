@@ -1,12 +1,14 @@
-import { isCancellation, log, workflowInfo } from '@temporalio/workflow';
-import type { ExtractPlan } from '../activities';
+import { executeChild, isCancellation, log, workflowInfo } from '@temporalio/workflow';
+import type { DatabaseRole, ExtractPlan } from '../activities';
 import type { Pipeline, TableSpec } from '../config/pipeline-schema';
 import { lakeTargetOf, manifestKey } from '../common/lake-layout';
+import { resolveReplication } from '../config/replication';
 import { quick } from './activities';
 import { alertOnFailure, alertOnLowQuality, watchRunTime } from './alerts';
 import { failedTable, failureType } from './failures';
 import { countError, recordRunDuration } from './metrics';
-import type { RunManifest, TableRunResult } from './results';
+import { replicationWorkflow } from './replication';
+import type { ReplicationSummary, RunManifest, TableRunResult } from './results';
 import { runTables } from './run-tables';
 
 export interface NightlyEtlInput {
@@ -22,11 +24,11 @@ function readWatermark(pipeline: Pipeline, table: TableSpec): Promise<{ watermar
 }
 
 /** Checks every table (catalog, watermark, transform) and fixes its window before any data moves. */
-async function planTables(pipeline: Pipeline): Promise<Map<string, ExtractPlan>> {
+async function planTables(pipeline: Pipeline, database: DatabaseRole): Promise<Map<string, ExtractPlan>> {
   const plans = await Promise.all(
     pipeline.tables.map(async (table: TableSpec) => {
       const { watermark } = table.mode === 'full-refresh' ? { watermark: undefined } : await readWatermark(pipeline, table);
-      const plan = await quick.planExtract({ table, database: 'source', since: watermark });
+      const plan = await quick.planExtract({ table, database, since: watermark });
       await quick.checkTransform({ table, sourceColumns: plan.columns });
       return [table.name, plan] as const;
     }),
@@ -34,10 +36,28 @@ async function planTables(pipeline: Pipeline): Promise<Map<string, ExtractPlan>>
   return new Map(plans);
 }
 
-/** Plans, runs every table (children; loads commit dimensions before facts) and writes the manifest. */
+/**
+ * Brings the replica up to date before anything is read from it: a child replicationWorkflow that does the
+ * full load the first time, then waits until the replica has applied what the source had committed when it
+ * started (and lag is under the threshold), and returns, leaving CDC running for the next run.
+ */
+async function catchUpReplica(pipeline: Pipeline, runId: string): Promise<ReplicationSummary | undefined> {
+  if (!pipeline.replication) return undefined;
+  const spec = resolveReplication({ name: pipeline.name, tables: pipeline.tables, replication: pipeline.replication });
+  const status = await executeChild(replicationWorkflow, { workflowId: `${runId}.replication`, args: [{ ...spec, until: 'in-sync' }] });
+  const { replicator, mode, action, inSync, tables, rows, lag } = status;
+  return { replicator, mode, action, inSync, tables: tables.length, rows, lag };
+}
+
+/**
+ * Catches the replica up (when the pipeline replicates, and then reads from it), plans, runs every table
+ * (children; loads commit dimensions before facts) and writes the manifest.
+ */
 async function runPipeline(input: { pipeline: Pipeline; runId: string; runDate: string; startedAt: Date }): Promise<RunManifest> {
   const { pipeline, runId, runDate, startedAt } = input;
-  const plans = await planTables(pipeline);
+  // Without a replication section nothing is added here, so histories of runs without one replay unchanged.
+  const replication = await catchUpReplica(pipeline, runId);
+  const plans = await planTables(pipeline, replication ? 'replica' : 'source');
   const tables = await runTables({ pipeline, runId, runDate, plans });
   const finishedAt = new Date();
   const sum = (pick: (table: TableRunResult) => number) => tables.reduce((total, table) => total + pick(table), 0);
@@ -51,6 +71,7 @@ async function runPipeline(input: { pipeline: Pipeline; runId: string; runDate: 
     seconds: (finishedAt.getTime() - startedAt.getTime()) / 1000,
     tables,
     totals: { extractedRows: sum((t) => t.extractedRows), rejectedRows: sum((t) => t.rejectedRows), loadedRows: sum((t) => t.loadedRows) },
+    ...(replication ? { replication } : {}),
   };
   const { uri } = await quick.writeManifest({ lake: lakeTargetOf(pipeline), key: manifestKey({ prefix: pipeline.lake.prefix, runDate, runId }), manifest });
   return { ...manifest, manifestUri: uri };

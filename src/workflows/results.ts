@@ -19,6 +19,17 @@ export interface TableRunResult {
   uris: { raw: string; processed: string; rejected?: string };
 }
 
+/** What the replication step did before the extract (only when the pipeline has a replication section). */
+export interface ReplicationSummary {
+  replicator: string;
+  mode: string;
+  action?: string;
+  inSync: boolean;
+  tables: number;
+  rows: number;
+  lag: { bytes?: number; seconds?: number };
+}
+
 /** The run manifest: written as _manifest.json in the lake and returned by nightlyEtlWorkflow. */
 export interface RunManifest {
   pipeline: string;
@@ -31,4 +42,6 @@ export interface RunManifest {
   tables: TableRunResult[];
   totals: { extractedRows: number; rejectedRows: number; loadedRows: number };
   manifestUri?: string;
+  /** Present when the run first brought the replica up to date and extracted from it. */
+  replication?: ReplicationSummary;
 }

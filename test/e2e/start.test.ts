@@ -18,6 +18,8 @@ describe('npm start', () => {
     const result = start([]);
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
+    // The demo replicates the source into the replica first and extracts from it.
+    expect(result.stdout).toMatch(/^replication: postgres logical full-load-and-cdc, 3 tables in sync, lag [\d.]+ (B|KiB|MiB).*; extracted from the replica$/m);
     expect(result.stdout).toMatch(/pipeline demo, run date \d{4}-\d{2}-\d{2}: \d+ rows loaded, \d+ rejected/);
     expect(result.stdout).toMatch(/table +extracted +rejected +loaded +seconds +quality/);
     for (const table of ['customers', 'products', 'sales']) expect(result.stdout).toMatch(new RegExp(`\\n${table} +\\d+ +\\d+ +\\d+ +[\\d.]+ +[\\d.]+%`));

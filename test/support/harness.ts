@@ -17,6 +17,9 @@ export interface Harness {
   client: Client;
   source: Pool;
   warehouse: Pool;
+  replica: Pool;
+  /** Starts an in-process worker on the harness task queue; stop() shuts it down as a deploy or crash-restart would. */
+  startWorker(): Promise<{ stop(): Promise<void> }>;
   /** Runs the pipeline with an in-process worker and returns the manifest (or throws the failure). */
   run(pipeline: Pipeline, runDate?: string): Promise<RunManifest>;
   close(): Promise<void>;
@@ -38,6 +41,17 @@ export async function createHarness(): Promise<Harness> {
     client,
     source: deps.pools.source,
     warehouse: deps.pools.warehouse,
+    replica: deps.pools.replica,
+    async startWorker() {
+      const worker = await createEtlWorker({ connection: workerConnection, settings, deps, workflowBundle });
+      const running = worker.run();
+      return {
+        async stop() {
+          worker.shutdown();
+          await running;
+        },
+      };
+    },
     async run(pipeline, runDate = '2026-01-15') {
       const worker = await createEtlWorker({ connection: workerConnection, settings, deps, workflowBundle });
       return worker.runUntil(

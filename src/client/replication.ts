@@ -1,0 +1,45 @@
+import type { Client } from '@temporalio/client';
+import type { Pipeline } from '../config/pipeline-schema';
+import { resolveReplication, type ReplicationMode } from '../config/replication';
+import type { Settings } from '../config/settings';
+import { progressQuery, replicationWorkflow, stopSignal, type ReplicationStatus } from '../workflows';
+import { formatBytes } from '../workflows/replication-status';
+
+/** One standalone replication per pipeline: its workflow id, so progress and stop find it again. */
+export function replicationWorkflowId(pipeline: Pipeline): string {
+  return `${pipeline.name}-replication`;
+}
+
+/** Starts the pipeline's replication on its own (a CDC run lasts until stopped). */
+export function startReplication(input: { client: Client; settings: Settings; pipeline: Pipeline; mode?: ReplicationMode }) {
+  const { pipeline } = input;
+  if (!pipeline.replication) throw new Error(`pipeline ${pipeline.name} has no replication section`);
+  const spec = resolveReplication({ name: pipeline.name, tables: pipeline.tables, replication: pipeline.replication });
+  return input.client.workflow.start(replicationWorkflow, {
+    taskQueue: input.settings.temporal.taskQueue,
+    workflowId: replicationWorkflowId(pipeline),
+    args: [{ ...spec, mode: input.mode ?? spec.mode }],
+  });
+}
+
+export function queryReplication(input: { client: Client; pipeline: Pipeline }): Promise<ReplicationStatus> {
+  return input.client.workflow.getHandle(replicationWorkflowId(input.pipeline)).query(progressQuery);
+}
+
+/** Signals stop and waits for the workflow to drop what it created. */
+export async function stopReplication(input: { client: Client; pipeline: Pipeline }): Promise<ReplicationStatus> {
+  const handle = input.client.workflow.getHandle<typeof replicationWorkflow>(replicationWorkflowId(input.pipeline));
+  await handle.signal(stopSignal);
+  return handle.result();
+}
+
+/** The progress a person reads: state, lag, alerts, then one line per table. */
+export function formatReplicationStatus(status: ReplicationStatus): string[] {
+  const lag = `${status.lag.bytes === undefined ? '?' : formatBytes(status.lag.bytes)} / ${status.lag.seconds === undefined ? '?' : `${status.lag.seconds.toFixed(1)} s`}`;
+  return [
+    `${status.replicator} ${status.mode}: ${status.state}${status.inSync ? ', in sync' : ''}${status.outcome ? ` (${status.outcome})` : ''}, ${status.rows} rows, lag ${lag}${status.lagAlert ? ' — OVER THRESHOLD' : ''}`,
+    ...status.tables.map((table) => `  ${table.table.padEnd(28)} ${table.state.padEnd(16)} ${table.rows}`),
+    ...(status.detail ? [`  ${status.detail}`] : []),
+    ...status.alerts.map((alert) => `  lag alert at ${alert.at}: ${alert.bytes === undefined ? '' : formatBytes(alert.bytes)} ${alert.seconds === undefined ? '' : `${alert.seconds.toFixed(1)} s`}`),
+  ];
+}
