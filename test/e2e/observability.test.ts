@@ -95,7 +95,7 @@ describe('a worker process with metrics and a log file', () => {
 
   it('counts a failed run in etl_errors_total by table and failure type', async () => {
     const demo = await loadPipeline({ file: 'pipelines/demo.yaml' });
-    const broken = { ...demo, name: 'broken', tables: demo.tables.slice(0, 1).map((table) => ({ ...table, source: 'raw.no_such_table' })) };
+    const broken = { ...demo, name: 'broken', replication: undefined, tables: demo.tables.slice(0, 1).map((table) => ({ ...table, source: 'raw.no_such_table' })) };
     await expect(run(broken)).rejects.toBeInstanceOf(WorkflowFailedError);
     const text = await scrapeUntil((current) => valueOf(current, 'etl_errors_total', { pipeline: 'broken' }) !== undefined);
     expect(valueOf(text, 'etl_errors_total', { pipeline: 'broken', table: '', type: 'SourceTableMissing' })).toBe(1);
