@@ -55,9 +55,17 @@ async function download(deps: TransformDeps, input: TransformInput, dir: string)
   return { raw, references };
 }
 
-async function countByRule(connection: DuckDBConnection): Promise<Record<string, number>> {
-  const result = await connection.runAndReadAll(`SELECT ${REJECT_COLUMN}, count(*) FROM etl_result WHERE ${REJECT_COLUMN} IS NOT NULL GROUP BY 1 ORDER BY 1`);
-  return Object.fromEntries(result.getRows().map(([rule, count]) => [String(rule), Number(count)]));
+/** One scan of the result: rows, and count and key checksum per outcome (accepted, or the rule a row failed). */
+async function summarize(connection: DuckDBConnection, table: TableSpec) {
+  const sql = `SELECT ${REJECT_COLUMN}, ${keyChecksumSelect({ dialect: 'duckdb', keys: table.primaryKey })} FROM etl_result GROUP BY 1`;
+  const rejectedByRule: Record<string, number> = {};
+  let accepted = { rows: 0, keyChecksum: '0' };
+  for (const [rule, count, checksum] of (await connection.runAndReadAll(sql)).getRows()) {
+    if (rule === null) accepted = { rows: Number(count), keyChecksum: String(checksum) };
+    else rejectedByRule[String(rule)] = Number(count);
+  }
+  const sorted = Object.fromEntries(Object.entries(rejectedByRule).sort(([a], [b]) => a.localeCompare(b)));
+  return { accepted, rejectedByRule: sorted };
 }
 
 async function listFiles(dir: string): Promise<string[]> {
@@ -72,9 +80,8 @@ async function runTransform(connection: DuckDBConnection, input: TransformInput,
   await connection.run(`CREATE OR REPLACE TEMP TABLE etl_result AS ${query}`);
   const columns = await checkOutputColumns(connection, table);
   const accepted = `SELECT ${columns.map((column) => quoteIdent(column.name)).join(', ')} FROM etl_result WHERE ${REJECT_COLUMN} IS NULL`;
-  const [inputRows] = await queryRow(connection, 'SELECT count(*) FROM etl_result');
-  const [acceptedRows, keyChecksum] = await queryRow(connection, `SELECT ${keyChecksumSelect({ dialect: 'duckdb', keys: table.primaryKey })} FROM (${accepted})`);
-  const rejectedByRule = await countByRule(connection);
+  const [inputRows] = await queryRow(connection, 'SELECT count(*) FROM etl_input');
+  const { accepted: stats, rejectedByRule } = await summarize(connection, table);
   await connection.run(copyToParquetDirectory({ query: accepted, dir: join(dir, 'processed'), partitionBy: table.partitionBy }));
   // A partitioned COPY of zero rows writes no file, and Redshift's COPY fails on an empty prefix: keep one.
   if ((await listFiles(join(dir, 'processed'))).length === 0) {
@@ -86,7 +93,7 @@ async function runTransform(connection: DuckDBConnection, input: TransformInput,
     const rejected = `SELECT * EXCLUDE (${REJECT_COLUMN}), ${REJECT_COLUMN} AS reject_reason FROM etl_result WHERE ${REJECT_COLUMN} IS NOT NULL`;
     await connection.run(copyToParquetFile({ query: rejected, path: join(dir, 'rejected.parquet') }));
   }
-  return { columns, inputRows: Number(inputRows), acceptedRows: Number(acceptedRows), keyChecksum: String(keyChecksum), rejectedByRule, rejectedRows };
+  return { columns, inputRows: Number(inputRows), acceptedRows: stats.rows, keyChecksum: stats.keyChecksum, rejectedByRule, rejectedRows };
 }
 
 async function upload(deps: TransformDeps, input: TransformInput, dir: string, hasRejects: boolean) {

@@ -74,6 +74,14 @@ describe('bad input fails with a message naming what is wrong, and loads nothing
     expect(await warehouseTables()).toEqual([]);
   });
 
+  it('fails, counting the rows, when a sql step drops rows instead of rejecting them', async () => {
+    const pipeline = pipelineWith({ transform: [{ sql: 'drop.sql' }] });
+    const [step] = pipeline.tables[0]?.transform ?? [];
+    if (step?.kind === 'sql') step.body.query = 'SELECT * FROM input WHERE event_id > 10';
+    expect(await failureOf(pipeline)).toBe('table events: 100 rows in, 90 accepted + 0 rejected');
+    expect(await warehouseTables()).toEqual([]);
+  });
+
   it('loads the same table when the input is right', async () => {
     const manifest = await harness.run(pipelineWith({}));
     expect(manifest.tables[0]).toMatchObject({ extractedRows: 100, loadedRows: 100, rejectedRows: 0, qualityScore: 1 });
