@@ -3,16 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadPipeline, loadSettings, parsePipeline } from '../../src/config';
 import { LOCAL_STACK } from '../../src/config/local-stack';
+import { issuesOf } from '../support/config-issues';
 
-function issuesOf(text: string): string[] {
-  try {
-    parsePipeline({ file: 'p.yaml', text });
-  } catch (error) {
-    if (error instanceof ConfigError) return [...error.issues];
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 const valid = `
 name: nightly

@@ -1,7 +1,8 @@
-import { ConfigError, loadPipeline, parsePipeline } from '../../src/config';
+import { loadPipeline, parsePipeline } from '../../src/config';
 import { resolveReplication } from '../../src/config/replication';
 import { formatReplication } from '../../src/client/pipeline-run';
 import { startTypeFor } from '../../src/activities/dms-progress';
+import { issuesOf } from '../support/config-issues';
 
 const base = `
 name: nightly-sales
@@ -11,15 +12,6 @@ tables:
   - { name: sales, source: raw.sales, target: analytics.sales_fact, primaryKey: [sale_id] }
 `;
 
-function issuesOf(text: string): string[] {
-  try {
-    parsePipeline({ file: 'p.yaml', text });
-  } catch (error) {
-    if (error instanceof ConfigError) return [...error.issues];
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('the replication section of a pipeline file', () => {
   it('derives names from the pipeline name and tables from its source tables', () => {
