@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { TableSpec } from '../config/pipeline-schema';
 import { copyToParquetFile, countParquetRows, readCsvSpool } from '../sql/duckdb-read';
-import { copyDistinctKeysToStdout, SELECT_TABLE_CATALOG, selectRowCount, selectWindowBounds, type ExtractWindow } from '../sql/extract';
+import { copyDistinctKeysToStdout, SELECT_TABLE_CATALOG, lookbackType, selectLookbackCheck, selectKeyRange, selectLookbackStart, selectRowCount, selectWindowBounds, type ExtractWindow } from '../sql/extract';
 import { duckdbTypeFor, isOrderableWatermark, type SourceColumn } from '../sql/pg-types';
 import { queryRow, withDuckdb } from './duckdb-session';
 import { classifyPostgresError } from './errors';
@@ -12,6 +12,7 @@ import { rawPrefix, type RunLocation } from '../common/lake-layout';
 import { copyToFile } from './pg-copy';
 import type { DatabaseRole } from './postgres';
 import { keepAlive } from './heartbeat';
+import { isIntegerKey, type KeyRange } from './part-ranges';
 import { withSpool } from './spool';
 
 interface CatalogRow {
@@ -44,21 +45,55 @@ function checkWatermark(table: TableSpec, columns: SourceColumn[]): void {
   }
 }
 
-async function planWindow(deps: ExtractDeps, input: { table: TableSpec; database: DatabaseRole; since?: string }): Promise<{ window?: ExtractWindow; sourceRows: number }> {
+/** Where the window starts: after the saved watermark, or `lookback` before it (checked on every run, first included). */
+async function windowStart(deps: ExtractDeps, input: { table: TableSpec; database: DatabaseRole; since?: string; columns: SourceColumn[] }): Promise<string | undefined> {
+  const { table, since } = input;
+  const pgType = input.columns.find((column) => column.name === table.watermark)?.pgType;
+  if (!table.lookback || !pgType) return since;
+  const pool = deps.pools[input.database];
+  try {
+    if (since === undefined) {
+      await pool.query(selectLookbackCheck({ pgType }), [table.lookback]);
+      return undefined;
+    }
+    const result = await pool.query<{ start: string }>(selectLookbackStart({ pgType }), [since, table.lookback]);
+    return result.rows[0]?.start ?? since;
+  } catch (error) {
+    if (!/^22/.test((error as { code?: string }).code ?? '')) throw classifyPostgresError(error, { table: table.name, source: table.source });
+    const expected = lookbackType(pgType) === 'interval' ? 'an interval such as "15 minutes"' : `a ${pgType} value`;
+    throw terminal(`table ${table.name}: lookback "${table.lookback}" does not fit watermark column "${table.watermark}" (${pgType}); expected ${expected}`, 'LookbackInvalid');
+  }
+}
+
+async function planWindow(deps: ExtractDeps, input: { table: TableSpec; database: DatabaseRole; since?: string; columns: SourceColumn[] }): Promise<{ window?: ExtractWindow; sourceRows: number }> {
   const { table } = input;
   const pool = deps.pools[input.database];
+  const from = await windowStart(deps, input);
   try {
     if (!table.watermark || table.mode === 'full-refresh') {
       const result = await pool.query<{ row_count: string }>(selectRowCount({ source: table.source }));
       return { sourceRows: Number(result.rows[0]?.row_count ?? 0) };
     }
-    const result = await pool.query<{ row_count: string; upper_bound: string | null }>(selectWindowBounds({ source: table.source, column: table.watermark, from: input.since }));
+    const result = await pool.query<{ row_count: string; upper_bound: string | null }>(selectWindowBounds({ source: table.source, column: table.watermark, from, atLeast: from === input.since ? undefined : input.since }));
     const row = result.rows[0];
     const to = row?.upper_bound ?? input.since;
     if (to === undefined) return { window: undefined, sourceRows: 0 };
-    return { window: { column: table.watermark, from: input.since, to }, sourceRows: Number(row?.row_count ?? 0) };
+    return { window: { column: table.watermark, from, to }, sourceRows: Number(row?.row_count ?? 0) };
   } catch (error) {
     throw classifyPostgresError(error, { table: table.name, source: table.source });
+  }
+}
+
+/** For a single integer key, its span: parts are then cut by arithmetic instead of a query per part. */
+async function planKeyRange(deps: ExtractDeps, input: { table: TableSpec; database: DatabaseRole; columns: SourceColumn[]; chunkKey: string[] }): Promise<KeyRange | undefined> {
+  const [column, ...rest] = input.chunkKey;
+  const pgType = input.columns.find((candidate) => candidate.name === column)?.pgType;
+  if (!column || rest.length > 0 || !pgType || !isIntegerKey(pgType)) return undefined;
+  try {
+    const row = (await deps.pools[input.database].query<{ low: string | null; high: string | null }>(selectKeyRange({ source: input.table.source, column }))).rows[0];
+    return row?.low && row.high ? { low: row.low, high: row.high } : undefined;
+  } catch (error) {
+    throw classifyPostgresError(error, { table: input.table.name, source: input.table.source });
   }
 }
 
@@ -78,8 +113,9 @@ export function createExtractPlanActivities(deps: ExtractDeps) {
       const columns = catalog.map((row) => ({ name: row.name, pgType: row.pg_type, duckdbType: duckdbTypeFor(row.pg_type) }));
       checkWatermark(table, columns);
       const chunkKey = catalog.filter((row) => row.key_position > 0).sort((a, b) => a.key_position - b.key_position).map((row) => row.name);
-      const { window, sourceRows } = await planWindow(deps, input);
-      return { table: table.name, source: table.source, database: input.database, columns, chunkKey, window, sourceRows };
+      const { window, sourceRows } = await planWindow(deps, { ...input, columns });
+      const keyRange = await planKeyRange(deps, { ...input, columns, chunkKey });
+      return { table: table.name, source: table.source, database: input.database, columns, chunkKey, window, sourceRows, keyRange };
     },
 
     /** Copies the distinct keys of a table to one Parquet file (column etl_key), for reference checks. */

@@ -7,6 +7,7 @@ import type { SourceColumn } from '../sql/pg-types';
 import { queryRow, withDuckdb, type DuckdbLimits } from './duckdb-session';
 import { classifyPostgresError } from './errors';
 import { heartbeat, keepAlive, lastHeartbeat, throwIfCancelled } from './heartbeat';
+import { integerPartEnd, type KeyRange } from './part-ranges';
 import { deletePrefix, uploadFile, type LakeTarget } from './lake';
 import { partName, rawPrefix, type RunLocation } from '../common/lake-layout';
 import { copyToFile } from './pg-copy';
@@ -28,6 +29,8 @@ export interface ExtractPlan {
   window?: ExtractWindow;
   /** Rows in the source window when planned. */
   sourceRows: number;
+  /** The span of a single integer key: parts are equal key ranges over it. */
+  keyRange?: KeyRange;
 }
 
 export interface ExtractedPart {
@@ -84,16 +87,26 @@ interface PartInFlight extends PartBounds {
   spooled: Promise<number>;
 }
 
-/** Fixes the next part's key range, then starts its COPY without waiting for it. */
-async function startPart(deps: ExtractDeps, input: ExtractTableInput & { dir: string; index: number; after?: readonly string[] }): Promise<PartInFlight> {
+/**
+ * The last key of the part after `after`, or undefined when that part is the last. A window that fits in
+ * one part (most incremental runs) is one open-ended part; an integer key splits by arithmetic; any other
+ * key asks Postgres for the partRows-th key.
+ */
+async function findPartEnd(deps: ExtractDeps, input: ExtractTableInput & { index: number; after?: readonly string[] }): Promise<string[] | undefined> {
   const { plan } = input;
-  // A window that fits in one part (most incremental runs) needs no key range: one open-ended part.
-  const onePart = plan.chunkKey.length === 0 || (input.index === 0 && !input.after && plan.sourceRows <= input.partRows);
-  const upTo = onePart ? undefined : await inExtractSession(deps, plan, async (client) => {
+  if (plan.chunkKey.length === 0 || (input.index === 0 && !input.after && plan.sourceRows <= input.partRows)) return undefined;
+  if (plan.keyRange) return integerPartEnd({ range: plan.keyRange, parts: Math.ceil(plan.sourceRows / input.partRows), after: input.after });
+  return inExtractSession(deps, plan, async (client) => {
     const sql = selectPartEnd({ source: plan.source, window: plan.window, chunkKey: plan.chunkKey, after: input.after, partRows: input.partRows });
     const row = (await client.query<unknown[]>({ text: sql, rowMode: 'array' })).rows[0];
     return row?.map(String);
   });
+}
+
+/** Fixes the next part's key range, then starts its COPY without waiting for it. */
+async function startPart(deps: ExtractDeps, input: ExtractTableInput & { dir: string; index: number; after?: readonly string[] }): Promise<PartInFlight> {
+  const { plan } = input;
+  const upTo = await findPartEnd(deps, input);
   const csv = join(input.dir, `part-${input.index}.csv`);
   const sql = copyPartToStdout({ source: plan.source, columns: plan.columns, window: plan.window, chunkKey: plan.chunkKey, after: input.after, upTo });
   const spooled = inExtractSession(deps, plan, (client) => copyToFile({ client, sql, path: csv }));

@@ -17,6 +17,12 @@ const tableSchema = z.strictObject({
   primaryKey: z.array(identifier).min(1, 'expected at least one key column'),
   mode: z.enum(loadModes).default('merge'),
   watermark: identifier.optional(),
+  /**
+   * How far before the saved watermark each run starts reading again (an interval such as "15 minutes" for a
+   * timestamp watermark, a number for an integer one), so rows committed late with an older watermark value
+   * are not missed; rows read twice are merged by key.
+   */
+  lookback: z.string().min(1).optional(),
   /** Tables loaded before this one (dimensions before facts). */
   dependsOn: z.array(identifier).default([]),
   transform: z.array(transformStepSchema).default([]),
@@ -82,7 +88,7 @@ export const pipelineSchema = z
         partRows: z.int().min(1000).default(1_000_000),
       })
       .prefault({}),
-    /** How many tables of the same dependency level run at once. */
+    /** How many table workflows run at once (started in dependency order). */
     maxParallelTables: z.int().min(1).max(32).default(2),
     tables: z.array(tableSchema).default([]),
     alerts: alertsSchema.optional(),
@@ -93,6 +99,9 @@ export const pipelineSchema = z
     pipeline.tables.forEach((table, index) => {
       if (table.mode === 'incremental' && !table.watermark) {
         ctx.addIssue({ code: 'custom', path: ['tables', index, 'watermark'], message: 'required when mode is incremental' });
+      }
+      if (table.lookback && !table.watermark) {
+        ctx.addIssue({ code: 'custom', path: ['tables', index, 'lookback'], message: 'needs a watermark column to look back on' });
       }
       if (pipeline.tables.findIndex((other) => other.name === table.name) !== index) {
         ctx.addIssue({ code: 'custom', path: ['tables', index, 'name'], message: `duplicate table name "${table.name}"` });

@@ -29,11 +29,39 @@ function windowPredicate(window: ExtractWindow | undefined): string[] {
   return [...lower, `${column} <= ${quoteLiteral(window.to)}`];
 }
 
-/** Row count and upper bound of the window that starts after `from`, in one pass. */
-export function selectWindowBounds(input: { source: string; column: string; from?: string }): string {
+/**
+ * Row count and upper bound of the window that starts after `from`, in one pass. A window that looks back
+ * before the saved watermark (`atLeast`) never ends before it, so the watermark never moves backwards.
+ */
+export function selectWindowBounds(input: { source: string; column: string; from?: string; atLeast?: string }): string {
   const column = quoteIdent(input.column);
   const where = input.from === undefined ? '' : ` WHERE ${column} > ${quoteLiteral(input.from)}`;
-  return `SELECT count(*)::bigint AS row_count, max(${column})::text AS upper_bound FROM ${quoteQualified(input.source)}${where}`;
+  const upper = input.atLeast === undefined ? `max(${column})` : `greatest(max(${column}), ${quoteLiteral(input.atLeast)})`;
+  return `SELECT count(*)::bigint AS row_count, ${upper}::text AS upper_bound FROM ${quoteQualified(input.source)}${where}`;
+}
+
+/**
+ * The start of a window that looks back from the saved watermark ($1) by `lookback` ($2): an interval for
+ * dates and timestamps, a number for integer watermarks. `pgType` comes from the catalog, never from a user.
+ */
+export function selectLookbackStart(input: { pgType: string }): string {
+  return `SELECT (CAST($1 AS ${input.pgType}) - CAST($2 AS ${lookbackType(input.pgType)}))::text AS start`;
+}
+
+/** What a lookback is measured in for a watermark column type. */
+export function lookbackType(pgType: string): string {
+  return /^(date|timestamp)/.test(pgType) ? 'interval' : pgType;
+}
+
+/** Fails (SQLSTATE 22…) unless the lookback ($1) reads as the measure of this watermark type. */
+export function selectLookbackCheck(input: { pgType: string }): string {
+  return `SELECT CAST($1 AS ${lookbackType(input.pgType)}) AS lookback`;
+}
+
+/** The lowest and highest value of a single-column integer key, from the ends of its index. */
+export function selectKeyRange(input: { source: string; column: string }): string {
+  const column = quoteIdent(input.column);
+  return `SELECT min(${column})::text AS low, max(${column})::text AS high FROM ${quoteQualified(input.source)}`;
 }
 
 export function selectRowCount(input: { source: string }): string {

@@ -50,6 +50,12 @@ describe('pipeline file', () => {
     ]);
   });
 
+  it('refuses a lookback without a watermark to look back on', () => {
+    expect(issuesOf(valid.replace('primaryKey: [customer_id] }', "primaryKey: [customer_id], lookback: '15 minutes' }"))).toEqual([
+      'tables[0].lookback: needs a watermark column to look back on',
+    ]);
+  });
+
   it('refuses identifiers that are not plain names', () => {
     expect(issuesOf(valid.replace('raw.customers', 'raw.customers; drop table x'))[0]).toMatch(/^tables\[0\]\.source: expected a schema-qualified name/);
   });
