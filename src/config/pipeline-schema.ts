@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { scheduleSchema } from './schedule-schema';
 import { orderTableLevels } from './table-order';
 import { identifier, rollupSchema, transformStepSchema } from './transform-schema';
 
@@ -67,6 +68,8 @@ export const pipelineSchema = z
     /** How many tables of the same dependency level run at once. */
     maxParallelTables: z.int().min(1).max(32).default(2),
     tables: z.array(tableSchema).default([]),
+    /** Nightly runs by a Temporal Schedule: cron, time zone, overlap policy, catch-up window. */
+    schedule: scheduleSchema.optional(),
   })
   .superRefine((pipeline, ctx) => {
     pipeline.tables.forEach((table, index) => {

@@ -1,11 +1,14 @@
-import { executeChild, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, executeChild, isCancellation, workflowInfo } from '@temporalio/workflow';
 import type { ExtractPlan } from '../activities';
 import type { Pipeline, TableSpec } from '../config/pipeline-schema';
-import { lakeTargetOf, manifestKey } from '../common/lake-layout';
+import { lakeTargetOf } from '../common/lake-layout';
 import { orderTableLevels } from '../config/table-order';
 import { quick } from './activities';
+import { writeRunManifest } from './manifest';
 import type { RunManifest, TableRunResult } from './results';
 import { runBounded } from './run-bounded';
+import { resolveRunDate } from './run-date';
+import { trackRun, type RunTracking } from './run-tracking';
 import { tableEtlWorkflow } from './table-etl';
 
 export interface NightlyEtlInput {
@@ -33,40 +36,67 @@ async function planTables(pipeline: Pipeline): Promise<Map<string, ExtractPlan>>
   return new Map(plans);
 }
 
+async function runTables(input: { pipeline: Pipeline; runId: string; runDate: string; tracking: RunTracking }): Promise<TableRunResult[]> {
+  const { pipeline, runId, runDate, tracking } = input;
+  const plans = await planTables(pipeline);
+  for (const [table, plan] of plans) tracking.updateTable(table, { sourceRows: plan.sourceRows });
+  tracking.progress.step = 'tables';
+  const tables: TableRunResult[] = [];
+  for (const level of orderTableLevels(pipeline.tables).levels) {
+    const results = await runBounded(level, pipeline.maxParallelTables, async (table) => {
+      await tracking.control.waitIfResumed();
+      const workflowId = `${runId}.${table.name}`;
+      tracking.updateTable(table.name, { stage: 'running' });
+      const result = await tracking.control.trackChild(workflowId, () =>
+        executeChild(tableEtlWorkflow, {
+          workflowId,
+          args: [{ pipeline, table: table.name, runId, runDate, plan: plans.get(table.name) as ExtractPlan }],
+        }),
+      );
+      const { extractedRows, rejectedRows, loadedRows, bytes } = result;
+      tracking.updateTable(table.name, { stage: 'done', extractedRows, rejectedRows, loadedRows, bytes: bytes.raw + bytes.processed });
+      return result;
+    });
+    tables.push(...results);
+  }
+  await tracking.control.waitIfResumed();
+  tracking.progress.step = 'manifest';
+  return tables;
+}
+
+/** A cancelled run removes what it wrote to the lake; its loads rolled back, so the warehouse has none of it. */
+async function cleanUpCancelledRun(input: { pipeline: Pipeline; runId: string; runDate: string; tracking: RunTracking }): Promise<void> {
+  const { pipeline, runId, runDate } = input;
+  input.tracking.progress.step = 'cleanup';
+  const locations = pipeline.tables.map((table) => ({ prefix: pipeline.lake.prefix, table: table.name, runDate, runId }));
+  await CancellationScope.nonCancellable(() => quick.deleteRunFiles({ lake: lakeTargetOf(pipeline), locations }));
+  input.tracking.setStatus('cancelled');
+}
+
 /**
  * The nightly (or on-demand) run of a pipeline: plan and check every table, then one child workflow per
  * table, dimensions before facts, a bounded number at a time; then the run manifest. Only references and
- * counts travel through the history, never rows.
+ * counts travel through the history, never rows. Signals `pause`/`resume` act between steps, the `progress`
+ * query reports where it is, and a cancelled run cleans its lake files up (see run-control.ts, progress.ts).
  */
 export async function nightlyEtlWorkflow(input: NightlyEtlInput): Promise<RunManifest> {
   const { pipeline } = input;
   const { workflowId: runId } = workflowInfo();
   const startedAt = new Date();
-  const runDate = input.runDate ?? startedAt.toISOString().slice(0, 10);
-  const plans = await planTables(pipeline);
-  const tables: TableRunResult[] = [];
-  for (const level of orderTableLevels(pipeline.tables).levels) {
-    const results = await runBounded(level, pipeline.maxParallelTables, (table) =>
-      executeChild(tableEtlWorkflow, {
-        workflowId: `${runId}.${table.name}`,
-        args: [{ pipeline, table: table.name, runId, runDate, plan: plans.get(table.name) as ExtractPlan }],
-      }),
-    );
-    tables.push(...results);
+  const runDate = resolveRunDate({ runDate: input.runDate, timeZone: pipeline.schedule?.timezone, startedAt });
+  const tracking = trackRun({ pipeline, runId, runDate, startedAt });
+  try {
+    const tables = await runTables({ pipeline, runId, runDate, tracking });
+    const manifest = await writeRunManifest({ pipeline, runId, runDate, startedAt, tables });
+    tracking.progress.step = 'done';
+    tracking.setStatus('succeeded');
+    return manifest;
+  } catch (error) {
+    if (!isCancellation(error)) {
+      tracking.setStatus('failed');
+      throw error;
+    }
+    await cleanUpCancelledRun({ pipeline, runId, runDate, tracking });
+    throw error;
   }
-  const finishedAt = new Date();
-  const sum = (pick: (table: TableRunResult) => number) => tables.reduce((total, table) => total + pick(table), 0);
-  const manifest: RunManifest = {
-    pipeline: pipeline.name,
-    runId,
-    runDate,
-    status: 'succeeded',
-    startedAt: startedAt.toISOString(),
-    finishedAt: finishedAt.toISOString(),
-    seconds: (finishedAt.getTime() - startedAt.getTime()) / 1000,
-    tables,
-    totals: { extractedRows: sum((t) => t.extractedRows), rejectedRows: sum((t) => t.rejectedRows), loadedRows: sum((t) => t.loadedRows) },
-  };
-  const { uri } = await quick.writeManifest({ lake: lakeTargetOf(pipeline), key: manifestKey({ prefix: pipeline.lake.prefix, runDate, runId }), manifest });
-  return { ...manifest, manifestUri: uri };
 }

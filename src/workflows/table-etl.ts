@@ -1,9 +1,11 @@
-import { ApplicationFailure } from '@temporalio/workflow';
+import { ApplicationFailure, setHandler } from '@temporalio/workflow';
 import type { ExtractPlan, LakeTarget } from '../activities';
 import { lakeTargetOf } from '../common/lake-layout';
 import type { Pipeline, TableSpec } from '../config/pipeline-schema';
 import { bulk } from './activities';
+import { tableProgressQuery, type TableProgress } from './progress';
 import type { TableRunResult } from './results';
+import { installRunControl } from './run-control';
 
 export interface TableEtlInput {
   pipeline: Pipeline;
@@ -36,18 +38,33 @@ async function extractReferences(input: TableEtlInput, table: TableSpec, lake: L
   return references;
 }
 
-/** One table through extract → transform → load, reconciled at every hand-off. */
+/**
+ * One table through extract → transform → load, reconciled at every hand-off. `pause`/`resume` signals
+ * (forwarded by the parent run) act between the steps; the `progress` query tells the current step.
+ */
 export async function tableEtlWorkflow(input: TableEtlInput): Promise<TableRunResult> {
   const started = Date.now();
   const { pipeline, plan } = input;
   const table = findTable(pipeline, input.table);
   const lake = lakeTargetOf(pipeline);
   const location = { prefix: pipeline.lake.prefix, table: table.name, runDate: input.runDate, runId: input.runId };
+  const progress: TableProgress = { table: table.name, stage: 'waiting', sourceRows: plan.sourceRows };
+  setHandler(tableProgressQuery, () => progress);
+  const control = installRunControl();
+  const enter = async (stage: TableProgress['stage']) => {
+    await control.waitIfResumed();
+    progress.stage = stage;
+  };
+  await enter('extract');
   const raw = await bulk.extractTable({ plan, location, lake, partRows: pipeline.extract.partRows, limits: pipeline.duckdb });
+  Object.assign(progress, { extractedRows: raw.rows, bytes: raw.bytes });
+  await enter('transform');
   const references = await extractReferences(input, table, lake);
   const rawKeys = raw.parts.map((part) => part.key);
   const transformed = await bulk.transformTable({ table, location, lake, rawKeys, references, sourceColumns: plan.columns, limits: pipeline.duckdb });
   reconcile(table.name, 'transform input', raw.rows, transformed.inputRows);
+  Object.assign(progress, { rejectedRows: transformed.rejectedRows, bytes: raw.bytes + transformed.processedBytes });
+  await enter('load');
   const load = {
     pipeline: pipeline.name,
     table: table.name,
@@ -64,6 +81,7 @@ export async function tableEtlWorkflow(input: TableEtlInput): Promise<TableRunRe
   const { warehouse } = pipeline;
   const loaded = warehouse.type === 'redshift' ? await bulk.loadIntoRedshift({ ...load, warehouse }) : await bulk.loadIntoPostgres(load);
   reconcile(table.name, 'extracted = loaded + rejected', raw.rows, loaded.rows + transformed.rejectedRows);
+  Object.assign(progress, { stage: 'done', loadedRows: loaded.rows });
   return {
     table: table.name,
     target: table.target,
