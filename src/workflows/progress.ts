@@ -32,6 +32,8 @@ export interface ProgressSummary {
   bytes: number;
   tablesDone: number;
   elapsedSeconds: number;
+  /** Share of the planned work done (0..1), once planning finished. */
+  fraction?: number;
   etaSeconds?: number;
 }
 
@@ -57,6 +59,7 @@ export function summarizeProgress(progress: RunProgress, nowMs: number): Progres
     bytes: sum((table) => table.bytes),
     tablesDone: progress.tables.filter((table) => table.stage === 'done').length,
     elapsedSeconds,
+    fraction: planned === undefined ? undefined : progress.step === 'done' ? 1 : Math.min(1, done / units),
     etaSeconds: known ? (elapsedSeconds * (units - done)) / done : progress.step === 'manifest' ? 0 : undefined,
   };
 }

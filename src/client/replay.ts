@@ -1,0 +1,25 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { bundleWorkflowCode, Worker } from '@temporalio/worker';
+import { WORKFLOWS_PATH } from '../workers/create-worker';
+
+const silent = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} };
+
+interface HistoryJson {
+  events?: { workflowExecutionStartedEventAttributes?: { workflowId?: string } }[];
+}
+
+/**
+ * Replays a recorded history (an object from the server, or a file written by `temporal workflow show
+ * --output json`) against workflow code; throws DeterminismViolationError when the code would take a
+ * different path than the recorded run.
+ */
+export async function replayHistory(input: { history?: unknown; file?: string; workflowId?: string; workflowsPath?: string }): Promise<{ workflowId: string; events: number; workflowsPath: string }> {
+  const history = (input.file ? JSON.parse(await readFile(input.file, 'utf8')) : input.history) as HistoryJson;
+  const workflowId = input.workflowId ?? history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowId;
+  if (!workflowId) throw new Error(`${input.file ?? 'history'}: no workflow id in the history; pass --workflow-id`);
+  const workflowsPath = input.workflowsPath ? resolve(input.workflowsPath) : WORKFLOWS_PATH;
+  const workflowBundle = await bundleWorkflowCode({ workflowsPath, logger: silent });
+  await Worker.runReplayHistory({ workflowBundle }, history, workflowId);
+  return { workflowId, events: history.events?.length ?? 0, workflowsPath };
+}
