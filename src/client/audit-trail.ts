@@ -11,6 +11,8 @@ const EventType = temporal.api.enums.v1.EventType;
 export interface ActivityRecord {
   activity: string;
   activityId: string;
+  /** The table it worked on, read from its input. */
+  table?: string;
   scheduledAt: string;
   startedAt?: string;
   closedAt?: string;
@@ -51,6 +53,14 @@ function rowsOf(result: unknown): number | undefined {
   if (typeof result !== 'object' || result === null) return undefined;
   const { rows, acceptedRows, sourceRows } = result as Record<string, unknown>;
   return [rows, acceptedRows, sourceRows].find((value): value is number => typeof value === 'number');
+}
+
+/** The table an activity's input names: `table` (a name or a spec), `location.table` or `plan.table`. */
+function tableOf(input: unknown): string | undefined {
+  if (typeof input !== 'object' || input === null) return undefined;
+  const { table, location, plan } = input as { table?: unknown; location?: { table?: unknown }; plan?: { table?: unknown } };
+  const candidate = typeof table === 'object' && table !== null ? (table as { name?: unknown }).name : (table ?? location?.table ?? plan?.table);
+  return typeof candidate === 'string' ? candidate : undefined;
 }
 
 function startedBy(event: HistoryEvent): string {
@@ -112,7 +122,14 @@ export function buildAuditTrail(input: { workflowId: string; history: History })
       trail.closedAt = timeOf(event);
     } else if (type === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) {
       const attributes = event.activityTaskScheduledEventAttributes ?? {};
-      const record: ActivityRecord = { activity: attributes.activityType?.name ?? '?', activityId: attributes.activityId ?? '', scheduledAt: timeOf(event), attempts: 0, outcome: 'running' };
+      const record: ActivityRecord = {
+        activity: attributes.activityType?.name ?? '?',
+        activityId: attributes.activityId ?? '',
+        table: tableOf(decode(attributes.input?.payloads?.[0])),
+        scheduledAt: timeOf(event),
+        attempts: 0,
+        outcome: 'running',
+      };
       activities.set(id, record);
       trail.activities.push(record);
     } else if (type === EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED) {

@@ -11,12 +11,12 @@ export function formatAuditTrail(trail: AuditTrail, indent = ''): string[] {
     ...trail.cancelRequests.map((request) => `${indent}  cancel requested at ${time(request.at)} by ${request.by}`),
   ];
   if (trail.activities.length > 0) {
-    lines.push(`${indent}  ${'activity'.padEnd(24)}${'started'.padEnd(22)}${'attempts'.padStart(8)}${'seconds'.padStart(9)}  ${'outcome'.padEnd(10)}${'rows'.padStart(9)}`);
+    lines.push(`${indent}  ${'activity'.padEnd(24)}${'table'.padEnd(12)}${'started'.padEnd(22)}${'attempts'.padStart(8)}${'seconds'.padStart(9)}  ${'outcome'.padEnd(10)}${'rows'.padStart(9)}`);
   }
   for (const activity of trail.activities) {
     const detail = activity.error ?? (activity.lastFailure ? `retried after: ${activity.lastFailure}` : '');
     lines.push(
-      `${indent}  ${activity.activity.padEnd(24)}${time(activity.startedAt).padEnd(22)}${String(activity.attempts).padStart(8)}${(activity.seconds?.toFixed(2) ?? '-').padStart(9)}  ${activity.outcome.padEnd(10)}${String(activity.rows ?? '').padStart(9)}${detail ? `  ${detail}` : ''}`,
+      `${indent}  ${activity.activity.padEnd(24)}${(activity.table ?? '').padEnd(12)}${time(activity.startedAt).padEnd(22)}${String(activity.attempts).padStart(8)}${(activity.seconds?.toFixed(2) ?? '-').padStart(9)}  ${activity.outcome.padEnd(10)}${String(activity.rows ?? '').padStart(9)}${detail ? `  ${detail}` : ''}`,
     );
   }
   return lines;

@@ -8,8 +8,8 @@ import { WORKFLOWS_PATH } from '../../src/workers/create-worker';
  * Re-record after an intended, versioned change (see README, Development).
  */
 const FIXTURES = [
-  { file: 'test/fixtures/nightly-etl.history.json', workflowId: 'demo-2026-11-23-20261123T122756' },
-  { file: 'test/fixtures/table-etl-sales.history.json', workflowId: 'demo-2026-11-23-20261123T122756.sales' },
+  { file: 'test/fixtures/nightly-etl.history.json', workflowId: 'demo-2026-11-23-20261123T134111' },
+  { file: 'test/fixtures/table-etl-sales.history.json', workflowId: 'demo-2026-11-23-20261123T134111.sales' },
 ];
 
 describe('replaying recorded histories', () => {
