@@ -3,7 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { Command } from 'commander';
 import { buildAuditTrail, type AuditTrail } from './audit-trail';
 import { formatAuditTrail } from './format-audit-trail';
-import { replayHistory } from './replay';
+import { quietReplayRuntime, replayHistory } from './replay';
 import { withClient } from './with-client';
 
 /** A run's audit trail with its child workflows' (one per table) nested under it. */
@@ -41,6 +41,7 @@ export function addHistoryCommands(program: Command): void {
     .option('--workflows <path>', 'workflow code to replay against (default: this checkout\'s src/workflows)')
     .description('replay a recorded history against the current workflow code; fails on non-determinism')
     .action(async (source: string, options: { workflowId?: string; workflows?: string }) => {
+      quietReplayRuntime();
       const replay = (history: unknown, workflowId?: string) => replayHistory({ history, workflowId, workflowsPath: options.workflows });
       const result = existsSync(source)
         ? await replayHistory({ file: source, workflowId: options.workflowId, workflowsPath: options.workflows })

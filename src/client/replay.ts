@@ -1,7 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { bundleWorkflowCode, Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, makeTelemetryFilterString, Runtime, Worker } from '@temporalio/worker';
+import { DeterminismViolationError } from '@temporalio/workflow';
 import { WORKFLOWS_PATH } from '../workers/create-worker';
+
+/** Replay runs a worker in this process: its lifecycle logs are noise in a command, failures are reported. */
+export function quietReplayRuntime(): void {
+  Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }) } } });
+}
 
 const silent = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} };
 
@@ -20,6 +26,12 @@ export async function replayHistory(input: { history?: unknown; file?: string; w
   if (!workflowId) throw new Error(`${input.file ?? 'history'}: no workflow id in the history; pass --workflow-id`);
   const workflowsPath = input.workflowsPath ? resolve(input.workflowsPath) : WORKFLOWS_PATH;
   const workflowBundle = await bundleWorkflowCode({ workflowsPath, logger: silent });
-  await Worker.runReplayHistory({ workflowBundle }, history, workflowId);
+  try {
+    await Worker.runReplayHistory({ workflowBundle }, history, workflowId);
+  } catch (error) {
+    if (!(error instanceof DeterminismViolationError)) throw error;
+    const detail = /message: "([^"]+)"/.exec(error.message)?.[1] ?? error.message;
+    throw new DeterminismViolationError(`${workflowId}: the workflow code takes a different path than the recorded run (${detail})`);
+  }
   return { workflowId, events: history.events?.length ?? 0, workflowsPath };
 }
