@@ -1,5 +1,4 @@
 import { defaultPayloadConverter } from '@temporalio/common';
-import { optionalTsToMs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
 
 type History = temporal.api.history.v1.IHistory;
@@ -45,7 +44,8 @@ export interface AuditTrail {
   children: ChildRecord[];
 }
 
-const timeOf = (event: HistoryEvent) => new Date(optionalTsToMs(event.eventTime) ?? 0).toISOString();
+// Seconds arrive as a Long from the server and as a number or string from JSON files: String() reads all three.
+const timeOf = (event: HistoryEvent) => new Date(Number(String(event.eventTime?.seconds ?? 0)) * 1000 + Math.floor((event.eventTime?.nanos ?? 0) / 1e6)).toISOString();
 const decode = (payload: Payload | null | undefined): unknown => (payload ? defaultPayloadConverter.fromPayload(payload) : undefined);
 
 /** The row count an activity reports: rows moved (extract, load), accepted (transform) or planned. */
