@@ -14,6 +14,8 @@ export interface TableProgress {
   loadedRows?: number;
   /** Raw plus processed Parquet bytes written to the lake so far. */
   bytes?: number;
+  /** Set by a table's own workflow: it holds before its next step. */
+  paused?: boolean;
 }
 
 export interface RunProgress {

@@ -49,8 +49,8 @@ export async function tableEtlWorkflow(input: TableEtlInput): Promise<TableRunRe
   const lake = lakeTargetOf(pipeline);
   const location = { prefix: pipeline.lake.prefix, table: table.name, runDate: input.runDate, runId: input.runId };
   const progress: TableProgress = { table: table.name, stage: 'waiting', sourceRows: plan.sourceRows };
-  setHandler(tableProgressQuery, () => progress);
   const control = installRunControl();
+  setHandler(tableProgressQuery, () => ({ ...progress, paused: control.isPaused() }));
   const enter = async (stage: TableProgress['stage']) => {
     await control.waitIfResumed();
     progress.stage = stage;
