@@ -41,7 +41,7 @@ program
         await followRun({ client, workflowId: handle.workflowId });
         if (!(await reportOutcome(client, handle.workflowId))) process.exitCode = 1;
       } else if (options.wait) for (const line of formatRunSummary(await handle.result())) console.log(line);
-    }, { warnWithoutWorkers: true });
+    }, { startsRuns: true });
   });
 
 program
@@ -53,7 +53,7 @@ program
     await withClient(async (client, settings) => {
       const handle = await startPreflight({ client, settings, pipeline });
       for (const line of formatPreflightSummary(await handle.result())) console.log(line);
-    }, { warnWithoutWorkers: true });
+    }, { startsRuns: true });
   });
 
 addControlCommands(program);

@@ -51,7 +51,7 @@ export function addScheduleCommands(program: Command): void {
         const { handle, created } = await createOrUpdateSchedule({ client, pipeline, settings });
         console.log(`${created ? 'created' : 'updated'} schedule ${handle.scheduleId}`);
         for (const line of describeLines(await handle.describe())) console.log(line);
-      });
+      }, { startsRuns: true });
     });
   schedule
     .command('list')
@@ -59,7 +59,9 @@ export function addScheduleCommands(program: Command): void {
     .action(() =>
       withClient(async (client) => {
         for await (const summary of client.schedule.list()) {
-          console.log(`${summary.scheduleId.padEnd(28)}${(summary.state.paused ? 'paused' : 'active').padEnd(8)}next ${when(summary.info.nextActionTimes[0])}`);
+          const memo = (summary.memo ?? {}) as { cron?: string; timezone?: string };
+          const cron = memo.cron ? `${memo.cron} ${memo.timezone ?? 'UTC'}` : '-';
+          console.log(`${summary.scheduleId.padEnd(28)}${(summary.state.paused ? 'paused' : 'active').padEnd(8)}${cron.padEnd(24)}next ${when(summary.info.nextActionTimes[0])}`);
         }
       }),
     );

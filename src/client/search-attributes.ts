@@ -1,4 +1,4 @@
-import type { Connection } from '@temporalio/client';
+import type { ConnectionLike } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { ETL_SEARCH_ATTRIBUTES } from '../common/search-attributes';
 
@@ -8,7 +8,7 @@ const KEYWORD = temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWOR
  * Registers the runs' search attributes (EtlPipeline, EtlRunDate, EtlStatus) on a server that lacks them;
  * returns the names it added. Temporal Cloud registers them in its console or with tcld instead.
  */
-export async function ensureSearchAttributes(input: { connection: Connection; namespace: string }): Promise<string[]> {
+export async function ensureSearchAttributes(input: { connection: Pick<ConnectionLike, 'operatorService'>; namespace: string }): Promise<string[]> {
   const { connection, namespace } = input;
   const existing = await connection.operatorService.listSearchAttributes({ namespace });
   const known = new Set(Object.keys({ ...existing.customAttributes, ...existing.systemAttributes }));
