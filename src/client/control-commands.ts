@@ -58,6 +58,8 @@ export function addControlCommands(program: Command): void {
     .action((workflowId: string, options: { wait: boolean }) =>
       withClient(async (client) => {
         const handle = client.workflow.getHandle(workflowId);
+        const before = (await handle.describe()).status.name;
+        if (before !== 'RUNNING') throw new Error(`${workflowId} already ended (${before.toLowerCase()}); there is nothing to cancel`);
         await handle.cancel();
         console.log(`${workflowId}: cancellation requested`);
         if (!options.wait) return;
