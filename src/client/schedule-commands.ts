@@ -69,7 +69,7 @@ export function addScheduleCommands(program: Command): void {
     for (const line of describeLines(await client.schedule.getHandle(id).describe())) console.log(line);
   });
   scheduleCommand(schedule, 'pause', 'pause a schedule: no new runs start until unpause', async (client, id, options) => {
-    await client.schedule.getHandle(id).pause(options.note);
+    await client.schedule.getHandle(id).pause(options.note ?? 'paused with etl schedule pause');
     console.log(`paused schedule ${id}`);
   }).option('--note <text>', 'why it is paused (shown by describe and in the Web UI)');
   scheduleCommand(schedule, 'unpause', 'resume a paused schedule', async (client, id) => {
