@@ -8,6 +8,7 @@ import { classifyPostgresError } from './errors';
 import { heartbeat, keepAlive, lastHeartbeat, throwIfCancelled } from './heartbeat';
 import { deletePrefix, uploadFile, type LakeTarget } from './lake';
 import { partName, rawPrefix, type RunLocation } from '../common/lake-layout';
+import { cancelStatementOnAbort } from './pg-cancel';
 import { copyToFile } from './pg-copy';
 import type { DatabaseRole, PostgresDeps } from './postgres';
 import type { S3Deps } from './s3';
@@ -62,7 +63,9 @@ export interface ExtractTableInput {
 async function spoolPart(deps: ExtractDeps, input: ExtractTableInput & { after?: string[]; path: string }): Promise<number> {
   const { plan } = input;
   const sql = copyPartToStdout({ source: plan.source, columns: plan.columns, window: plan.window, chunkKey: plan.chunkKey, after: input.after, limit: plan.chunkKey.length > 0 ? input.partRows : undefined });
-  const client = await deps.pools[plan.database].connect();
+  const pool = deps.pools[plan.database];
+  const client = await pool.connect();
+  const stopWatching = await cancelStatementOnAbort({ pool, client });
   try {
     await client.query('BEGIN READ ONLY');
     for (const setting of EXTRACT_SESSION_SETTINGS) await client.query(setting);
@@ -71,8 +74,10 @@ async function spoolPart(deps: ExtractDeps, input: ExtractTableInput & { after?:
     return bytes;
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
+    throwIfCancelled();
     throw classifyPostgresError(error, { table: plan.table, source: plan.source });
   } finally {
+    stopWatching();
     client.release();
   }
 }

@@ -64,13 +64,17 @@ async function runTables(input: { pipeline: Pipeline; runId: string; runDate: st
   return tables;
 }
 
-/** A cancelled run removes what it wrote to the lake; its loads rolled back, so the warehouse has none of it. */
+/**
+ * A cancelled run removes the lake files of every table it had not finished (their loads rolled back, so the
+ * warehouse has none of their rows); a table already loaded keeps its files beside its committed rows.
+ */
 async function cleanUpCancelledRun(input: { pipeline: Pipeline; runId: string; runDate: string; tracking: RunTracking }): Promise<void> {
-  const { pipeline, runId, runDate } = input;
-  input.tracking.progress.step = 'cleanup';
-  const locations = pipeline.tables.map((table) => ({ prefix: pipeline.lake.prefix, table: table.name, runDate, runId }));
+  const { pipeline, runId, runDate, tracking } = input;
+  tracking.progress.step = 'cleanup';
+  const unfinished = tracking.progress.tables.filter((table) => table.stage !== 'done');
+  const locations = unfinished.map((table) => ({ prefix: pipeline.lake.prefix, table: table.table, runDate, runId }));
   await CancellationScope.nonCancellable(() => quick.deleteRunFiles({ lake: lakeTargetOf(pipeline), locations }));
-  input.tracking.setStatus('cancelled');
+  tracking.setStatus('cancelled');
 }
 
 /**

@@ -7,7 +7,7 @@ import { loadPipeline, type Pipeline } from '../../src/config';
 import { seedDemoData } from '../../src/dev/seed';
 import { nightlyEtlWorkflow } from '../../src/workflows';
 import { progressQuery, tableProgressQuery } from '../../src/workflows/progress';
-import { pauseSignal } from '../../src/workflows/run-control';
+import { pauseSignal, resumeSignal } from '../../src/workflows/run-control';
 import type { AuditTrail } from '../../src/client/audit-trail';
 import { etl, temporalCli, waitFor } from '../support/commands';
 import { createHarness, resetWarehouse, type Harness } from '../support/harness';
@@ -138,5 +138,45 @@ describe('steering a running pipeline', () => {
     expect(trail.activities.find((activity) => activity.activity === 'deleteRunFiles')?.outcome).toBe('completed');
     const customers = trail.childTrails.find((child) => child.workflowId === `${runId}.customers`);
     expect(customers?.activities.find((activity) => activity.activity === 'loadIntoPostgres')?.outcome).toBe('cancelled');
+  });
+
+  it('cancels mid-extract: finished tables stay loaded with their files, the unfinished one leaves nothing', async () => {
+    await resetWarehouse(harness.warehouse);
+    const worker = await harness.worker();
+    const { settings, client, deps } = harness;
+    const options = start('2026-02-03');
+    const runId = options.workflowId;
+    const location = (table: string) => ({ prefix: pipeline.lake.prefix, table, runDate: '2026-02-03', runId });
+    const bucket = pipeline.lake.bucket;
+    const lock = await harness.source.connect();
+    try {
+      await worker.runUntil(async () => {
+        // Planned first (planning counts raw.sales), then the sales extract blocks on a lock.
+        const handle = await client.workflow.signalWithStart(nightlyEtlWorkflow, { ...options, signal: pauseSignal });
+        await waitFor('the run to hold before its tables', async () => ((await handle.query(progressQuery)).step === 'tables' ? true : undefined));
+        await lock.query('BEGIN');
+        await lock.query('LOCK TABLE raw.sales IN ACCESS EXCLUSIVE MODE');
+        try {
+          await handle.signal(resumeSignal);
+          await activityRunning(`${runId}.sales`, 'extractTable');
+          // The extract's COPY waits on the lock until the cancellation reaches it and cancels the statement.
+          expect((await etl(settings, 'cancel', runId)).stdout).toMatch(/: cancelled$/m);
+        } finally {
+          await lock.query('ROLLBACK');
+        }
+      });
+    } finally {
+      lock.release();
+    }
+    const counts = await harness.warehouse.query<{ customers: string; products: string; sales: string | null }>(
+      "SELECT (SELECT count(*) FROM analytics.customer_dim) AS customers, (SELECT count(*) FROM analytics.product_dim) AS products, to_regclass('analytics.sales_fact')::text AS sales",
+    );
+    expect(counts.rows[0]).toEqual({ customers: String(seeded.customers), products: String(seeded.products), sales: null });
+    expect(await listKeys({ s3: deps.s3, bucket, prefix: processedPrefix(location('customers')) })).not.toEqual([]);
+    expect(await listKeys({ s3: deps.s3, bucket, prefix: rawPrefix(location('sales')) })).toEqual([]);
+    const trail = JSON.parse((await etl(settings, 'history', runId, '--json')).stdout) as AuditTrail & { childTrails: AuditTrail[] };
+    const sales = trail.childTrails.find((child) => child.workflowId === `${runId}.sales`);
+    expect(sales?.activities.map((activity) => [activity.activity, activity.outcome])).toEqual([['extractTable', 'cancelled']]);
+    expect(sales?.outcome).toBe('cancelled');
   });
 });
