@@ -39,13 +39,23 @@ export function addHistoryCommands(program: Command): void {
     .argument('<workflowId|history.json>', 'a run on the server, or a history file (temporal workflow show --output json)')
     .option('--workflow-id <id>', 'the workflow id of a history file (default: read from the file)')
     .option('--workflows <path>', 'workflow code to replay against (default: this checkout\'s src/workflows)')
-    .description('replay a recorded history against the current workflow code; fails on non-determinism')
+    .description('replay a recorded history (a run and its table workflows, or a file) against the current workflow code; fails on non-determinism')
     .action(async (source: string, options: { workflowId?: string; workflows?: string }) => {
       quietReplayRuntime();
-      const replay = (history: unknown, workflowId?: string) => replayHistory({ history, workflowId, workflowsPath: options.workflows });
-      const result = existsSync(source)
-        ? await replayHistory({ file: source, workflowId: options.workflowId, workflowsPath: options.workflows })
-        : await withClient(async (client) => replay(await client.workflow.getHandle(source).fetchHistory(), source));
-      console.log(`${result.workflowId}: replayed ${result.events} events deterministically against ${result.workflowsPath}`);
+      const report = (result: { workflowId: string; events: number; workflowsPath: string }) =>
+        console.log(`${result.workflowId}: replayed ${result.events} events deterministically against ${result.workflowsPath}`);
+      if (existsSync(source)) {
+        report(await replayHistory({ file: source, workflowId: options.workflowId, workflowsPath: options.workflows }));
+        return;
+      }
+      await withClient(async (client) => {
+        // A run from the server: the run itself, then each table workflow it started.
+        const history = await client.workflow.getHandle(source).fetchHistory();
+        report(await replayHistory({ history, workflowId: source, workflowsPath: options.workflows }));
+        for (const child of buildAuditTrail({ workflowId: source, history }).children) {
+          const childHistory = await client.workflow.getHandle(child.workflowId).fetchHistory();
+          report(await replayHistory({ history: childHistory, workflowId: child.workflowId, workflowsPath: options.workflows }));
+        }
+      });
     });
 }

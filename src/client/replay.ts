@@ -11,6 +11,14 @@ export function quietReplayRuntime(): void {
 
 const silent = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} };
 
+const bundles = new Map<string, ReturnType<typeof bundleWorkflowCode>>();
+/** One bundle per workflow code path, so replaying a run and its table workflows bundles once. */
+function bundleOf(workflowsPath: string): ReturnType<typeof bundleWorkflowCode> {
+  const bundle = bundles.get(workflowsPath) ?? bundleWorkflowCode({ workflowsPath, logger: silent });
+  bundles.set(workflowsPath, bundle);
+  return bundle;
+}
+
 interface HistoryJson {
   events?: { workflowExecutionStartedEventAttributes?: { workflowId?: string } }[];
 }
@@ -25,7 +33,7 @@ export async function replayHistory(input: { history?: unknown; file?: string; w
   const workflowId = input.workflowId ?? history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowId;
   if (!workflowId) throw new Error(`${input.file ?? 'history'}: no workflow id in the history; pass --workflow-id`);
   const workflowsPath = input.workflowsPath ? resolve(input.workflowsPath) : WORKFLOWS_PATH;
-  const workflowBundle = await bundleWorkflowCode({ workflowsPath, logger: silent });
+  const workflowBundle = await bundleOf(workflowsPath);
   try {
     await Worker.runReplayHistory({ workflowBundle }, history, workflowId);
   } catch (error) {

@@ -90,6 +90,16 @@ describe('steering a running pipeline', () => {
           ['transformTable', 'completed', 1],
           ['loadIntoPostgres', 'completed', 1],
         ]);
+
+        // Its history, signals included, replays against this code: the run and its three table workflows.
+        const replayed = await etl(settings, 'replay', handle.workflowId);
+        expect(replayed.status).toBe(0);
+        expect(replayed.stdout.trim().split('\n').map((line) => line.split(':')[0])).toEqual([
+          handle.workflowId,
+          `${handle.workflowId}.customers`,
+          `${handle.workflowId}.products`,
+          `${handle.workflowId}.sales`,
+        ]);
       });
     } finally {
       await lock.query('ROLLBACK').catch(() => undefined);
