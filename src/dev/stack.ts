@@ -1,10 +1,10 @@
 import { mkdir } from 'node:fs/promises';
+import { Connection } from '@temporalio/client';
+import { ensureSearchAttributes } from '../client/search-attributes';
 import { LOCAL_STACK } from '../config/local-stack';
 import type { Settings } from '../config/settings';
 import { createDatabases, isPostgresHealthy, postgresServer, startPostgres, stopPostgres } from './postgres-server';
 import { ensureBucket, isS3Healthy, s3Server, startS3, stopS3 } from './s3-server';
-import { Connection } from '@temporalio/client';
-import { ensureSearchAttributes } from '../client/search-attributes';
 import { isTemporalHealthy, startTemporal, stopTemporal, temporalServer } from './temporal-server';
 import { ensureGoTool, TEMPORAL_CLI, VERSITYGW, type GoTool } from './tools';
 
