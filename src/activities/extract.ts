@@ -10,6 +10,7 @@ import { heartbeat, keepAlive, lastHeartbeat, throwIfCancelled } from './heartbe
 import { integerPartEnd, type KeyRange } from './part-ranges';
 import { deletePrefix, uploadFile, type LakeTarget } from './lake';
 import { partName, rawPrefix, type RunLocation } from '../common/lake-layout';
+import { cancelStatementOnAbort } from './pg-cancel';
 import { copyToFile } from './pg-copy';
 import type { DatabaseRole, PostgresDeps } from './postgres';
 import type { S3Deps } from './s3';
@@ -65,7 +66,9 @@ export interface ExtractTableInput {
 
 /** Runs `use` in a read-only source transaction with the session settings COPY's text output relies on. */
 async function inExtractSession<T>(deps: ExtractDeps, plan: ExtractPlan, use: (client: PoolClient) => Promise<T>): Promise<T> {
-  const client = await deps.pools[plan.database].connect();
+  const pool = deps.pools[plan.database];
+  const client = await pool.connect();
+  const stopWatching = await cancelStatementOnAbort({ pool, client });
   try {
     await client.query('BEGIN READ ONLY');
     for (const setting of EXTRACT_SESSION_SETTINGS) await client.query(setting);
@@ -74,8 +77,10 @@ async function inExtractSession<T>(deps: ExtractDeps, plan: ExtractPlan, use: (c
     return result;
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
+    throwIfCancelled();
     throw classifyPostgresError(error, { table: plan.table, source: plan.source });
   } finally {
+    stopWatching();
     client.release();
   }
 }

@@ -1,4 +1,6 @@
-import type { DescribeStatementResponse, RedshiftDataClient } from '@aws-sdk/client-redshift-data';
+import { setTimeout as delay } from 'node:timers/promises';
+import { CancelStatementCommand, type DescribeStatementResponse, type RedshiftDataClient } from '@aws-sdk/client-redshift-data';
+import { CancelledFailure } from '@temporalio/common';
 import type { Rollup } from '../config/pipeline-schema';
 import { createRollupTable, createTargetTable, selectWatermark } from '../sql/load-plan';
 import { buildLoadBatch, reconcileStageOf, selectLoadErrors, selectTableExists } from '../sql/redshift';
@@ -98,9 +100,22 @@ async function failureOf(runner: StatementRunner, described: DescribeStatementRe
   return statementFailed(part, statementContext);
 }
 
-/** Polls the batch, heartbeating { statementId, status } so a retried attempt can resume the same statement. */
-function waitForBatch(runner: StatementRunner, statementId: string): Promise<DescribeStatementResponse> {
-  return waitForStatement(runner, statementId, (status) => runner.polling.heartbeat({ statementId, status }));
+/**
+ * Polls the batch, heartbeating { statementId, status } so a retried attempt can resume the same statement.
+ * When the activity is cancelled, asks Redshift to abort the batch (its transaction rolls back) and waits
+ * until it stopped, so no load commits after its run was cancelled; a batch that finished first stays.
+ */
+async function waitForBatch(runner: StatementRunner, statementId: string): Promise<DescribeStatementResponse> {
+  try {
+    return await waitForStatement(runner, statementId, (status) => runner.polling.heartbeat({ statementId, status }));
+  } catch (error) {
+    if (!(error instanceof CancelledFailure)) throw error;
+    // CancelStatement fails on a statement that already ended; the poll below tells how it ended.
+    await runner.client.send(new CancelStatementCommand({ Id: statementId })).catch(() => undefined);
+    const ended = await waitForStatement({ ...runner, polling: { ...runner.polling, sleep: (ms) => delay(ms) } }, statementId);
+    if (ended.Status === 'FINISHED') return ended;
+    throw error;
+  }
 }
 
 async function runLoadBatch(runner: StatementRunner, input: RedshiftLoadInput, s3Prefix: string, context: RedshiftFailureContext): Promise<DescribeStatementResponse> {
@@ -129,6 +144,7 @@ export function createRedshiftActivities(deps: RedshiftDeps) {
         const described = await runLoadBatch(runner, input, s3Prefix, context);
         if (described.Status !== 'FINISHED') throw await failureOf(runner, described, input, context);
       } catch (error) {
+        if (error instanceof CancelledFailure) throw error;
         throw classifyRedshiftApiError(error, context);
       }
       // Both guards ran inside the committed transaction, so the warehouse holds exactly the expected rows.

@@ -1,7 +1,8 @@
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { ApplicationFailure } from '@temporalio/activity';
 import { classifyS3Error } from './errors';
-import { putJson, type LakeTarget } from './lake';
+import { processedPrefix, rawPrefix, rejectedPrefix, type RunLocation } from '../common/lake-layout';
+import { deletePrefix, putJson, type LakeTarget } from './lake';
 
 export interface S3Deps {
   s3: S3Client;
@@ -19,6 +20,17 @@ export interface ObjectRoundTrip {
 
 export function createS3Activities(deps: S3Deps) {
   return {
+    /** Deletes what a run wrote to the lake (raw, processed, rejected) for each table: a cancelled run's cleanup. */
+    async deleteRunFiles(input: { lake: LakeTarget; locations: RunLocation[] }): Promise<{ deletedObjects: number }> {
+      let deletedObjects = 0;
+      for (const location of input.locations) {
+        for (const prefix of [rawPrefix(location), processedPrefix(location), rejectedPrefix(location)]) {
+          deletedObjects += await deletePrefix({ s3: deps.s3, bucket: input.lake.bucket, prefix });
+        }
+      }
+      return { deletedObjects };
+    },
+
     /** Writes the run manifest (_manifest.json) to the lake and returns its URI. */
     async writeManifest(input: { lake: LakeTarget; key: string; manifest: unknown }): Promise<{ uri: string }> {
       await putJson({ s3: deps.s3, lake: input.lake, key: input.key, value: input.manifest });

@@ -8,7 +8,8 @@ import { quoteIdent, quoteQualified } from '../sql/quote';
 import { rollupColumns } from '../sql/rollup';
 import { classifyPostgresError } from './errors';
 import type { ExtractDeps } from './extract';
-import { heartbeat, keepAlive } from './heartbeat';
+import { heartbeat, keepAlive, throwIfCancelled } from './heartbeat';
+import { cancelStatementOnAbort } from './pg-cancel';
 import { spoolLoadFiles, type LoadSpool } from './load-spool';
 import type { LoadTableInput, LoadTableResult } from './load-types';
 import { copyFromFile } from './pg-copy';
@@ -59,6 +60,7 @@ async function runLoad(client: PoolClient, input: LoadTableInput, spool: LoadSpo
   const loaded = (await client.query<{ row_count: string; key_checksum: string }>(direct ? selectTargetChecksum(spec) : selectLoadedChecksum(spec))).rows[0];
   const actual = { rows: Number(loaded?.row_count ?? 0), keyChecksum: loaded?.key_checksum ?? '0' };
   if (actual.rows !== input.expected.rows || actual.keyChecksum !== input.expected.keyChecksum) throw reconciliationFailure(input, actual);
+  throwIfCancelled(); // a cancelled run never commits, even when the cancel arrived between statements
   await client.query('COMMIT');
   return actual;
 }
@@ -93,13 +95,16 @@ export function createPostgresWarehouseActivities(deps: ExtractDeps) {
         // An empty target takes the initial-load path (checked again in the transaction).
         const spool = await spoolLoadFiles(deps, { ...input, dir, initialLoad: await isTargetEmpty(deps, input) });
         const client = await deps.pools.warehouse.connect();
+        const stopWatching = await cancelStatementOnAbort({ pool: deps.pools.warehouse, client });
         try {
           return { ...(await runLoad(client, input, spool)), seconds: (Date.now() - started) / 1000 };
         } catch (error) {
           await client.query('ROLLBACK').catch(() => undefined);
+          throwIfCancelled();
           if (error instanceof ApplicationFailure) throw error;
           throw classifyPostgresError(error, { table: input.table, target: input.target });
         } finally {
+          stopWatching();
           client.release();
         }
       }));

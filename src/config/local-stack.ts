@@ -17,7 +17,8 @@ const PORT_OFFSET = readPortOffset(process.env.ETL_PORT_OFFSET);
 export const LOCAL_STACK = {
   host: '127.0.0.1',
   temporalPort: 17233 + PORT_OFFSET,
-  temporalUiPort: 18233 + PORT_OFFSET,
+  // The UI sits 1000 above gRPC, so an offset of 1000 would put it on a neighbour's gRPC port: shifted ones move 50 more.
+  temporalUiPort: 18233 + PORT_OFFSET + (PORT_OFFSET === 0 ? 0 : 50),
   temporalHttpPort: 17243 + PORT_OFFSET,
   temporalMetricsPort: 17234 + PORT_OFFSET,
   s3Port: 17070 + PORT_OFFSET,

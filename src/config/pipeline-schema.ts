@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { replicationSchema } from './replication-schema';
+import { scheduleSchema } from './schedule-schema';
 import { orderTableLevels } from './table-order';
 import { identifier, rollupSchema, transformStepSchema } from './transform-schema';
 
@@ -94,6 +95,8 @@ export const pipelineSchema = z
     alerts: alertsSchema.optional(),
     /** Optional first step: bring a replica up to date (DMS or Postgres logical replication) and extract from it. */
     replication: replicationSchema.optional(),
+    /** Nightly runs by a Temporal Schedule: cron, time zone, overlap policy, catch-up window. */
+    schedule: scheduleSchema.optional(),
   })
   .superRefine((pipeline, ctx) => {
     pipeline.tables.forEach((table, index) => {

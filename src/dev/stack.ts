@@ -1,4 +1,6 @@
 import { mkdir } from 'node:fs/promises';
+import { Connection } from '@temporalio/client';
+import { ensureSearchAttributes } from '../client/search-attributes';
 import { LOCAL_STACK } from '../config/local-stack';
 import type { Settings } from '../config/settings';
 import { createDatabases, isPostgresHealthy, postgresServer, startPostgres, stopPostgres } from './postgres-server';
@@ -79,7 +81,19 @@ export async function upStack(input: { settings: Settings; log?: Log }): Promise
     await ensureBucket({ endpoint: s3Server({ stateDir: input.settings.stateDir, binary: '' }).endpoint, bucket: LOCAL_STACK.lakeBucket });
   }
   if (input.settings.postgres.embedded) await createDatabases();
+  if (input.settings.temporal.embedded) await registerSearchAttributes(input.settings, log);
   return started.filter((name): name is ServiceName => name !== undefined);
+}
+
+/** A dev server started by an older checkout lacks the runs' search attributes: add them. */
+async function registerSearchAttributes(settings: Settings, log: Log): Promise<void> {
+  const connection = await Connection.connect({ address: settings.temporal.address });
+  try {
+    const added = await ensureSearchAttributes({ connection, namespace: settings.temporal.namespace });
+    if (added.length > 0) log(`registered search attributes ${added.join(', ')}`);
+  } finally {
+    await connection.close();
+  }
 }
 
 /** Stops the embedded services this stack runs (or only those named); returns the ones it stopped. */

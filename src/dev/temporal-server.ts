@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
+import { ETL_SEARCH_ATTRIBUTES } from '../common/search-attributes';
 import { LOCAL_STACK } from '../config/local-stack';
 import { isAlive, readPid, spawnDetached, stopPidFile, tailFile, waitUntil } from './processes';
 
@@ -52,6 +53,7 @@ export async function startTemporal(server: TemporalServer): Promise<void> {
       '--http-port', String(LOCAL_STACK.temporalHttpPort),
       '--metrics-port', String(LOCAL_STACK.temporalMetricsPort),
       '--log-level', 'warn',
+      ...ETL_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=Keyword`]),
     ],
     logFile: server.logFile,
     pidFile: server.pidFile,

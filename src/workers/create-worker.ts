@@ -30,5 +30,7 @@ export function createEtlWorker(input: {
     activities: createActivities(input.deps),
     interceptors: { activity: [logActivityContext] },
     plugins: input.tracing ? [input.tracing] : tracingPlugins({ tracing: input.settings.tracing, serviceName: 'temporal-etl-worker' }),
+    // Cancellation reaches an activity with a heartbeat response: at most 5 s apart, a cancelled load stops soon.
+    maxHeartbeatThrottleInterval: '5 seconds',
   });
 }

@@ -1,4 +1,4 @@
-import { proxyActivities } from '@temporalio/workflow';
+import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 
 /** Quick calls: catalog reads, checks, watermarks, the manifest. */
@@ -14,5 +14,8 @@ export const quick = proxyActivities<Activities>({
 export const bulk = proxyActivities<Activities>({
   startToCloseTimeout: '6 hours',
   heartbeatTimeout: '30 seconds',
+  // A cancelled run waits until the step has stopped (a load has rolled back) before it cleans up. Set
+  // explicitly: an unset cancellationType reaches the core SDK as TRY_CANCEL, which does not wait.
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '2 minutes', maximumAttempts: 10 },
 });

@@ -1,20 +1,30 @@
-import { executeChild, isCancellation, log, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, isCancellation, log, workflowInfo } from '@temporalio/workflow';
 import type { DatabaseRole, ExtractPlan } from '../activities';
 import type { Pipeline, TableSpec } from '../config/pipeline-schema';
-import { lakeTargetOf, manifestKey } from '../common/lake-layout';
-import { resolveReplication } from '../config/replication';
+import { lakeTargetOf } from '../common/lake-layout';
 import { quick } from './activities';
 import { alertOnFailure, alertOnLowQuality, watchRunTime } from './alerts';
+import { catchUpReplica } from './catch-up-replica';
 import { failedTable, failureType } from './failures';
+import { writeRunManifest } from './manifest';
 import { countError, recordRunDuration } from './metrics';
-import { replicationWorkflow } from './replication';
-import type { ReplicationSummary, RunManifest, TableRunResult } from './results';
+import type { RunManifest } from './results';
+import { resolveRunDate } from './run-date';
 import { runTables } from './run-tables';
+import { trackRun, type RunTracking } from './run-tracking';
 
 export interface NightlyEtlInput {
   pipeline: Pipeline;
-  /** The business day this run processes (YYYY-MM-DD); defaults to the day the run started (UTC). */
+  /** The business day this run processes (YYYY-MM-DD); defaults to the day the run started (or was scheduled for). */
   runDate?: string;
+}
+
+interface RunContext {
+  pipeline: Pipeline;
+  runId: string;
+  runDate: string;
+  startedAt: Date;
+  tracking: RunTracking;
 }
 
 function readWatermark(pipeline: Pipeline, table: TableSpec): Promise<{ watermark?: string }> {
@@ -36,77 +46,74 @@ async function planTables(pipeline: Pipeline, database: DatabaseRole): Promise<M
   return new Map(plans);
 }
 
-/**
- * Brings the replica up to date before anything is read from it: a child replicationWorkflow that does the
- * full load the first time, then waits until the replica has applied what the source had committed when it
- * started (and lag is under the threshold), and returns, leaving CDC running for the next run.
- */
-async function catchUpReplica(pipeline: Pipeline, runId: string): Promise<ReplicationSummary | undefined> {
-  if (!pipeline.replication) return undefined;
-  const spec = resolveReplication({ name: pipeline.name, tables: pipeline.tables, replication: pipeline.replication });
-  const status = await executeChild(replicationWorkflow, { workflowId: `${runId}.replication`, args: [{ ...spec, until: 'in-sync' }] });
-  const { replicator, mode, action, inSync, tables, rows, lag } = status;
-  return { replicator, mode, action, inSync, tables: tables.length, rows, lag };
-}
-
-/**
- * Catches the replica up (when the pipeline replicates, and then reads from it), plans, runs every table
- * (children; loads commit dimensions before facts) and writes the manifest.
- */
-async function runPipeline(input: { pipeline: Pipeline; runId: string; runDate: string; startedAt: Date }): Promise<RunManifest> {
-  const { pipeline, runId, runDate, startedAt } = input;
+/** Catches the replica up (when the pipeline replicates, and then reads from it), plans, runs every table, writes the manifest. */
+async function runPipeline(context: RunContext): Promise<RunManifest> {
+  const { pipeline, runId, tracking } = context;
   // Without a replication section nothing is added here, so histories of runs without one replay unchanged.
   const replication = await catchUpReplica(pipeline, runId);
   const plans = await planTables(pipeline, replication ? 'replica' : 'source');
-  const tables = await runTables({ pipeline, runId, runDate, plans });
-  const finishedAt = new Date();
-  const sum = (pick: (table: TableRunResult) => number) => tables.reduce((total, table) => total + pick(table), 0);
-  const manifest: RunManifest = {
-    pipeline: pipeline.name,
-    runId,
-    runDate,
-    status: 'succeeded',
-    startedAt: startedAt.toISOString(),
-    finishedAt: finishedAt.toISOString(),
-    seconds: (finishedAt.getTime() - startedAt.getTime()) / 1000,
-    tables,
-    totals: { extractedRows: sum((t) => t.extractedRows), rejectedRows: sum((t) => t.rejectedRows), loadedRows: sum((t) => t.loadedRows) },
-    ...(replication ? { replication } : {}),
-  };
-  const { uri } = await quick.writeManifest({ lake: lakeTargetOf(pipeline), key: manifestKey({ prefix: pipeline.lake.prefix, runDate, runId }), manifest });
-  return { ...manifest, manifestUri: uri };
+  for (const [table, plan] of plans) tracking.updateTable(table, { sourceRows: plan.sourceRows });
+  tracking.progress.step = 'tables';
+  const tables = await runTables({ ...context, plans });
+  await tracking.control.waitIfResumed();
+  tracking.progress.step = 'manifest';
+  return writeRunManifest({ ...context, tables, replication });
 }
 
 /**
- * The nightly (or on-demand) run of a pipeline: plan and check every table, then one child workflow per
- * table (loads commit dimensions before facts), a bounded number at a time; then the run manifest. Only references and
- * counts travel through the history, never rows. Emits the run's metrics, and alerts (once per run and
- * kind) on failure, on a run longer than `alerts.maxRunMinutes` and on quality under `alerts.minQualityScore`.
+ * A cancelled run removes the lake files of every table it had not finished (their loads rolled back, so the
+ * warehouse has none of their rows); a table already loaded keeps its files beside its committed rows.
+ */
+async function cleanUpCancelledRun(context: RunContext): Promise<void> {
+  const { pipeline, runId, runDate, tracking } = context;
+  tracking.progress.step = 'cleanup';
+  const unfinished = tracking.progress.tables.filter((table) => table.stage !== 'done');
+  const locations = unfinished.map((table) => ({ prefix: pipeline.lake.prefix, table: table.table, runDate, runId }));
+  await CancellationScope.nonCancellable(() => quick.deleteRunFiles({ lake: lakeTargetOf(pipeline), locations }));
+  tracking.setStatus('cancelled');
+}
+
+/** Metrics, the log line and the alert of a failed run (not of a cancelled one). */
+async function reportFailure(context: RunContext, error: unknown): Promise<void> {
+  const { pipeline, runId, runDate } = context;
+  const failure = { pipeline: pipeline.name, table: failedTable(error, runId), type: failureType(error) };
+  context.tracking.setStatus('failed');
+  recordRunDuration({ pipeline: pipeline.name, status: 'failed', seconds: (Date.now() - context.startedAt.getTime()) / 1000 });
+  countError(failure);
+  log.error('run failed', { ...failure, runDate });
+  await alertOnFailure(pipeline.alerts, { pipeline: pipeline.name, runId, runDate }, error);
+}
+
+/**
+ * The nightly (or on-demand) run of a pipeline: catch the replica up if the pipeline replicates, plan and
+ * check every table, then one child workflow per table (loads commit dimensions before facts), a bounded
+ * number at a time; then the run manifest. Only references and counts travel through the history, never rows.
+ * Signals `pause`/`resume` act between steps, the `progress` query reports where it is, a cancelled run cleans
+ * its lake files up; metrics are emitted, and alerts sent (once per run and kind) on failure, on a run longer
+ * than `alerts.maxRunMinutes` and on quality under `alerts.minQualityScore`.
  */
 export async function nightlyEtlWorkflow(input: NightlyEtlInput): Promise<RunManifest> {
   const { pipeline } = input;
   const { workflowId: runId } = workflowInfo();
   const startedAt = new Date();
-  const runDate = input.runDate ?? startedAt.toISOString().slice(0, 10);
-  const run = { pipeline: pipeline.name, runId, runDate };
-  const watch = watchRunTime(pipeline.alerts, run);
+  const runDate = resolveRunDate({ runDate: input.runDate, timeZone: pipeline.schedule?.timezone, startedAt });
+  const context: RunContext = { pipeline, runId, runDate, startedAt, tracking: trackRun({ pipeline, runId, runDate, startedAt }) };
+  const watch = watchRunTime(pipeline.alerts, { pipeline: pipeline.name, runId, runDate });
   try {
-    const manifest = await runPipeline({ pipeline, runId, runDate, startedAt });
+    const manifest = await runPipeline(context);
+    context.tracking.progress.step = 'done';
+    context.tracking.setStatus('succeeded');
     recordRunDuration({ pipeline: pipeline.name, status: 'succeeded', seconds: manifest.seconds });
     log.info('run succeeded', { pipeline: pipeline.name, runDate, seconds: manifest.seconds, loadedRows: manifest.totals.loadedRows });
-    await alertOnLowQuality(pipeline.alerts, run, manifest.tables);
+    await alertOnLowQuality(pipeline.alerts, { pipeline: pipeline.name, runId, runDate }, manifest.tables);
     return manifest;
   } catch (error) {
-    const seconds = (Date.now() - startedAt.getTime()) / 1000;
-    if (isCancellation(error)) {
-      recordRunDuration({ pipeline: pipeline.name, status: 'cancelled', seconds });
+    if (!isCancellation(error)) {
+      await reportFailure(context, error);
       throw error;
     }
-    const failure = { pipeline: pipeline.name, table: failedTable(error, runId), type: failureType(error) };
-    recordRunDuration({ pipeline: pipeline.name, status: 'failed', seconds });
-    countError(failure);
-    log.error('run failed', { ...failure, runDate });
-    await alertOnFailure(pipeline.alerts, run, error);
+    recordRunDuration({ pipeline: pipeline.name, status: 'cancelled', seconds: (Date.now() - startedAt.getTime()) / 1000 });
+    await cleanUpCancelledRun(context);
     throw error;
   } finally {
     await watch.stop();

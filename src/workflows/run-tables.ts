@@ -4,25 +4,26 @@ import type { Pipeline, TableSpec } from '../config/pipeline-schema';
 import { orderTableLevels } from '../config/table-order';
 import type { TableRunResult } from './results';
 import { runBounded } from './run-bounded';
+import type { RunTracking } from './run-tracking';
 import { dependencyLoadedSignal, tableEtlWorkflow } from './table-etl';
 
 /**
  * Runs one child workflow per table, at most `maxParallelTables` at once, started in dependency order. A
  * table's extract and transform start at once; only its load waits until the tables it depends on have
  * loaded (the parent signals it), so dimensions still commit before facts while the fact extract overlaps them.
+ * A paused run starts no new table, and pause and resume reach the running ones.
  */
-export async function runTables(input: { pipeline: Pipeline; runId: string; runDate: string; plans: Map<string, ExtractPlan> }): Promise<TableRunResult[]> {
-  const { pipeline } = input;
+export async function runTables(input: { pipeline: Pipeline; runId: string; runDate: string; plans: Map<string, ExtractPlan>; tracking: RunTracking }): Promise<TableRunResult[]> {
+  const { pipeline, tracking } = input;
   const loaded = new Set<string>();
   const running = new Map<string, { table: TableSpec; handle: ChildWorkflowHandle<typeof tableEtlWorkflow> }>();
   const tellDependents = async (name: string) => {
     for (const child of running.values()) if (child.table.dependsOn.includes(name)) await child.handle.signal(dependencyLoadedSignal, { table: name });
   };
-  const order = orderTableLevels(pipeline.tables).levels.flat();
-  return runBounded(order, pipeline.maxParallelTables, async (table) => {
+  const runTable = async (table: TableSpec, workflowId: string) => {
     const waitFor = table.dependsOn.filter((name) => !loaded.has(name));
     const handle = await startChild(tableEtlWorkflow, {
-      workflowId: `${input.runId}.${table.name}`,
+      workflowId,
       args: [{ pipeline, table: table.name, runId: input.runId, runDate: input.runDate, plan: input.plans.get(table.name) as ExtractPlan, waitFor }],
     });
     running.set(table.name, { table, handle });
@@ -32,6 +33,16 @@ export async function runTables(input: { pipeline: Pipeline; runId: string; runD
     running.delete(table.name);
     loaded.add(table.name);
     await tellDependents(table.name);
+    return result;
+  };
+  const order = orderTableLevels(pipeline.tables).levels.flat();
+  return runBounded(order, pipeline.maxParallelTables, async (table) => {
+    await tracking.control.waitIfResumed();
+    const workflowId = `${input.runId}.${table.name}`;
+    tracking.updateTable(table.name, { stage: 'running' });
+    const result = await tracking.control.trackChild(workflowId, () => runTable(table, workflowId));
+    const { extractedRows, rejectedRows, loadedRows, bytes } = result;
+    tracking.updateTable(table.name, { stage: 'done', extractedRows, rejectedRows, loadedRows, bytes: bytes.raw + bytes.processed });
     return result;
   });
 }

@@ -4,7 +4,9 @@ import { lakeTargetOf } from '../common/lake-layout';
 import type { Pipeline, TableSpec } from '../config/pipeline-schema';
 import { bulk } from './activities';
 import { countRecords, recordTableDuration, setQualityScore } from './metrics';
+import { tableProgressQuery, type TableProgress } from './progress';
 import type { TableRunResult } from './results';
+import { installRunControl } from './run-control';
 
 export interface TableEtlInput {
   pipeline: Pipeline;
@@ -42,7 +44,10 @@ async function extractReferences(input: TableEtlInput, table: TableSpec, lake: L
   return references;
 }
 
-/** One table through extract → transform → load, reconciled at every hand-off. */
+/**
+ * One table through extract → transform → load, reconciled at every hand-off. `pause`/`resume` signals
+ * (forwarded by the parent run) act between the steps; the `progress` query tells the current step.
+ */
 export async function tableEtlWorkflow(input: TableEtlInput): Promise<TableRunResult> {
   const loadedDependencies = new Set<string>();
   setHandler(dependencyLoadedSignal, ({ table: name }) => {
@@ -54,8 +59,18 @@ export async function tableEtlWorkflow(input: TableEtlInput): Promise<TableRunRe
   const lake = lakeTargetOf(pipeline);
   const location = { prefix: pipeline.lake.prefix, table: table.name, runDate: input.runDate, runId: input.runId };
   const at = { pipeline: pipeline.name, table: table.name };
+  const progress: TableProgress = { table: table.name, stage: 'waiting', sourceRows: plan.sourceRows };
+  const control = installRunControl();
+  setHandler(tableProgressQuery, () => ({ ...progress, paused: control.isPaused() }));
+  const enter = async (stage: TableProgress['stage']) => {
+    await control.waitIfResumed();
+    progress.stage = stage;
+  };
+  await enter('extract');
   const raw = await bulk.extractTable({ plan, location, lake, partRows: pipeline.extract.partRows, limits: pipeline.duckdb });
   countRecords({ ...at, stage: 'extract', rows: raw.rows });
+  Object.assign(progress, { extractedRows: raw.rows, bytes: raw.bytes });
+  await enter('transform');
   const references = await extractReferences(input, table, lake);
   const rawKeys = raw.parts.map((part) => part.key);
   const transformed = await bulk.transformTable({ table, location, lake, rawKeys, references, sourceColumns: plan.columns, limits: pipeline.duckdb });
@@ -63,6 +78,7 @@ export async function tableEtlWorkflow(input: TableEtlInput): Promise<TableRunRe
   countRecords({ ...at, stage: 'transform', rows: transformed.acceptedRows });
   countRecords({ ...at, stage: 'rejected', rows: transformed.rejectedRows });
   setQualityScore({ ...at, score: transformed.qualityScore });
+  Object.assign(progress, { rejectedRows: transformed.rejectedRows, bytes: raw.bytes + transformed.processedBytes });
   const load = {
     pipeline: pipeline.name,
     table: table.name,
@@ -78,11 +94,13 @@ export async function tableEtlWorkflow(input: TableEtlInput): Promise<TableRunRe
   };
   const { warehouse } = pipeline;
   await condition(() => (input.waitFor ?? []).every((name) => loadedDependencies.has(name)));
+  await enter('load');
   const loaded = warehouse.type === 'redshift' ? await bulk.loadIntoRedshift({ ...load, warehouse }) : await bulk.loadIntoPostgres(load);
   reconcile(table.name, 'extracted = loaded + rejected', raw.rows, loaded.rows + transformed.rejectedRows);
   countRecords({ ...at, stage: 'load', rows: loaded.rows });
   const seconds = (Date.now() - started) / 1000;
   recordTableDuration({ ...at, seconds });
+  Object.assign(progress, { stage: 'done', loadedRows: loaded.rows });
   return {
     table: table.name,
     target: table.target,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import type { ActivityDeps } from '../../src/activities';
 import type { Pipeline } from '../../src/config';
@@ -22,6 +22,8 @@ export interface Harness {
   startWorker(): Promise<{ stop(): Promise<void> }>;
   /** Runs the pipeline with an in-process worker and returns the manifest (or throws the failure). */
   run(pipeline: Pipeline, runDate?: string): Promise<RunManifest>;
+  /** A worker on this harness's task queue, for tests that drive runs themselves (worker.runUntil). */
+  worker(): Promise<Worker>;
   close(): Promise<void>;
 }
 
@@ -61,6 +63,9 @@ export async function createHarness(): Promise<Harness> {
           args: [{ pipeline, runDate }],
         }),
       );
+    },
+    worker() {
+      return createEtlWorker({ connection: workerConnection, settings, deps, workflowBundle });
     },
     async close() {
       await connection.close();

@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { classifyDuckdbError, classifyPostgresError, classifyS3Error } from '../../src/activities/errors';
+import { describeError } from '../../src/client/errors';
 
 function pgError(code: string, message: string): Error {
   return Object.assign(new Error(message), { code });
@@ -33,5 +34,16 @@ describe('error classification at the adapter edge', () => {
       nonRetryable: true,
     });
     expect(classifyDuckdbError(new Error('IO Error: Could not write file'), {})).not.toBeInstanceOf(ApplicationFailure);
+  });
+});
+
+describe('errors the etl command prints', () => {
+  it('says in one sentence that a run or a schedule does not exist, without the gRPC status', () => {
+    const notFound = (id: string) => new Error('wrapped', { cause: new Error(`5 NOT_FOUND: workflow not found for ID: ${id}`) });
+    expect(describeError(notFound('demo-2026-01-01-x'))).toBe(
+      'no run demo-2026-01-01-x on this Temporal namespace (use the workflow id etl run printed, or find it with temporal workflow list)',
+    );
+    expect(describeError(notFound('temporal-sys-scheduler:etl-demo'))).toBe('no schedule etl-demo on this Temporal namespace (etl schedule list shows them)');
+    expect(describeError(new Error('9 FAILED_PRECONDITION: workflow execution already completed'))).toBe('workflow execution already completed');
   });
 });

@@ -1,5 +1,6 @@
 import {
   BatchExecuteStatementCommand,
+  CancelStatementCommand,
   DescribeStatementCommand,
   ExecuteStatementCommand,
   GetStatementResultCommand,
@@ -9,7 +10,7 @@ import {
   type ExecuteStatementInput,
   type Field,
 } from '@aws-sdk/client-redshift-data';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createRedshiftActivities, type RedshiftLoadInput, type RedshiftPolling, type StatementProgress } from '../../src/activities/redshift';
 import { buildLoadBatch } from '../../src/sql/redshift';
@@ -233,6 +234,26 @@ describe('loadIntoRedshift', () => {
     statuses('batch-1', { Status: 'STARTED' }, { Status: 'ABORTED' });
 
     await expect(setUp().activities.loadIntoRedshift(input)).rejects.toMatchObject({ type: 'RedshiftStatementAborted', nonRetryable: true });
+  });
+
+  it('aborts the batch in Redshift when the activity is cancelled and reports the cancellation once it stopped', async () => {
+    redshift.on(BatchExecuteStatementCommand).resolves({ Id: 'batch-1' });
+    redshift.on(CancelStatementCommand).resolves({ Status: true });
+    statuses('batch-1', { Status: 'STARTED' }, { Status: 'ABORTED' });
+    const cancelled = new CancelledFailure('CANCELLED');
+    const { activities } = setUp({ sleep: () => Promise.reject(cancelled) });
+
+    await expect(activities.loadIntoRedshift(input)).rejects.toBe(cancelled);
+    expect(redshift.commandCalls(CancelStatementCommand).map((call) => call.args[0].input.Id)).toEqual(['batch-1']);
+  });
+
+  it('keeps a batch that committed before the cancellation reached it', async () => {
+    redshift.on(BatchExecuteStatementCommand).resolves({ Id: 'batch-1' });
+    redshift.on(CancelStatementCommand).rejects(Object.assign(new Error('Could not cancel a query that is already in FINISHED state'), { name: 'ValidationException' }));
+    statuses('batch-1', { Status: 'STARTED' }, { Status: 'FINISHED' });
+    const { activities } = setUp({ sleep: () => Promise.reject(new CancelledFailure('CANCELLED')) });
+
+    await expect(activities.loadIntoRedshift(input)).resolves.toMatchObject({ rows: 3 });
   });
 
   it('rethrows a ThrottlingException as retryable, and the retry succeeds with the same token', async () => {

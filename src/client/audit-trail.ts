@@ -1,0 +1,99 @@
+import { temporal } from '@temporalio/proto';
+import { ActivityLog, type ActivityRecord } from './audit-activities';
+import { decode, timeOf, type History, type HistoryEvent } from './history-events';
+
+export type { ActivityRecord } from './audit-activities';
+const EventType = temporal.api.enums.v1.EventType;
+
+export interface ChildRecord {
+  workflowId: string;
+  workflowType: string;
+  outcome: string;
+}
+
+/** A run's audit trail, rendered from its event history alone. */
+export interface AuditTrail {
+  workflowId: string;
+  workflowType: string;
+  startedAt: string;
+  startedBy: string;
+  closedAt?: string;
+  outcome: string;
+  activities: ActivityRecord[];
+  signals: { name: string; at: string; by: string }[];
+  cancelRequests: { at: string; by: string }[];
+  children: ChildRecord[];
+}
+
+function startedBy(event: HistoryEvent): string {
+  const attributes = event.workflowExecutionStartedEventAttributes ?? {};
+  const scheduleId = decode(attributes.searchAttributes?.indexedFields?.TemporalScheduledById);
+  if (typeof scheduleId === 'string') return `schedule ${scheduleId}`;
+  if (attributes.parentWorkflowExecution?.workflowId) return `workflow ${attributes.parentWorkflowExecution.workflowId}`;
+  return attributes.identity ? `client ${attributes.identity}` : 'unknown';
+}
+
+const CLOSED: Partial<Record<number, string>> = {
+  [EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED]: 'completed',
+  [EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED]: 'failed',
+  [EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED]: 'cancelled',
+  [EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED]: 'terminated',
+  [EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT]: 'timed out',
+  [EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW]: 'continued as new',
+};
+
+const CHILD_CLOSED: Partial<Record<number, string>> = {
+  [EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED]: 'completed',
+  [EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_FAILED]: 'failed',
+  [EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_CANCELED]: 'cancelled',
+  [EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TERMINATED]: 'terminated',
+  [EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TIMED_OUT]: 'timed out',
+};
+
+/** Walks a workflow's event history into its audit trail. */
+export function buildAuditTrail(input: { workflowId: string; history: History }): AuditTrail {
+  const events = input.history.events ?? [];
+  const first = events[0];
+  const activities = new ActivityLog();
+  const trail: AuditTrail = {
+    workflowId: input.workflowId,
+    workflowType: first?.workflowExecutionStartedEventAttributes?.workflowType?.name ?? 'unknown',
+    startedAt: first ? timeOf(first) : '',
+    startedBy: first ? startedBy(first) : 'unknown',
+    outcome: 'running',
+    activities: activities.records,
+    signals: [],
+    cancelRequests: [],
+    children: [],
+  };
+  const children = new Map<string, ChildRecord>();
+  for (const event of events) {
+    const id = String(event.eventId);
+    const type = event.eventType ?? 0;
+    const closed = CLOSED[type];
+    const childClosed = CHILD_CLOSED[type];
+    if (closed) {
+      trail.outcome = closed;
+      trail.closedAt = timeOf(event);
+    } else if (activities.apply(event)) {
+      // recorded in the activity log
+    } else if (type === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED) {
+      const attributes = event.workflowExecutionSignaledEventAttributes ?? {};
+      trail.signals.push({ name: attributes.signalName ?? '?', at: timeOf(event), by: attributes.identity || 'unknown' });
+    } else if (type === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED) {
+      trail.cancelRequests.push({ at: timeOf(event), by: event.workflowExecutionCancelRequestedEventAttributes?.identity || 'unknown' });
+    } else if (type === EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED) {
+      const attributes = event.startChildWorkflowExecutionInitiatedEventAttributes ?? {};
+      const record: ChildRecord = { workflowId: attributes.workflowId ?? '', workflowType: attributes.workflowType?.name ?? '?', outcome: 'running' };
+      children.set(id, record);
+      trail.children.push(record);
+    } else if (childClosed) {
+      const attributes =
+        event.childWorkflowExecutionCompletedEventAttributes ?? event.childWorkflowExecutionFailedEventAttributes ?? event.childWorkflowExecutionCanceledEventAttributes ??
+        event.childWorkflowExecutionTerminatedEventAttributes ?? event.childWorkflowExecutionTimedOutEventAttributes;
+      const record = children.get(String(attributes?.initiatedEventId));
+      if (record) record.outcome = childClosed;
+    }
+  }
+  return trail;
+}

@@ -1,0 +1,18 @@
+import { executeChild } from '@temporalio/workflow';
+import type { Pipeline } from '../config/pipeline-schema';
+import { resolveReplication } from '../config/replication';
+import { replicationWorkflow } from './replication';
+import type { ReplicationSummary } from './results';
+
+/**
+ * Brings the replica up to date before anything is read from it: a child replicationWorkflow that does the
+ * full load the first time, then waits until the replica has applied what the source had committed when it
+ * started (and lag is under the threshold), and returns, leaving CDC running for the next run.
+ */
+export async function catchUpReplica(pipeline: Pipeline, runId: string): Promise<ReplicationSummary | undefined> {
+  if (!pipeline.replication) return undefined;
+  const spec = resolveReplication({ name: pipeline.name, tables: pipeline.tables, replication: pipeline.replication });
+  const status = await executeChild(replicationWorkflow, { workflowId: `${runId}.replication`, args: [{ ...spec, until: 'in-sync' }] });
+  const { replicator, mode, action, inSync, tables, rows, lag } = status;
+  return { replicator, mode, action, inSync, tables: tables.length, rows, lag };
+}

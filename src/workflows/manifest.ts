@@ -1,0 +1,32 @@
+import type { Pipeline } from '../config/pipeline-schema';
+import { lakeTargetOf, manifestKey } from '../common/lake-layout';
+import { quick } from './activities';
+import type { ReplicationSummary, RunManifest, TableRunResult } from './results';
+
+/** Totals the tables' results and writes _manifest.json beside the run's data; returns it with its URI. */
+export async function writeRunManifest(input: {
+  pipeline: Pipeline;
+  runId: string;
+  runDate: string;
+  startedAt: Date;
+  tables: TableRunResult[];
+  replication?: ReplicationSummary;
+}): Promise<RunManifest> {
+  const { pipeline, runId, runDate, startedAt, tables, replication } = input;
+  const finishedAt = new Date();
+  const sum = (pick: (table: TableRunResult) => number) => tables.reduce((total, table) => total + pick(table), 0);
+  const manifest: RunManifest = {
+    pipeline: pipeline.name,
+    runId,
+    runDate,
+    status: 'succeeded',
+    startedAt: startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    seconds: (finishedAt.getTime() - startedAt.getTime()) / 1000,
+    tables,
+    totals: { extractedRows: sum((t) => t.extractedRows), rejectedRows: sum((t) => t.rejectedRows), loadedRows: sum((t) => t.loadedRows) },
+    ...(replication ? { replication } : {}),
+  };
+  const { uri } = await quick.writeManifest({ lake: lakeTargetOf(pipeline), key: manifestKey({ prefix: pipeline.lake.prefix, runDate, runId }), manifest });
+  return { ...manifest, manifestUri: uri };
+}

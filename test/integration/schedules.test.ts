@@ -1,0 +1,102 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ScheduleHandle } from '@temporalio/client';
+import { createOrUpdateSchedule } from '../../src/client/schedules';
+import { loadPipeline, type Pipeline } from '../../src/config';
+import type { ScheduleSpec } from '../../src/config/schedule-schema';
+import { seedDemoData } from '../../src/dev/seed';
+import type { RunManifest } from '../../src/workflows';
+import { dateInZone } from '../../src/workflows/run-date';
+import { etl, waitFor } from '../support/commands';
+import { createHarness, resetWarehouse, type Harness } from '../support/harness';
+
+let harness: Harness;
+let demo: Pipeline;
+const schedules: ScheduleHandle[] = [];
+
+beforeAll(async () => {
+  harness = await createHarness();
+  demo = await loadPipeline({ file: 'pipelines/demo.yaml' });
+  await seedDemoData({ pool: harness.source, rows: 1000, seed: 3 });
+  await resetWarehouse(harness.warehouse);
+});
+afterAll(async () => {
+  for (const handle of schedules) await handle.delete().catch(() => undefined);
+  await harness.close();
+});
+
+function scheduled(name: string, schedule: Partial<ScheduleSpec>): Pipeline {
+  const spec: ScheduleSpec = { cron: '0 2 * * *', timezone: 'UTC', overlap: 'skip', catchupWindow: '1d', pauseOnFailure: false, ...schedule };
+  return { ...demo, name: `${name}-${randomUUID().slice(0, 8)}`, schedule: spec };
+}
+
+async function create(pipeline: Pipeline): Promise<{ handle: ScheduleHandle; created: boolean }> {
+  const result = await createOrUpdateSchedule({ client: harness.client, pipeline, settings: harness.settings });
+  schedules.push(result.handle);
+  return result;
+}
+
+/** The run dates of the runs a schedule started (oldest first), once `count` of them have finished. */
+async function finishedRunDates(handle: ScheduleHandle, count: number): Promise<string[]> {
+  const actions = await waitFor(`${count} runs of ${handle.scheduleId}`, async () => {
+    const { recentActions } = (await handle.describe()).info;
+    return recentActions.length >= count ? recentActions : undefined;
+  });
+  const runs = await Promise.all(
+    actions.map(async (action) => {
+      const run = harness.client.workflow.getHandle<() => Promise<RunManifest>>(action.action.workflow.workflowId);
+      const manifest = await run.result();
+      return { startTime: (await run.describe()).startTime.getTime(), runDate: manifest.runDate, scheduledAt: action.scheduledAt };
+    }),
+  );
+  return runs.sort((a, b) => a.startTime - b.startTime).map((run) => run.runDate);
+}
+
+describe('Temporal Schedules for pipelines', () => {
+  it('fires a near-term schedule, whose run completes for the day it fired for; paused, it starts no more runs', async () => {
+    const pipeline = scheduled('near', { cron: '@every 10s', timezone: 'Asia/Tokyo', catchupWindow: '1m' });
+    const worker = await harness.worker();
+    await worker.runUntil(async () => {
+      const { handle } = await create(pipeline);
+      const [first] = await waitFor('the schedule to fire', async () => {
+        const { recentActions } = (await handle.describe()).info;
+        return recentActions.length > 0 ? recentActions : undefined;
+      });
+      const manifest = (await harness.client.workflow.getHandle(first?.action.workflow.workflowId ?? '').result()) as RunManifest;
+      expect(manifest.status).toBe('succeeded');
+      expect(manifest.runDate).toBe(dateInZone(first?.scheduledAt ?? new Date(), 'Asia/Tokyo'));
+
+      expect(await etl(harness.settings, 'schedule', 'pause', handle.scheduleId, '--note', 'test')).toMatchObject({ status: 0 });
+      const paused = await handle.describe();
+      expect(paused.state).toMatchObject({ paused: true, note: 'test' });
+      // Past the next time it would have fired (every 10 s), nothing new started.
+      await sleep(12_000);
+      expect((await handle.describe()).info.numActionsTaken).toBe(paused.info.numActionsTaken);
+    });
+  });
+
+  it('updates an existing schedule; trigger and a 3-day backfill run in order with the right run dates', async () => {
+    const pipeline = scheduled('daily', {});
+    const worker = await harness.worker();
+    await worker.runUntil(async () => {
+      expect((await create(pipeline)).created).toBe(true);
+      const moved = { ...pipeline, schedule: { ...(pipeline.schedule as ScheduleSpec), timezone: 'Europe/Paris' } };
+      const { handle, created } = await create(moved);
+      expect(created).toBe(false);
+      expect((await handle.describe()).spec.timezone).toBe('Europe/Paris');
+
+      expect(await etl(harness.settings, 'schedule', 'trigger', handle.scheduleId)).toMatchObject({ status: 0 });
+      const [today] = await finishedRunDates(handle, 1);
+      expect(today).toBe(dateInZone(new Date(), 'Europe/Paris'));
+
+      const backfill = await etl(harness.settings, 'schedule', 'backfill', handle.scheduleId, '--from', '2026-03-01', '--to', '2026-03-03');
+      expect(backfill.status).toBe(0);
+      // The range covers the Paris days (from 2026-02-28T23:00Z); each 02:00 Paris run processes its own day.
+      expect((await finishedRunDates(handle, 4)).slice(1)).toEqual(['2026-03-01', '2026-03-02', '2026-03-03']);
+
+      const described = await etl(harness.settings, 'schedule', 'describe', handle.scheduleId);
+      expect(described.stdout).toMatch(/cron {10}0 2 \* \* \* in Europe\/Paris/);
+      expect(described.stdout).toMatch(/4 taken/);
+    });
+  });
+});

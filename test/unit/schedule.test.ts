@@ -1,0 +1,81 @@
+import { ConfigError, loadPipeline, parsePipeline } from '../../src/config';
+import { loadSettings } from '../../src/config/settings';
+import { scheduleOptions } from '../../src/client/schedules';
+import { nextDay, startOfDayInZone } from '../../src/client/zoned-time';
+import { nightlyEtlWorkflow } from '../../src/workflows';
+import { summarizeProgress, type RunProgress } from '../../src/workflows/progress';
+
+const base = `
+name: nightly
+lake: { bucket: my-lake }
+tables:
+  - { name: customers, source: raw.customers, target: analytics.customer_dim, primaryKey: [customer_id] }
+`;
+
+function issuesOf(schedule: string): string[] {
+  try {
+    parsePipeline({ file: 'p.yaml', text: `${base}schedule: ${schedule}\n` });
+  } catch (error) {
+    if (error instanceof ConfigError) return [...error.issues];
+    throw error;
+  }
+  return [];
+}
+
+describe('the schedule section of a pipeline file', () => {
+  it('fills the defaults: UTC, skip overlapping runs, a one-day catch-up window', () => {
+    const pipeline = parsePipeline({ file: 'p.yaml', text: `${base}schedule: { cron: "0 2 * * *" }\n` });
+    expect(pipeline.schedule).toEqual({ cron: '0 2 * * *', timezone: 'UTC', overlap: 'skip', catchupWindow: '1d', pauseOnFailure: false });
+  });
+
+  it('names the field of a bad cron, time zone, overlap policy or window', () => {
+    expect(issuesOf('{ cron: "every night" }')).toEqual([expect.stringMatching(/^schedule\.cron: expected a cron expression/)]);
+    expect(issuesOf('{ cron: "0 2 * *" }')).toEqual([expect.stringMatching(/^schedule\.cron: /)]);
+    expect(issuesOf('{ cron: "0 2 * * *", timezone: Mars/Olympus }')).toEqual([expect.stringMatching(/^schedule\.timezone: expected an IANA time zone/)]);
+    expect(issuesOf('{ cron: "@daily", overlap: queue }')).toEqual([expect.stringMatching(/^schedule\.overlap: /)]);
+    expect(issuesOf('{ cron: "@every 10s", catchupWindow: 1 week }')).toEqual([expect.stringMatching(/^schedule\.catchupWindow: expected a duration/)]);
+  });
+
+  it('becomes a Temporal Schedule starting nightlyEtlWorkflow with the cron, time zone and policies of the file', async () => {
+    const pipeline = await loadPipeline({ file: 'pipelines/demo.yaml' });
+    const options = scheduleOptions({ pipeline, settings: loadSettings() });
+    expect(options).toMatchObject({
+      scheduleId: 'etl-demo',
+      spec: { cronExpressions: ['0 2 * * *'], timezone: 'UTC' },
+      action: { type: 'startWorkflow', workflowType: nightlyEtlWorkflow, workflowId: 'demo-scheduled', args: [{ pipeline }] },
+      policies: { overlap: 'SKIP', catchupWindow: '1d', pauseOnFailure: false },
+    });
+  });
+});
+
+describe('days in a time zone (backfill ranges)', () => {
+  it('finds the instant a day starts, across daylight saving changes', () => {
+    expect(startOfDayInZone('2026-03-01', 'UTC').toISOString()).toBe('2026-03-01T00:00:00.000Z');
+    expect(startOfDayInZone('2026-01-15', 'America/New_York').toISOString()).toBe('2026-01-15T05:00:00.000Z');
+    expect(startOfDayInZone('2026-07-15', 'America/New_York').toISOString()).toBe('2026-07-15T04:00:00.000Z');
+    expect(startOfDayInZone('2026-07-15', 'Asia/Tokyo').toISOString()).toBe('2026-07-14T15:00:00.000Z');
+    expect(nextDay('2026-02-28')).toBe('2026-03-01');
+    expect(() => startOfDayInZone('15/07/2026', 'UTC')).toThrow(/YYYY-MM-DD/);
+  });
+});
+
+describe('run progress', () => {
+  const progress = (tables: RunProgress['tables'], step: RunProgress['step'] = 'tables'): RunProgress => ({
+    pipeline: 'demo', runId: 'r', runDate: '2026-01-01', status: 'running', step, startedAt: '2026-01-01T00:00:00.000Z', tables,
+  });
+  const at = (seconds: number) => Date.parse('2026-01-01T00:00:00.000Z') + seconds * 1000;
+
+  it('has no ETA while planning, then extrapolates the elapsed time over the work done', () => {
+    expect(summarizeProgress(progress([{ table: 'a', stage: 'waiting' }], 'plan'), at(5))).toMatchObject({ elapsedSeconds: 5, etaSeconds: undefined, rows: { extracted: 0 } });
+    const halfway = progress([
+      { table: 'a', stage: 'done', sourceRows: 100, extractedRows: 100, bytes: 10 },
+      { table: 'b', stage: 'waiting', sourceRows: 100 },
+    ]);
+    expect(summarizeProgress(halfway, at(30))).toMatchObject({ rows: { extracted: 100, planned: 200 }, bytes: 10, tablesDone: 1, fraction: 0.5, etaSeconds: 30 });
+  });
+
+  it('counts rows extracted so far by a running extract', () => {
+    const running = progress([{ table: 'a', stage: 'extract', sourceRows: 300, extractedRows: 150 }]);
+    expect(summarizeProgress(running, at(10))).toMatchObject({ rows: { extracted: 150, planned: 300 }, etaSeconds: 50 });
+  });
+});
