@@ -17,13 +17,13 @@ describe('etl replay', () => {
   it('passes on a recorded run and fails on deliberately changed workflow code', async () => {
     const replayed = await replayHistory({ file: NIGHTLY });
     expect(replayed.workflowId).toMatch(/^demo-2026-11-23-/);
-    expect(replayed.events).toBe(96);
+    expect(replayed.events).toBe(113);
     await expect(replayHistory({ file: NIGHTLY, workflowsPath: CHANGED })).rejects.toThrow(DeterminismViolationError);
   });
 
   it('exits 0 on a recorded history and non-zero with one sentence on non-determinism', () => {
     const pass = etl('replay', SALES);
-    expect(pass.stdout).toMatch(/replayed 43 events deterministically/);
+    expect(pass.stdout).toMatch(/replayed 48 events deterministically/);
     expect(pass.status).toBe(0);
     const fail = etl('replay', NIGHTLY, '--workflows', CHANGED);
     expect(fail.status).toBe(1);
@@ -47,7 +47,8 @@ describe('etl history (audit trail from the event history)', () => {
     expect(trail.activities[0]).toMatchObject({ table: 'sales', rows: 100_000 });
     expect(trail.outcome).toBe('completed');
     expect(trail.startedBy).toMatch(/^workflow demo-/);
-    expect(trail.signals.map((signal) => signal.name)).toEqual(['pause', 'resume']);
+    // The pause and resume forwarded by the run, and the run's word that customers and products had loaded.
+    expect(trail.signals.map((signal) => signal.name)).toEqual(['pause', 'dependencyLoaded', 'dependencyLoaded', 'resume']);
   });
 
   it('shows who started the run, the signals it received and its child workflows', async () => {

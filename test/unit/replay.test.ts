@@ -8,11 +8,11 @@ import { WORKFLOWS_PATH } from '../../src/workers/create-worker';
  * Re-record after an intended, versioned change (see README, Development).
  */
 const FIXTURES = [
-  { file: 'test/fixtures/nightly-etl.history.json', workflowId: 'demo-2026-11-23-20261123T134117' },
-  { file: 'test/fixtures/table-etl-sales.history.json', workflowId: 'demo-2026-11-23-20261123T134117.sales' },
+  { file: 'test/fixtures/nightly-etl.history.json', workflowId: 'demo-2026-11-23-20261123T143742' },
+  { file: 'test/fixtures/table-etl-sales.history.json', workflowId: 'demo-2026-11-23-20261123T143742.sales' },
   // The demo with its replication section: the replica caught up first (child replicationWorkflow), then extracted from.
-  { file: 'test/fixtures/nightly-etl-replication.history.json', workflowId: 'demo-2026-11-23-20261123T140902' },
-  { file: 'test/fixtures/replication-catch-up.history.json', workflowId: 'demo-2026-11-23-20261123T140847.replication' },
+  { file: 'test/fixtures/nightly-etl-replication.history.json', workflowId: 'demo-2026-11-23-20261123T143800' },
+  { file: 'test/fixtures/replication-catch-up.history.json', workflowId: 'demo-2026-11-23-20261123T143800.replication' },
 ];
 
 describe('replaying recorded histories', () => {
