@@ -1,4 +1,4 @@
-import { startChild, type ChildWorkflowHandle } from '@temporalio/workflow';
+import { isCancellation, startChild, type ChildWorkflowHandle } from '@temporalio/workflow';
 import type { ExtractPlan } from '../activities';
 import type { Pipeline, TableSpec } from '../config/pipeline-schema';
 import { orderTableLevels } from '../config/table-order';
@@ -16,7 +16,7 @@ import { dependencyLoadedSignal, tableEtlWorkflow } from './table-etl';
 export async function runTables(input: { pipeline: Pipeline; runId: string; runDate: string; plans: Map<string, ExtractPlan>; tracking: RunTracking }): Promise<TableRunResult[]> {
   const { pipeline, tracking } = input;
   const loaded = new Set<string>();
-  const running = new Map<string, { table: TableSpec; handle: ChildWorkflowHandle<typeof tableEtlWorkflow> }>();
+  const running = new Map<string, { table: TableSpec; handle: ChildWorkflowHandle<typeof tableEtlWorkflow>; result: Promise<TableRunResult> }>();
   const tellDependents = async (name: string) => {
     for (const child of running.values()) if (child.table.dependsOn.includes(name)) await child.handle.signal(dependencyLoadedSignal, { table: name });
   };
@@ -26,17 +26,18 @@ export async function runTables(input: { pipeline: Pipeline; runId: string; runD
       workflowId,
       args: [{ pipeline, table: table.name, runId: input.runId, runDate: input.runDate, plan: input.plans.get(table.name) as ExtractPlan, waitFor }],
     });
-    running.set(table.name, { table, handle });
+    const settled = handle.result();
+    running.set(table.name, { table, handle, result: settled });
     // A dependency that finished while this child was starting missed it in tellDependents: tell it now.
     for (const name of waitFor) if (loaded.has(name)) await handle.signal(dependencyLoadedSignal, { table: name });
-    const result = await handle.result();
+    const result = await settled;
     running.delete(table.name);
     loaded.add(table.name);
     await tellDependents(table.name);
     return result;
   };
   const order = orderTableLevels(pipeline.tables).levels.flat();
-  return runBounded(order, pipeline.maxParallelTables, async (table) => {
+  const lanes = runBounded(order, pipeline.maxParallelTables, async (table) => {
     await tracking.control.waitIfResumed();
     const workflowId = `${input.runId}.${table.name}`;
     tracking.updateTable(table.name, { stage: 'running' });
@@ -45,4 +46,12 @@ export async function runTables(input: { pipeline: Pipeline; runId: string; runD
     tracking.updateTable(table.name, { stage: 'done', extractedRows, rejectedRows, loadedRows, bytes: bytes.raw + bytes.processed });
     return result;
   });
+  try {
+    return await lanes;
+  } catch (error) {
+    // A cancelled run waits until every child has finished cancelling (its load rolled back), so none is
+    // terminated halfway when the run closes; a failed run fails at once.
+    if (isCancellation(error)) await Promise.allSettled([...running.values()].map((child) => child.result));
+    throw error;
+  }
 }
