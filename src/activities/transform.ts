@@ -14,6 +14,7 @@ import { queryRow, withDuckdb, type DuckdbLimits } from './duckdb-session';
 import { keepAlive } from './heartbeat';
 import { deletePrefix, downloadFiles, uploadFile, type LakeTarget } from './lake';
 import { partName, processedPrefix, rejectedPrefix, type RunLocation } from '../common/lake-layout';
+import { runBounded } from '../common/run-bounded';
 import type { S3Deps } from './s3';
 import { withSpool } from './spool';
 import { checkOutputColumns, createInputRelations, referenceRelation } from './transform-relations';
@@ -101,16 +102,17 @@ async function upload(deps: TransformDeps, input: TransformInput, dir: string, h
   await deletePrefix({ s3: deps.s3, bucket: input.lake.bucket, prefix });
   await deletePrefix({ s3: deps.s3, bucket: input.lake.bucket, prefix: rejectedPrefix(input.location) });
   const processedDir = join(dir, 'processed');
-  const keys: string[] = [];
-  let processedBytes = 0;
-  for (const path of await listFiles(processedDir)) {
+  const rejectedKey = `${rejectedPrefix(input.location)}${partName(0)}`;
+  // Partitions are many small files: upload a few side by side (each multipart upload buffers up to 32 MB).
+  const uploads = runBounded(await listFiles(processedDir), 3, async (path) => {
     const key = `${prefix}${relative(processedDir, path)}`;
     await uploadFile({ s3: deps.s3, lake: input.lake, key, path });
-    keys.push(key);
-    processedBytes += (await stat(path)).size;
-  }
-  const rejectedKey = `${rejectedPrefix(input.location)}${partName(0)}`;
-  if (hasRejects) await uploadFile({ s3: deps.s3, lake: input.lake, key: rejectedKey, path: join(dir, 'rejected.parquet') });
+    return { key, bytes: (await stat(path)).size };
+  });
+  const rejects = hasRejects ? uploadFile({ s3: deps.s3, lake: input.lake, key: rejectedKey, path: join(dir, 'rejected.parquet') }) : undefined;
+  const [uploaded] = await Promise.all([uploads, rejects]);
+  const keys = uploaded.map((file) => file.key);
+  const processedBytes = uploaded.reduce((sum, file) => sum + file.bytes, 0);
   const rejected = hasRejects ? { bucket: input.lake.bucket, key: rejectedKey } : undefined;
   return { processed: { bucket: input.lake.bucket, prefix, keys }, rejected, processedBytes };
 }

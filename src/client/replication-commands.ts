@@ -18,7 +18,7 @@ export function addReplicationCommands(program: Command): void {
       const pipeline = await loadPipeline({ file });
       await withClient(async (client, settings) => {
         if (options.progress || options.stop) {
-          const status = options.stop ? await stopReplication({ client, pipeline }) : await queryReplication({ client, pipeline });
+          const status = options.stop ? await stopReplication({ client, settings, pipeline }) : await queryReplication({ client, pipeline });
           for (const line of formatReplicationStatus(status)) console.log(line);
           return;
         }

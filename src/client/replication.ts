@@ -26,10 +26,21 @@ export function queryReplication(input: { client: Client; pipeline: Pipeline }):
   return input.client.workflow.getHandle(replicationWorkflowId(input.pipeline)).query(progressQuery);
 }
 
-/** Signals stop and waits for the workflow to drop what it created. */
-export async function stopReplication(input: { client: Client; pipeline: Pipeline }): Promise<ReplicationStatus> {
-  const handle = input.client.workflow.getHandle<typeof replicationWorkflow>(replicationWorkflowId(input.pipeline));
-  await handle.signal(stopSignal);
+/**
+ * Signals stop and waits until the replicator is stopped (Postgres: subscription, slot and publication
+ * dropped). With no standalone run going — CDC left running by a nightly run's catch-up — it starts one
+ * with the stop signal already delivered, so it stops at its first step.
+ */
+export async function stopReplication(input: { client: Client; settings: Settings; pipeline: Pipeline }): Promise<ReplicationStatus> {
+  const { pipeline } = input;
+  if (!pipeline.replication) throw new Error(`pipeline ${pipeline.name} has no replication section`);
+  const spec = resolveReplication({ name: pipeline.name, tables: pipeline.tables, replication: pipeline.replication });
+  const handle = await input.client.workflow.signalWithStart(replicationWorkflow, {
+    taskQueue: input.settings.temporal.taskQueue,
+    workflowId: replicationWorkflowId(pipeline),
+    args: [spec],
+    signal: stopSignal,
+  });
   return handle.result();
 }
 

@@ -57,6 +57,11 @@ async function bench(input: { rows: number; pipelineFile: string; log: (m: strin
   const dir = await mkdtemp(join(tmpdir(), 'etl-bench-'));
   const duckdb = await DuckDBInstance.create(':memory:', { threads: '2', memory_limit: '1GB', temp_directory: join(dir, 'duckdb-tmp') });
   try {
+    const slots = await source.query<{ slot_name: string }>("SELECT slot_name FROM pg_replication_slots WHERE slot_type = 'logical' AND database = current_database()");
+    if (slots.rows.length > 0) {
+      const names = slots.rows.map((row) => row.slot_name).join(', ');
+      input.log(`warning: logical replication slot ${names} on the source decodes every write, the seed's too, and slows both runs; for clean figures stop it first (npm run etl -- replicate <pipeline.yaml> --stop)`);
+    }
     input.log(`seeding ${input.rows} sales rows…`);
     const seedStarted = Date.now();
     await seedDemoData({ pool: source, rows: input.rows, log: input.log });

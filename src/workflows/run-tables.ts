@@ -3,7 +3,7 @@ import type { ExtractPlan } from '../activities';
 import type { Pipeline, TableSpec } from '../config/pipeline-schema';
 import { orderTableLevels } from '../config/table-order';
 import type { TableRunResult } from './results';
-import { runBounded } from './run-bounded';
+import { runBounded } from '../common/run-bounded';
 import type { RunTracking } from './run-tracking';
 import { dependencyLoadedSignal, tableEtlWorkflow } from './table-etl';
 
