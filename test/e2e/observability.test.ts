@@ -9,6 +9,9 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { loadPipeline, type Pipeline } from '../../src/config';
 import { seedDemoData } from '../../src/dev/seed';
 import { nightlyEtlWorkflow, type RunManifest } from '../../src/workflows';
+import { progressQuery } from '../../src/workflows/progress';
+import { pauseSignal, resumeSignal } from '../../src/workflows/run-control';
+import { waitFor } from '../support/commands';
 import { createHarness, resetWarehouse, type Harness } from '../support/harness';
 
 let harness: Harness;
@@ -114,5 +117,43 @@ describe('a worker process with metrics and a log file', () => {
     const failed = records.find((record) => record.msg === 'run failed');
     expect(failed).toMatchObject({ workflowType: 'nightlyEtlWorkflow', pipeline: 'broken', type: 'SourceTableMissing' });
     expect(typeof failed?.runId).toBe('string');
+  });
+  it('serves the values of the tables done so far while the run is still going', async () => {
+    const demo = await loadPipeline({ file: 'pipelines/demo.yaml' });
+    // Read the source directly, so a lock on raw.sales holds the sales extract while the dimensions finish.
+    const pipeline = { ...demo, name: 'midrun', replication: undefined };
+    const at = (table: string) => ({ pipeline: 'midrun', table });
+    // Paused from the start, the run plans (which reads raw.sales) and then holds before its tables.
+    const handle = await harness.client.workflow.signalWithStart(nightlyEtlWorkflow, {
+      taskQueue,
+      workflowId: `test-obs-${randomUUID()}`,
+      args: [{ pipeline, runDate: '2026-03-02' }],
+      signal: pauseSignal,
+    });
+    await waitFor('the run to hold before its tables', async () => ((await handle.query(progressQuery)).step === 'tables' ? true : undefined));
+    const lock = await harness.source.connect();
+    try {
+      await lock.query('BEGIN');
+      await lock.query('LOCK TABLE raw.sales IN ACCESS EXCLUSIVE MODE');
+      await handle.signal(resumeSignal);
+      const progress = await waitFor('the dimensions to be loaded', async () => {
+        const current = await handle.query(progressQuery);
+        return current.tables.filter((table) => table.stage === 'done').length === 2 ? current : undefined;
+      });
+      const during = await scrapeUntil((text) => valueOf(text, 'etl_records_processed_total', { ...at('products'), stage: 'load' }) !== undefined);
+      for (const table of progress.tables.filter((entry) => entry.stage === 'done')) {
+        expect(valueOf(during, 'etl_records_processed_total', { ...at(table.table), stage: 'load' })).toBe(table.loadedRows);
+      }
+      expect(valueOf(during, 'etl_records_processed_total', { ...at('sales'), stage: 'extract' })).toBeUndefined();
+      expect(valueOf(during, 'etl_pipeline_duration_seconds_count', { pipeline: 'midrun' })).toBeUndefined();
+    } finally {
+      await lock.query('COMMIT');
+      lock.release();
+    }
+    const manifest = await handle.result();
+    const after = await scrapeUntil((text) => valueOf(text, 'etl_pipeline_duration_seconds_count', { pipeline: 'midrun' }) !== undefined);
+    const sales = manifest.tables.find((table) => table.table === 'sales');
+    expect(valueOf(after, 'etl_records_processed_total', { ...at('sales'), stage: 'load' })).toBe(sales?.loadedRows);
+    expect(valueOf(after, 'etl_data_quality_score', at('sales'))).toBeCloseTo(sales?.qualityScore ?? -1, 6);
   });
 });
