@@ -67,15 +67,19 @@ async function initialise(server: PostgresServer, ids: { uid: number; gid: numbe
   }
 }
 
-/** Initialises the cluster on first use, then starts it with logical replication enabled. */
-export async function startPostgres(server: PostgresServer): Promise<void> {
+/**
+ * Initialises a cluster on first use and starts it on `port` (loopback only). The stack's own runs with
+ * logical replication; tests start a second one with another wal_level to see what a misconfigured source does.
+ */
+export async function startPostgresCluster(input: { server: PostgresServer; port: number; walLevel: 'logical' | 'replica' }): Promise<void> {
+  const { server } = input;
   const ids = runAsIds();
   if (!existsSync(join(server.dataDir, 'PG_VERSION'))) await initialise(server, ids);
   const options = [
-    `-p ${LOCAL_STACK.postgresPort}`,
+    `-p ${input.port}`,
     `-c listen_addresses=${LOCAL_STACK.host}`,
     "-c unix_socket_directories=''",
-    '-c wal_level=logical',
+    `-c wal_level=${input.walLevel}`,
     '-c max_replication_slots=16',
     '-c max_wal_senders=16',
   ].join(' ');
@@ -86,6 +90,11 @@ export async function startPostgres(server: PostgresServer): Promise<void> {
     what: 'start',
     logFile: server.logFile,
   });
+}
+
+/** Starts the stack's cluster with logical replication enabled, and creates its databases. */
+export async function startPostgres(server: PostgresServer): Promise<void> {
+  await startPostgresCluster({ server, port: LOCAL_STACK.postgresPort, walLevel: 'logical' });
   await createDatabases();
 }
 

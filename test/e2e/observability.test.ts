@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -13,20 +12,13 @@ import { progressQuery } from '../../src/workflows/progress';
 import { pauseSignal, resumeSignal } from '../../src/workflows/run-control';
 import { waitFor } from '../support/commands';
 import { createHarness, resetWarehouse, type Harness } from '../support/harness';
+import { freePort } from '../support/free-port';
 
 let harness: Harness;
 let worker: ChildProcess;
 let metricsUrl: string;
 let logDir: string;
 const taskQueue = `obs-${randomUUID()}`;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** The worker's Prometheus text, or '' while it is not serving yet. */
 async function scrape(): Promise<string> {

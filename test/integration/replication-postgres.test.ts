@@ -1,11 +1,18 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Pool } from 'pg';
 import { WorkflowFailedError } from '@temporalio/client';
 import { createPostgresReplicationActivities } from '../../src/activities/replication-postgres';
 import { describeError } from '../../src/client/errors';
+import { LOCAL_STACK } from '../../src/config/local-stack';
 import type { ReplicationSpec, PostgresReplicatorSpec } from '../../src/config/replication';
+import { startPostgresCluster, stopPostgres } from '../../src/dev/postgres-server';
 import { progressQuery, replicationWorkflow, stopSignal, type ReplicationWorkflowInput } from '../../src/workflows';
 import { createHarness, type Harness } from '../support/harness';
 import { eventually, replicationObjects, tableFingerprint } from '../support/replication';
+import { freePort } from '../support/free-port';
 
 let harness: Harness;
 const created: PostgresReplicatorSpec[] = [];
@@ -114,6 +121,28 @@ describe('Postgres logical replication as a workflow', () => {
       expect(created.rows[0]).toEqual({ present: null });
     } finally {
       await worker.stop();
+    }
+  });
+  it('refuses a source whose wal_level is not logical, saying how to fix it, before creating anything', async () => {
+    // A second, throwaway cluster started with wal_level = replica plays the misconfigured source.
+    const dir = await mkdtemp(join(tmpdir(), 'etl-wal-replica-'));
+    const server = { dataDir: join(dir, 'data'), logFile: join(dir, 'postgres.log') };
+    const port = await freePort();
+    await startPostgresCluster({ server, port, walLevel: 'replica' });
+    const { postgresUser, postgresPassword, host } = LOCAL_STACK;
+    const source = new Pool({ connectionString: `postgres://${postgresUser}:${postgresPassword}@${host}:${port}/postgres`, max: 1 });
+    try {
+      const activities = createPostgresReplicationActivities({ pools: { ...harness.deps.pools, source }, replicationSourceUrl: '' });
+      const spec = specFor({ mode: 'cdc' });
+      const error = await activities.checkPostgresReplication({ replicator: spec.replicator, mode: 'cdc' }).catch((caught: unknown) => caught);
+      expect(error).toMatchObject({ type: 'WalLevelNotLogical', nonRetryable: true });
+      expect((error as Error).message).toContain('the source has wal_level = replica; logical replication needs wal_level = logical');
+      expect((await source.query('SELECT count(*)::int AS n FROM pg_publication')).rows[0]).toEqual({ n: 0 });
+      expect((await source.query('SELECT count(*)::int AS n FROM pg_replication_slots')).rows[0]).toEqual({ n: 0 });
+    } finally {
+      await source.end();
+      stopPostgres(server);
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });
