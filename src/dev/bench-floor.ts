@@ -8,7 +8,7 @@ import type { Pipeline, Rollup, TableSpec } from '../config/pipeline-schema';
 import { orderTableLevels } from '../config/table-order';
 import { copyToCsvFile, copyToParquetFile, readCsvSpool } from '../sql/duckdb-read';
 import { copyPartToStdout, SELECT_TABLE_CATALOG } from '../sql/extract';
-import { duckdbTypeFor } from '../sql/pg-types';
+import { duckdbTypeFor, type SourceColumn } from '../sql/pg-types';
 import { quoteIdent, quoteLiteral } from '../sql/quote';
 import { compileTransform, REJECT_COLUMN } from '../sql/transform';
 import { warehouseType } from '../sql/warehouse-types';
@@ -66,7 +66,7 @@ async function writeCsv(connection: DuckDBConnection, input: { query: string; pa
 }
 
 /** Raw Parquet, the same transform SQL, then CSV files for the target and each rollup. */
-async function transformToCsv(connection: DuckDBConnection, input: FloorInput & { pipeline: Pipeline; table: TableSpec; csv: string; columns: Parameters<typeof readCsvSpool>[0]['columns'] }): Promise<CsvOutput[]> {
+async function transformToCsv(connection: DuckDBConnection, input: FloorInput & { pipeline: Pipeline; table: TableSpec; csv: string; columns: SourceColumn[] }): Promise<CsvOutput[]> {
   const { table, dir } = input;
   await connection.run("SET TimeZone = 'UTC'");
   await connection.run('SET preserve_insertion_order = false');
