@@ -4,6 +4,7 @@ import {
   addPrimaryKey, applyStagedRows, createRollupTable, dropPrimaryKey, createStageTable, createStateTables, createTargetTable, finishDirectLoad, selectLoadedChecksum, selectTargetChecksum,
   selectTargetIsEmpty, selectWatermark, SELECT_PRIMARY_KEY_NAME, STAGE_TABLE, type LoadPlanSpec,
 } from '../sql/load-plan';
+import { SELECT_TABLE_EXISTS } from '../sql/extract';
 import { quoteIdent, quoteQualified } from '../sql/quote';
 import { rollupColumns } from '../sql/rollup';
 import { classifyPostgresError } from './errors';
@@ -66,8 +67,8 @@ async function runLoad(client: PoolClient, input: LoadTableInput, spool: LoadSpo
 }
 
 async function isTargetEmpty(deps: ExtractDeps, input: LoadTableInput): Promise<boolean> {
-  const exists = await deps.pools.warehouse.query<{ found: string | null }>('SELECT to_regclass($1) AS found', [quoteQualified(input.target)]);
-  if (!exists.rows[0]?.found) return true;
+  const exists = await deps.pools.warehouse.query<{ present: boolean }>(SELECT_TABLE_EXISTS, [quoteQualified(input.target)]);
+  if (!exists.rows[0]?.present) return true;
   return (await deps.pools.warehouse.query<{ empty: boolean }>(selectTargetIsEmpty(input))).rows[0]?.empty === true;
 }
 

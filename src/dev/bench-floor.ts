@@ -4,12 +4,13 @@ import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { Pool } from 'pg';
 import { copyFromFile, copyToFile } from '../activities/pg-copy';
 import { referenceRelation } from '../activities/transform-relations';
-import type { Pipeline, Rollup, TableSpec } from '../config/pipeline-schema';
+import type { Pipeline, TableSpec } from '../config/pipeline-schema';
 import { orderTableLevels } from '../config/table-order';
 import { copyToCsvFile, copyToParquetFile, readCsvSpool } from '../sql/duckdb-read';
 import { copyPartToStdout, SELECT_TABLE_CATALOG } from '../sql/extract';
 import { duckdbTypeFor, type SourceColumn } from '../sql/pg-types';
 import { quoteIdent, quoteLiteral } from '../sql/quote';
+import { selectRollup } from '../sql/rollup';
 import { compileTransform, REJECT_COLUMN } from '../sql/transform';
 import { warehouseType } from '../sql/warehouse-types';
 
@@ -46,12 +47,6 @@ async function defineReferences(connection: DuckDBConnection, input: { pipeline:
   }
 }
 
-function rollupQuery(rollup: Rollup, relation: string): string {
-  const groups = rollup.groupBy.map(quoteIdent);
-  const measures = Object.entries(rollup.measures).map(([name, expression]) => `${expression} AS ${quoteIdent(name)}`);
-  return `SELECT ${[...groups, ...measures].join(', ')} FROM ${relation} GROUP BY ${groups.join(', ')}`;
-}
-
 interface CsvOutput {
   target: string;
   path: string;
@@ -78,7 +73,7 @@ async function transformToCsv(connection: DuckDBConnection, input: FloorInput & 
   const outputs = [{ ...main, columns: await writeCsv(connection, { query: 'SELECT * FROM floor_accepted', path: main.path }) }];
   for (const [index, rollup] of table.rollups.entries()) {
     const path = join(dir, `${table.name}.rollup-${index}.csv`);
-    outputs.push({ target: rollup.target, path, keys: [], columns: await writeCsv(connection, { query: rollupQuery(rollup, 'floor_accepted'), path }) });
+    outputs.push({ target: rollup.target, path, keys: [], columns: await writeCsv(connection, { query: selectRollup({ rollup, from: 'floor_accepted' }), path }) });
   }
   await connection.run('DROP TABLE floor_accepted');
   return outputs;

@@ -73,12 +73,14 @@ async function cleanUpCancelledRun(context: RunContext): Promise<void> {
   tracking.setStatus('cancelled');
 }
 
+const elapsedSeconds = (context: RunContext) => (Date.now() - context.startedAt.getTime()) / 1000;
+
 /** Metrics, the log line and the alert of a failed run (not of a cancelled one). */
 async function reportFailure(context: RunContext, error: unknown): Promise<void> {
   const { pipeline, runId, runDate } = context;
   const failure = { pipeline: pipeline.name, table: failedTable(error, runId), type: failureType(error) };
   context.tracking.setStatus('failed');
-  recordRunDuration({ pipeline: pipeline.name, status: 'failed', seconds: (Date.now() - context.startedAt.getTime()) / 1000 });
+  recordRunDuration({ pipeline: pipeline.name, status: 'failed', seconds: elapsedSeconds(context) });
   countError(failure);
   log.error('run failed', { ...failure, runDate });
   await alertOnFailure(pipeline.alerts, { pipeline: pipeline.name, runId, runDate }, error);
@@ -112,7 +114,7 @@ export async function nightlyEtlWorkflow(input: NightlyEtlInput): Promise<RunMan
       await reportFailure(context, error);
       throw error;
     }
-    recordRunDuration({ pipeline: pipeline.name, status: 'cancelled', seconds: (Date.now() - startedAt.getTime()) / 1000 });
+    recordRunDuration({ pipeline: pipeline.name, status: 'cancelled', seconds: elapsedSeconds(context) });
     await cleanUpCancelledRun(context);
     throw error;
   } finally {
