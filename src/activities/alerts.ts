@@ -3,8 +3,8 @@ import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ApplicationFailure } from '@temporalio/activity';
 import { resolveSecret } from '../config/secrets';
 import { alertKey, fifoFields, snsMessage, webhookBody, type Alert } from './alert-messages';
-import { classifySnsError } from './errors';
-import { currentContext } from './heartbeat';
+import { classifySnsError } from '../runtime/errors';
+import { currentContext } from '../runtime/heartbeat';
 
 export interface AlertDeps {
   sns: SNSClient;

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import type { DuckDBInstance } from '@duckdb/node-api';
 import { ApplicationFailure } from '@temporalio/activity';
 import { copyQueryToParquet, selectSampleRows, summariseParquet } from '../sql/duckdb';
-import { queryRow, withDuckdb } from './duckdb-session';
-import { withSpool } from './spool';
+import { queryRow, withDuckdb } from '../transform/duckdb-session';
+import { withSpool } from '../runtime/spool';
 
 export interface DuckdbDeps {
   duckdb: DuckDBInstance;

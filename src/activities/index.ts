@@ -1,15 +1,14 @@
 import { createAlertActivities, type AlertDeps } from './alerts';
-import { createDmsActivities, type DmsDeps } from './dms';
+import { createDmsActivities, type DmsDeps } from '../replication/dms/activities';
 import { createDuckdbActivities, type DuckdbDeps } from './duckdb';
 import { createExtractActivities } from './extract';
-import { createExtractPlanActivities } from './extract-plan';
+import { createLoadActivities } from './load';
 import { createPostgresActivities, type PostgresDeps } from './postgres';
-import { createRedshiftActivities, type RedshiftDeps } from './redshift';
-import { createPostgresReplicationActivities, type PostgresReplicationDeps } from './replication-postgres';
+import type { RedshiftDeps } from '../connectors/targets/redshift/load';
+import { createPostgresReplicationActivities, type PostgresReplicationDeps } from '../replication/postgres/activities';
 import { createS3Activities, type S3Deps } from './s3';
-import { createTransformActivities } from './transform';
-import { createTransformCheckActivities } from './transform-check';
-import { createPostgresWarehouseActivities } from './warehouse-postgres';
+import { createTransformActivities } from '../transform/transform';
+import { createTransformCheckActivities } from '../transform/check';
 
 /** The clients a worker builds once and hands to every activity module. */
 export type ActivityDeps = PostgresDeps & S3Deps & DuckdbDeps & RedshiftDeps & AlertDeps & PostgresReplicationDeps & DmsDeps;
@@ -20,12 +19,10 @@ export function createActivities(deps: ActivityDeps) {
     ...createPostgresActivities(deps),
     ...createS3Activities(deps),
     ...createDuckdbActivities(deps),
-    ...createExtractPlanActivities(deps),
     ...createExtractActivities(deps),
     ...createTransformCheckActivities(deps),
     ...createTransformActivities(deps),
-    ...createPostgresWarehouseActivities(deps),
-    ...createRedshiftActivities(deps),
+    ...createLoadActivities(deps),
     ...createAlertActivities(deps),
     ...createPostgresReplicationActivities(deps),
     ...createDmsActivities(deps),
@@ -36,9 +33,9 @@ export type Activities = ReturnType<typeof createActivities>;
 export type { DatabaseRole, ServerVersion } from './postgres';
 export type { ObjectRoundTrip } from './s3';
 export type { ParquetRoundTrip } from './duckdb';
-export type { ExtractPlan, ExtractResult } from './extract';
-export type { TransformResult } from './transform';
-export type { LoadTableInput, LoadTableResult } from './load-types';
-export type { LakeTarget } from './lake';
+export type { ExtractPlan, ExtractResult } from '../connectors/sources/types';
+export type { TransformResult } from '../transform/transform';
+export type { LoadTableInput, LoadTableResult } from '../connectors/targets/types';
+export type { LakeTarget } from '../runtime/lake';
 export type { Alert, AlertKind } from './alert-messages';
-export type { ReplicationProgress, ReplicationStart, ReplicationState, TableProgress } from './replication-types';
+export type { ReplicationProgress, ReplicationStart, ReplicationState, TableProgress } from '../replication/types';

@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { classifyPostgresError } from './errors';
+import { classifyPostgresError } from '../runtime/errors';
 
 /** The databases a worker connects to: the RDS source, its replica, and the local warehouse stand-in. */
 export type DatabaseRole = 'source' | 'warehouse' | 'replica';

@@ -1,8 +1,8 @@
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { ApplicationFailure } from '@temporalio/activity';
-import { classifyS3Error } from './errors';
+import { classifyS3Error } from '../runtime/errors';
 import { processedPrefix, rawPrefix, rejectedPrefix, type RunLocation } from '../common/lake-layout';
-import { deletePrefix, putJson, type LakeTarget } from './lake';
+import { deletePrefix, putJson, type LakeTarget } from '../runtime/lake';
 
 export interface S3Deps {
   s3: S3Client;

@@ -1,4 +1,4 @@
-import type { LakeTarget } from '../activities/lake';
+import type { LakeTarget } from '../runtime/lake';
 import type { Pipeline } from '../config/pipeline-schema';
 
 /** Where each run's files live in the lake; keys derive from the run (workflow) id, so retries overwrite. */

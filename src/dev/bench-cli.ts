@@ -9,7 +9,7 @@ import { silenceAwsNodeVersionNotice } from '../common/runtime';
 import { loadPipeline, loadSettings, type Settings } from '../config';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { countPollers } from '../client/task-queue';
-import { createStateTables } from '../sql/load-plan';
+import { createStateTables } from '../connectors/targets/load-plan';
 import { connectClient } from '../workers/temporal-connection';
 import { benchPipeline, peakRssBytes, runPipelineOnWorker, stagesOf, startWorkerProcess, type BenchStage } from './bench';
 import { runFloor } from './bench-floor';

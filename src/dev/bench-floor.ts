@@ -2,16 +2,16 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { Pool } from 'pg';
-import { copyFromFile, copyToFile } from '../activities/pg-copy';
-import { referenceRelation } from '../activities/transform-relations';
+import { copyFromFile, copyToFile } from '../connectors/pg/copy';
+import { referenceRelation } from '../transform/relations';
 import type { Pipeline, TableSpec } from '../config/pipeline-schema';
 import { orderTableLevels } from '../config/table-order';
 import { copyToCsvFile, copyToParquetFile, readCsvSpool } from '../sql/duckdb-read';
-import { copyPartToStdout, SELECT_TABLE_CATALOG } from '../sql/extract';
+import { copyPartToStdout, SELECT_TABLE_CATALOG } from '../connectors/sources/postgres/sql';
 import { duckdbTypeFor, type SourceColumn } from '../sql/pg-types';
 import { quoteIdent, quoteLiteral } from '../sql/quote';
 import { selectRollup } from '../sql/rollup';
-import { compileTransform, REJECT_COLUMN } from '../sql/transform';
+import { compileTransform, REJECT_COLUMN } from '../transform/compile';
 import { warehouseType } from '../sql/warehouse-types';
 
 interface FloorInput {

@@ -4,7 +4,7 @@ import type { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import type { ActivityDeps } from '../activities';
-import { createPostgresReplicationActivities } from '../activities/replication-postgres';
+import { createPostgresReplicationActivities } from '../replication/postgres/activities';
 import type { PostgresReplicatorSpec, ReplicationSpec } from '../config/replication';
 import { replicationWorkflow } from '../workflows';
 

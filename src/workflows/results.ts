@@ -1,4 +1,4 @@
-import type { ExtractWindow } from '../sql/extract';
+import type { ExtractWindow } from '../connectors/sources/postgres/sql';
 
 /** What one table's run did: counts at every stage, the window, timings and where the files are. */
 export interface TableRunResult {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'pg';
 import { WorkflowFailedError } from '@temporalio/client';
-import { createPostgresReplicationActivities } from '../../src/activities/replication-postgres';
+import { createPostgresReplicationActivities } from '../../src/replication/postgres/activities';
 import { describeError } from '../../src/client/errors';
 import { LOCAL_STACK } from '../../src/config/local-stack';
 import type { ReplicationSpec, PostgresReplicatorSpec } from '../../src/config/replication';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { temporal } from '@temporalio/proto';
-import { listKeys } from '../../src/activities/lake';
+import { listKeys } from '../../src/runtime/lake';
 import { processedPrefix, rawPrefix, rejectedPrefix, manifestKey } from '../../src/common/lake-layout';
 import { ETL_STATUS } from '../../src/common/search-attributes';
 import { loadPipeline, type Pipeline } from '../../src/config';

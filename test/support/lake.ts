@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { downloadFile } from '../../src/activities/lake';
+import { downloadFile } from '../../src/runtime/lake';
 import type { Harness } from './harness';
 
 /** Reads a rejected/ Parquet file from the lake and counts its rows per reject_reason. */

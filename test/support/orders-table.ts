@@ -1,4 +1,4 @@
-import type { LoadPlanSpec } from '../../src/sql/load-plan';
+import type { LoadPlanSpec } from '../../src/connectors/targets/load-plan';
 
 /** The orders table the Redshift tests load: what a load plan knows about a target, without run details. */
 export const ORDERS_TABLE = {

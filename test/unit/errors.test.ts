@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { classifyDuckdbError, classifyPostgresError, classifyS3Error } from '../../src/activities/errors';
+import { classifyDuckdbError, classifyPostgresError, classifyS3Error } from '../../src/runtime/errors';
 import { describeError } from '../../src/client/errors';
 
 function pgError(code: string, message: string): Error {

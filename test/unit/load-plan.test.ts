@@ -1,6 +1,6 @@
 import { keyChecksumSelect, keyHashExpr } from '../../src/sql/checksum';
-import { copyPartToStdout, selectPartEnd, selectWindowBounds } from '../../src/sql/extract';
-import { applyStagedRows, createStageTable, createTargetTable, type LoadPlanSpec } from '../../src/sql/load-plan';
+import { copyPartToStdout, selectPartEnd, selectWindowBounds } from '../../src/connectors/sources/postgres/sql';
+import { applyStagedRows, createStageTable, createTargetTable, type LoadPlanSpec } from '../../src/connectors/targets/load-plan';
 import { duckdbTypeFor, isOrderableWatermark } from '../../src/sql/pg-types';
 import { orderTableLevels } from '../../src/config/table-order';
 

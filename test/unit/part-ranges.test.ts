@@ -1,4 +1,4 @@
-import { integerPartEnd } from '../../src/activities/part-ranges';
+import { integerPartEnd } from '../../src/connectors/sources/postgres/part-ranges';
 
 describe('equal key ranges over an integer key', () => {
   it('cuts the span into the asked number of parts, the last one open-ended', () => {

@@ -12,8 +12,8 @@ import {
 } from '@aws-sdk/client-redshift-data';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { mockClient } from 'aws-sdk-client-mock';
-import { createRedshiftActivities, type RedshiftLoadInput, type RedshiftPolling, type StatementProgress } from '../../src/activities/redshift';
-import { buildLoadBatch } from '../../src/sql/redshift';
+import { createRedshiftTarget, type RedshiftLoadInput, type RedshiftPolling, type StatementProgress } from '../../src/connectors/targets/redshift/load';
+import { buildLoadBatch } from '../../src/connectors/targets/redshift/sql';
 import { ORDERS_TABLE } from '../support/orders-table';
 
 const redshift = mockClient(RedshiftDataClient);
@@ -43,7 +43,7 @@ const sqls = buildLoadBatch({ ...input, s3Prefix, iamRoleArn: warehouse.iamRoleA
 function setUp(polling: Partial<RedshiftPolling> = {}) {
   const heartbeats: StatementProgress[] = [];
   const sleeps: number[] = [];
-  const activities = createRedshiftActivities({
+  const activities = createRedshiftTarget({
     redshiftData: new RedshiftDataClient({ region: 'eu-west-1' }),
     redshiftPolling: {
       sleep: (ms) => Promise.resolve(void sleeps.push(ms)),
@@ -103,7 +103,7 @@ describe('loadIntoRedshift', () => {
     statuses('batch-1', { Status: 'SUBMITTED' }, { Status: 'STARTED' }, { Status: 'FINISHED' });
     const { activities, heartbeats, sleeps } = setUp();
 
-    const result = await activities.loadIntoRedshift(input);
+    const result = await activities.load(input);
 
     expect(result).toMatchObject({ rows: 3, keyChecksum: '1234567890' });
     expect(result.seconds).toBeGreaterThanOrEqual(0);
@@ -127,9 +127,9 @@ describe('loadIntoRedshift', () => {
     statuses('batch-1', { Status: 'FINISHED' });
     const { activities } = setUp();
 
-    await activities.loadIntoRedshift(input);
-    await activities.loadIntoRedshift(input);
-    await activities.loadIntoRedshift({ ...input, table: 'customers' });
+    await activities.load(input);
+    await activities.load(input);
+    await activities.load({ ...input, table: 'customers' });
 
     const tokens = redshift.commandCalls(BatchExecuteStatementCommand).map((call) => call.args[0].input.ClientToken);
     expect(tokens[0]).toBe(tokens[1]);
@@ -140,12 +140,12 @@ describe('loadIntoRedshift', () => {
     redshift.on(BatchExecuteStatementCommand).resolves({ Id: 'batch-1' });
     statuses('batch-1', ...Array.from({ length: 6 }, () => ({ Status: 'STARTED' as const })), { Status: 'FINISHED' });
     const sleeps: number[] = [];
-    const activities = createRedshiftActivities({
+    const activities = createRedshiftTarget({
       redshiftData: new RedshiftDataClient({ region: 'eu-west-1' }),
       redshiftPolling: { sleep: (ms) => Promise.resolve(void sleeps.push(ms)) },
     });
 
-    await expect(activities.loadIntoRedshift(input)).resolves.toMatchObject({ rows: 3 });
+    await expect(activities.load(input)).resolves.toMatchObject({ rows: 3 });
     expect(sleeps).toEqual([500, 1000, 2000, 4000, 5000, 5000]);
   });
 
@@ -153,7 +153,7 @@ describe('loadIntoRedshift', () => {
     statuses('batch-0', { Status: 'STARTED' }, { Status: 'FINISHED' });
     const { activities } = setUp({ heartbeatDetails: () => ({ statementId: 'batch-0', status: 'STARTED' }) });
 
-    await expect(activities.loadIntoRedshift(input)).resolves.toMatchObject({ rows: 3 });
+    await expect(activities.load(input)).resolves.toMatchObject({ rows: 3 });
     expect(redshift.commandCalls(BatchExecuteStatementCommand)).toHaveLength(0);
     expect(redshift.commandCalls(DescribeStatementCommand).map((call) => call.args[0].input.Id)).toEqual(['batch-0', 'batch-0']);
   });
@@ -161,8 +161,8 @@ describe('loadIntoRedshift', () => {
   it('resubmits under a new token after a batch that failed transiently', async () => {
     redshift.on(BatchExecuteStatementCommand).resolves({ Id: 'batch-1' });
     statuses('batch-1', { Status: 'FINISHED' });
-    await setUp().activities.loadIntoRedshift(input);
-    await setUp({ heartbeatDetails: () => ({ statementId: 'batch-0', status: 'FAILED' }) }).activities.loadIntoRedshift(input);
+    await setUp().activities.load(input);
+    await setUp({ heartbeatDetails: () => ({ statementId: 'batch-0', status: 'FAILED' }) }).activities.load(input);
 
     const [first, second] = redshift.commandCalls(BatchExecuteStatementCommand).map((call) => call.args[0].input.ClientToken);
     expect(second).not.toBe(first);
@@ -175,7 +175,7 @@ describe('loadIntoRedshift', () => {
     statuses('create-1', { Status: 'FINISHED' });
     statuses('batch-1', { Status: 'FINISHED' });
 
-    await setUp().activities.loadIntoRedshift({ ...input, rollups: [rollup] });
+    await setUp().activities.load({ ...input, rollups: [rollup] });
 
     const [create, load] = redshift.commandCalls(BatchExecuteStatementCommand).map((call) => call.args[0].input);
     expect(create?.Sqls).toContain('CREATE TABLE IF NOT EXISTS "analytics"."orders" ("order_id" BIGINT NOT NULL, "amount" DECIMAL(12,2), "sale_date" DATE, PRIMARY KEY ("order_id"))');
@@ -191,7 +191,7 @@ describe('loadIntoRedshift', () => {
     const detail: Field[] = [{ stringValue: `${s3Prefix}part-0.parquet` }, { longValue: 12 }, { stringValue: 'amount' }, { longValue: 1216 }, { stringValue: 'Numeric overflow' }];
     query(/sys_load_error_detail WHERE query_id = 777/, 'errors-1', [detail]);
 
-    const failure = await failureOf(setUp().activities.loadIntoRedshift(input));
+    const failure = await failureOf(setUp().activities.load(input));
 
     expect(failure).toBeInstanceOf(ApplicationFailure);
     expect(failure).toMatchObject({ type: 'RedshiftCopyFailed', nonRetryable: true });
@@ -206,7 +206,7 @@ describe('loadIntoRedshift', () => {
     redshift.on(BatchExecuteStatementCommand).resolves({ Id: 'batch-1' });
     statuses('batch-1', failedBatch({ sql: sqls.at(-1) ?? '', error: 'ERROR: division by zero' }));
 
-    const failure = await failureOf(setUp().activities.loadIntoRedshift(input));
+    const failure = await failureOf(setUp().activities.load(input));
 
     expect(failure).toMatchObject({ type: 'ReconciliationFailed', nonRetryable: true });
     expect(failure.message).toContain('the warehouse does not match the transform output: expected 3 rows / checksum 1234567890');
@@ -218,12 +218,12 @@ describe('loadIntoRedshift', () => {
     redshift.on(BatchExecuteStatementCommand).resolves({ Id: 'batch-1' });
     const insert = sqls.find((sql) => sql.startsWith('INSERT INTO "analytics"')) ?? '';
     statuses('batch-1', failedBatch({ sql: insert, error: 'ERROR: column "amount" does not exist' }));
-    await expect(setUp().activities.loadIntoRedshift(input)).rejects.toMatchObject({ type: 'RedshiftStatementFailed', nonRetryable: true });
+    await expect(setUp().activities.load(input)).rejects.toMatchObject({ type: 'RedshiftStatementFailed', nonRetryable: true });
 
     redshift.reset();
     redshift.on(BatchExecuteStatementCommand).resolves({ Id: 'batch-1' });
     statuses('batch-1', failedBatch({ sql: insert, error: 'ERROR: 1023 Serializable isolation violation on table' }));
-    const failure = await failureOf(setUp().activities.loadIntoRedshift(input));
+    const failure = await failureOf(setUp().activities.load(input));
     expect(failure).not.toBeInstanceOf(ApplicationFailure);
     expect(failure).toMatchObject({ name: 'RedshiftTransientError' });
     expect(failure.message).toContain('sql=INSERT INTO "analytics"."orders"');
@@ -233,7 +233,7 @@ describe('loadIntoRedshift', () => {
     redshift.on(BatchExecuteStatementCommand).resolves({ Id: 'batch-1' });
     statuses('batch-1', { Status: 'STARTED' }, { Status: 'ABORTED' });
 
-    await expect(setUp().activities.loadIntoRedshift(input)).rejects.toMatchObject({ type: 'RedshiftStatementAborted', nonRetryable: true });
+    await expect(setUp().activities.load(input)).rejects.toMatchObject({ type: 'RedshiftStatementAborted', nonRetryable: true });
   });
 
   it('aborts the batch in Redshift when the activity is cancelled and reports the cancellation once it stopped', async () => {
@@ -243,7 +243,7 @@ describe('loadIntoRedshift', () => {
     const cancelled = new CancelledFailure('CANCELLED');
     const { activities } = setUp({ sleep: () => Promise.reject(cancelled) });
 
-    await expect(activities.loadIntoRedshift(input)).rejects.toBe(cancelled);
+    await expect(activities.load(input)).rejects.toBe(cancelled);
     expect(redshift.commandCalls(CancelStatementCommand).map((call) => call.args[0].input.Id)).toEqual(['batch-1']);
   });
 
@@ -253,7 +253,7 @@ describe('loadIntoRedshift', () => {
     statuses('batch-1', { Status: 'STARTED' }, { Status: 'FINISHED' });
     const { activities } = setUp({ sleep: () => Promise.reject(new CancelledFailure('CANCELLED')) });
 
-    await expect(activities.loadIntoRedshift(input)).resolves.toMatchObject({ rows: 3 });
+    await expect(activities.load(input)).resolves.toMatchObject({ rows: 3 });
   });
 
   it('rethrows a ThrottlingException as retryable, and the retry succeeds with the same token', async () => {
@@ -262,11 +262,11 @@ describe('loadIntoRedshift', () => {
     statuses('batch-1', { Status: 'FINISHED' });
     const { activities } = setUp();
 
-    const failure = await failureOf(activities.loadIntoRedshift(input));
+    const failure = await failureOf(activities.load(input));
     expect(failure).not.toBeInstanceOf(ApplicationFailure);
     expect(failure.message).toContain('Rate exceeded');
     expect(failure.cause).toBe(throttled);
-    await expect(activities.loadIntoRedshift(input)).resolves.toMatchObject({ rows: 3 });
+    await expect(activities.load(input)).resolves.toMatchObject({ rows: 3 });
     const [first, second] = redshift.commandCalls(BatchExecuteStatementCommand).map((call) => call.args[0].input.ClientToken);
     expect(second).toBe(first);
   });
@@ -275,7 +275,7 @@ describe('loadIntoRedshift', () => {
     const missing = new ResourceNotFoundException({ message: 'Workgroup etl-wg not found', Message: 'Workgroup etl-wg not found', ResourceId: 'etl-wg', $metadata: {} });
     redshift.on(BatchExecuteStatementCommand).rejects(missing);
 
-    await expect(setUp().activities.loadIntoRedshift(input)).rejects.toMatchObject({ type: 'ResourceNotFoundException', nonRetryable: true });
+    await expect(setUp().activities.load(input)).rejects.toMatchObject({ type: 'ResourceNotFoundException', nonRetryable: true });
     expect(redshift.commandCalls(BatchExecuteStatementCommand)).toHaveLength(1);
     expect(redshift.commandCalls(DescribeStatementCommand)).toHaveLength(0);
   });
@@ -285,20 +285,20 @@ describe('readRedshiftWatermark', () => {
   it('returns the saved watermark', async () => {
     query(/FROM etl_state\.watermarks WHERE pipeline = 'shop' AND table_name = 'orders'/, 'wm-1', [[{ stringValue: '2024-01-31' }]]);
 
-    await expect(setUp().activities.readRedshiftWatermark({ pipeline: 'shop', table: 'orders', warehouse })).resolves.toEqual({ watermark: '2024-01-31' });
+    await expect(setUp().activities.readWatermark({ pipeline: 'shop', table: 'orders', warehouse })).resolves.toEqual({ watermark: '2024-01-31' });
     expect(redshift.commandCalls(ExecuteStatementCommand)[0]?.args[0].input).toMatchObject({ WorkgroupName: 'etl-wg', Database: 'analytics' });
   });
 
   it('returns no watermark before the first load created etl_state', async () => {
     query(/etl_state\.watermarks/, 'wm-1', [], { Status: 'FAILED', Error: 'ERROR: relation "etl_state.watermarks" does not exist' });
 
-    const result = await setUp().activities.readRedshiftWatermark({ pipeline: 'shop', table: 'orders', warehouse });
+    const result = await setUp().activities.readWatermark({ pipeline: 'shop', table: 'orders', warehouse });
     expect(result.watermark).toBeUndefined();
   });
 
   it('returns no watermark when the table has none yet', async () => {
     query(/etl_state\.watermarks/, 'wm-1', []);
 
-    await expect(setUp().activities.readRedshiftWatermark({ pipeline: 'shop', table: 'orders', warehouse })).resolves.toEqual({});
+    await expect(setUp().activities.readWatermark({ pipeline: 'shop', table: 'orders', warehouse })).resolves.toEqual({});
   });
 });

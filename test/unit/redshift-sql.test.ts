@@ -1,4 +1,4 @@
-import { STAGE_TABLE, createStageTable, createStateTables, createTargetTable } from '../../src/sql/load-plan';
+import { STAGE_TABLE, createStageTable, createStateTables, createTargetTable } from '../../src/connectors/targets/load-plan';
 import {
   buildLoadBatch,
   copyParquetFromS3,
@@ -7,7 +7,7 @@ import {
   selectLoadErrors,
   selectTableExists,
   type RedshiftLoadSpec,
-} from '../../src/sql/redshift';
+} from '../../src/connectors/targets/redshift/sql';
 import { ORDERS_TABLE } from '../support/orders-table';
 
 const spec: RedshiftLoadSpec = {

@@ -1,7 +1,7 @@
 import { loadPipeline, parsePipeline } from '../../src/config';
 import { resolveReplication } from '../../src/config/replication';
 import { formatReplication } from '../../src/client/pipeline-run';
-import { startTypeFor } from '../../src/activities/dms-progress';
+import { startTypeFor } from '../../src/replication/dms/progress';
 import { issuesOf } from '../support/config-issues';
 
 const base = `

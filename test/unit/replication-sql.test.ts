@@ -1,7 +1,7 @@
-import { findReplicationProblems } from '../../src/activities/replication-postgres-check';
+import { findReplicationProblems } from '../../src/replication/postgres/check';
 import {
   alterPublication, createPublication, createReplicaTable, createSubscription, dropSubscription, truncateTables,
-} from '../../src/sql/replication';
+} from '../../src/replication/postgres/sql';
 
 describe('replication SQL', () => {
   it('creates the replica table with the source columns, NOT NULLs and primary key in key order', () => {

@@ -1,6 +1,6 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import { parsePipeline } from '../../src/config';
-import { compileTransform, EMAIL_PATTERN } from '../../src/sql/transform';
+import { compileTransform, EMAIL_PATTERN } from '../../src/transform/compile';
 
 function stepsOf(transform: unknown[]) {
   const customers = { name: 'customers', source: 'a.c', target: 'c.c', primaryKey: ['id'] };

@@ -1,0 +1,150 @@
+import { join } from 'node:path';
+import { ApplicationFailure } from '@temporalio/activity';
+import type { TableSpec } from '../../../config/pipeline-schema';
+import { copyToParquetFile, countParquetRows, readCsvSpool } from '../../../sql/duckdb-read';
+import { copyDistinctKeysToStdout, SELECT_TABLE_CATALOG, lookbackType, selectLookbackCheck, selectKeyRange, selectLookbackStart, selectRowCount, selectWindowBounds, type ExtractWindow } from './sql';
+import { duckdbTypeFor, isOrderableWatermark, type SourceColumn } from '../../../sql/pg-types';
+import { queryRow, withDuckdb } from '../../../transform/duckdb-session';
+import { classifyPostgresError } from '../../../runtime/errors';
+import type { ExtractDeps } from './extract';
+import type { ExtractKeysInput, ExtractPlan, PlanExtractInput } from '../types';
+import { uploadFile } from '../../../runtime/lake';
+import { rawPrefix } from '../../../common/lake-layout';
+import { copyToFile } from '../../pg/copy';
+import type { DatabaseRole } from '../../../activities/postgres';
+import { keepAlive } from '../../../runtime/heartbeat';
+import { isIntegerKey, type KeyRange } from './part-ranges';
+import { withSpool } from '../../../runtime/spool';
+
+interface CatalogRow {
+  name: string;
+  pg_type: string;
+  key_position: number;
+}
+
+function terminal(message: string, type: string): ApplicationFailure {
+  return ApplicationFailure.create({ message, type, nonRetryable: true });
+}
+
+async function readCatalog(deps: ExtractDeps, input: { table: TableSpec; database: DatabaseRole }): Promise<CatalogRow[]> {
+  try {
+    const result = await deps.pools[input.database].query<CatalogRow>(SELECT_TABLE_CATALOG, [input.table.source]);
+    return result.rows;
+  } catch (error) {
+    throw classifyPostgresError(error, { table: input.table.name, source: input.table.source });
+  }
+}
+
+function checkWatermark(table: TableSpec, columns: SourceColumn[]): void {
+  if (!table.watermark) return;
+  const column = columns.find((candidate) => candidate.name === table.watermark);
+  if (!column) {
+    throw terminal(`table ${table.name}: watermark column "${table.watermark}" does not exist in ${table.source} (columns: ${columns.map((c) => c.name).join(', ')})`, 'SourceColumnMissing');
+  }
+  if (!isOrderableWatermark(column.pgType)) {
+    throw terminal(`table ${table.name}: watermark column "${column.name}" is ${column.pgType}, which cannot order changes; use a timestamp, date or integer column`, 'WatermarkNotOrderable');
+  }
+}
+
+/** Where the window starts: after the saved watermark, or `lookback` before it (checked on every run, first included). */
+async function windowStart(deps: ExtractDeps, input: { table: TableSpec; database: DatabaseRole; since?: string; columns: SourceColumn[] }): Promise<string | undefined> {
+  const { table, since } = input;
+  const pgType = input.columns.find((column) => column.name === table.watermark)?.pgType;
+  if (!table.lookback || !pgType) return since;
+  const pool = deps.pools[input.database];
+  try {
+    if (since === undefined) {
+      await pool.query(selectLookbackCheck({ pgType }), [table.lookback]);
+      return undefined;
+    }
+    const result = await pool.query<{ start: string }>(selectLookbackStart({ pgType }), [since, table.lookback]);
+    return result.rows[0]?.start ?? since;
+  } catch (error) {
+    if (!/^22/.test((error as { code?: string }).code ?? '')) throw classifyPostgresError(error, { table: table.name, source: table.source });
+    const expected = lookbackType(pgType) === 'interval' ? 'an interval such as "15 minutes"' : `a ${pgType} value`;
+    throw terminal(`table ${table.name}: lookback "${table.lookback}" does not fit watermark column "${table.watermark}" (${pgType}); expected ${expected}`, 'LookbackInvalid');
+  }
+}
+
+async function planWindow(deps: ExtractDeps, input: { table: TableSpec; database: DatabaseRole; since?: string; columns: SourceColumn[] }): Promise<{ window?: ExtractWindow; sourceRows: number }> {
+  const { table } = input;
+  const pool = deps.pools[input.database];
+  const from = await windowStart(deps, input);
+  try {
+    if (!table.watermark || table.mode === 'full-refresh') {
+      const result = await pool.query<{ row_count: string }>(selectRowCount({ source: table.source }));
+      return { sourceRows: Number(result.rows[0]?.row_count ?? 0) };
+    }
+    const result = await pool.query<{ row_count: string; upper_bound: string | null }>(selectWindowBounds({ source: table.source, column: table.watermark, from, atLeast: from === input.since ? undefined : input.since }));
+    const row = result.rows[0];
+    const to = row?.upper_bound ?? input.since;
+    if (to === undefined) return { window: undefined, sourceRows: 0 };
+    return { window: { column: table.watermark, from, to }, sourceRows: Number(row?.row_count ?? 0) };
+  } catch (error) {
+    throw classifyPostgresError(error, { table: table.name, source: table.source });
+  }
+}
+
+/** For a single integer key, its span: parts are then cut by arithmetic instead of a query per part. */
+async function planKeyRange(deps: ExtractDeps, input: { table: TableSpec; database: DatabaseRole; columns: SourceColumn[]; chunkKey: string[] }): Promise<KeyRange | undefined> {
+  const [column, ...rest] = input.chunkKey;
+  const pgType = input.columns.find((candidate) => candidate.name === column)?.pgType;
+  if (!column || rest.length > 0 || !pgType || !isIntegerKey(pgType)) return undefined;
+  try {
+    const row = (await deps.pools[input.database].query<{ low: string | null; high: string | null }>(selectKeyRange({ source: input.table.source, column }))).rows[0];
+    return row?.low && row.high ? { low: row.low, high: row.high } : undefined;
+  } catch (error) {
+    throw classifyPostgresError(error, { table: input.table.name, source: input.table.source });
+  }
+}
+
+export function createPostgresPlan(deps: ExtractDeps) {
+  return {
+    /**
+     * Checks a table against the source catalog (it exists, its watermark column exists and can order
+     * changes) and fixes the window (since, max(watermark)] to extract. Runs for every table before any
+     * data moves, so a bad pipeline fails without touching the warehouse.
+     */
+    async planExtract(input: PlanExtractInput): Promise<ExtractPlan> {
+      const { table } = input;
+      const catalog = await readCatalog(deps, input);
+      if (catalog.length === 0) {
+        throw terminal(`table ${table.name}: source ${table.source} does not exist in the ${input.database} database`, 'SourceTableMissing');
+      }
+      const columns = catalog.map((row) => ({ name: row.name, pgType: row.pg_type, duckdbType: duckdbTypeFor(row.pg_type) }));
+      checkWatermark(table, columns);
+      const chunkKey = catalog.filter((row) => row.key_position > 0).sort((a, b) => a.key_position - b.key_position).map((row) => row.name);
+      const { window, sourceRows } = await planWindow(deps, { ...input, columns });
+      const keyRange = await planKeyRange(deps, { ...input, columns, chunkKey });
+      return { table: table.name, source: table.source, database: input.database, columns, chunkKey, window, sourceRows, keyRange };
+    },
+
+    /** Copies the distinct keys of a table to one Parquet file (column etl_key), for reference checks. */
+    async extractKeys(input: ExtractKeysInput): Promise<{ key: string; rows: number }> {
+      const { table } = input;
+      const [column, ...rest] = table.primaryKey;
+      if (!column || rest.length > 0) throw terminal(`table ${table.name}: references need a single-column primaryKey`, 'ReferenceKeyUnsupported');
+      const key = `${rawPrefix(input.location)}keys.parquet`;
+      const columns: SourceColumn[] = [{ name: 'etl_key', pgType: 'text', duckdbType: 'VARCHAR' }];
+      return keepAlive(() => withSpool({ spoolDir: deps.spoolDir, name: `keys-${table.name}` }, async (dir) => {
+        const csv = join(dir, 'keys.csv');
+        const parquet = join(dir, 'keys.parquet');
+        const sql = copyDistinctKeysToStdout({ source: table.source, column });
+        const client = await deps.pools[input.database].connect();
+        try {
+          await copyToFile({ client, sql, path: csv });
+        } catch (error) {
+          throw classifyPostgresError(error, { table: table.name, source: table.source, column });
+        } finally {
+          client.release();
+        }
+        const rows = await withDuckdb({ duckdb: deps.duckdb, context: { table: table.name, step: 'keys' } }, async (connection) => {
+          await connection.run(copyToParquetFile({ query: `SELECT * FROM ${readCsvSpool({ path: csv, columns })}`, path: parquet }));
+          return Number((await queryRow(connection, countParquetRows({ path: parquet })))[0]);
+        });
+        await uploadFile({ s3: deps.s3, lake: input.lake, key, path: parquet });
+        return { key, rows };
+      }));
+    },
+  };
+}

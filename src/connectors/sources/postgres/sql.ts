@@ -1,0 +1,120 @@
+import { quoteIdent, quoteLiteral, quoteQualified } from '../../../sql/quote';
+import type { SourceColumn } from '../../../sql/pg-types';
+
+/** The extract window on the watermark column: (from, to]; no `from` means from the beginning. */
+export interface ExtractWindow {
+  column: string;
+  from?: string;
+  to: string;
+}
+
+/**
+ * Columns of a table in order, and their 1-based position in its primary key (0: not a key column); $1 is
+ * the schema-qualified name as text. pg_index.indkey is an int2vector, whose subscripts start at 0.
+ */
+export const SELECT_TABLE_CATALOG = `
+SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS pg_type,
+       coalesce(array_position(i.indkey::int2[], a.attnum) - array_lower(i.indkey::int2[], 1) + 1, 0) AS key_position
+FROM pg_attribute a
+LEFT JOIN pg_index i ON i.indrelid = a.attrelid AND i.indisprimary
+WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped
+ORDER BY a.attnum`;
+
+export const SELECT_TABLE_EXISTS = 'SELECT to_regclass($1) IS NOT NULL AS present';
+
+function windowPredicate(window: ExtractWindow | undefined): string[] {
+  if (!window) return [];
+  const column = quoteIdent(window.column);
+  const lower = window.from === undefined ? [] : [`${column} > ${quoteLiteral(window.from)}`];
+  return [...lower, `${column} <= ${quoteLiteral(window.to)}`];
+}
+
+/**
+ * Row count and upper bound of the window that starts after `from`, in one pass. A window that looks back
+ * before the saved watermark (`atLeast`) never ends before it, so the watermark never moves backwards.
+ */
+export function selectWindowBounds(input: { source: string; column: string; from?: string; atLeast?: string }): string {
+  const column = quoteIdent(input.column);
+  const where = input.from === undefined ? '' : ` WHERE ${column} > ${quoteLiteral(input.from)}`;
+  const upper = input.atLeast === undefined ? `max(${column})` : `greatest(max(${column}), ${quoteLiteral(input.atLeast)})`;
+  return `SELECT count(*)::bigint AS row_count, ${upper}::text AS upper_bound FROM ${quoteQualified(input.source)}${where}`;
+}
+
+/**
+ * The start of a window that looks back from the saved watermark ($1) by `lookback` ($2): an interval for
+ * dates and timestamps, a number for integer watermarks. `pgType` comes from the catalog, never from a user.
+ */
+export function selectLookbackStart(input: { pgType: string }): string {
+  return `SELECT (CAST($1 AS ${input.pgType}) - CAST($2 AS ${lookbackType(input.pgType)}))::text AS start`;
+}
+
+/** What a lookback is measured in for a watermark column type. */
+export function lookbackType(pgType: string): string {
+  return /^(date|timestamp)/.test(pgType) ? 'interval' : pgType;
+}
+
+/** Fails (SQLSTATE 22…) unless the lookback ($1) reads as the measure of this watermark type. */
+export function selectLookbackCheck(input: { pgType: string }): string {
+  return `SELECT CAST($1 AS ${lookbackType(input.pgType)}) AS lookback`;
+}
+
+/** The lowest and highest value of a single-column integer key, from the ends of its index. */
+export function selectKeyRange(input: { source: string; column: string }): string {
+  const column = quoteIdent(input.column);
+  return `SELECT min(${column})::text AS low, max(${column})::text AS high FROM ${quoteQualified(input.source)}`;
+}
+
+export function selectRowCount(input: { source: string }): string {
+  return `SELECT count(*)::bigint AS row_count FROM ${quoteQualified(input.source)}`;
+}
+
+/** A part of an extract along the source primary key: keys in (after, upTo]; no bound means open. */
+export interface PartBounds {
+  after?: readonly string[];
+  upTo?: readonly string[];
+}
+
+function partPredicates(input: { window?: ExtractWindow; chunkKey: readonly string[] } & PartBounds): string {
+  const keys = `(${input.chunkKey.map(quoteIdent).join(', ')})`;
+  const tuple = (values: readonly string[]) => `(${values.map(quoteLiteral).join(', ')})`;
+  const after = input.after ? [`${keys} > ${tuple(input.after)}`] : [];
+  const upTo = input.upTo ? [`${keys} <= ${tuple(input.upTo)}`] : [];
+  const predicates = [...windowPredicate(input.window), ...after, ...upTo];
+  return predicates.length > 0 ? ` WHERE ${predicates.join(' AND ')}` : '';
+}
+
+/**
+ * The last key of the next part: the `partRows`-th key after `after` in the window, as text; no row means
+ * fewer rows remain and the next part is the last. Fixing a part's end before copying it lets the next
+ * part's COPY start while this one is still being converted and uploaded.
+ */
+export function selectPartEnd(input: { source: string; window?: ExtractWindow; chunkKey: readonly string[]; after?: readonly string[]; partRows: number }): string {
+  const keys = input.chunkKey.map(quoteIdent);
+  const offset = Math.max(0, Math.trunc(input.partRows) - 1);
+  return `SELECT ${keys.map((key) => `${key}::text`).join(', ')} FROM ${quoteQualified(input.source)}${partPredicates(input)} ORDER BY ${keys.join(', ')} LIMIT 1 OFFSET ${offset}`;
+}
+
+/**
+ * One part of an extract as CSV: the window, then the part's key range on the source primary key so a
+ * crashed extract resumes after the last part it uploaded. Values are literals because COPY takes no
+ * parameters; they come from Postgres' own text output, so they round-trip exactly.
+ */
+export function copyPartToStdout(input: { source: string; columns: readonly SourceColumn[]; window?: ExtractWindow; chunkKey: readonly string[] } & PartBounds): string {
+  // No ORDER BY: the key range alone defines the part, so Postgres may scan it in whatever order is cheapest.
+  const columns = input.columns.map((column) => quoteIdent(column.name)).join(', ');
+  return `COPY (SELECT ${columns} FROM ${quoteQualified(input.source)}${partPredicates(input)}) TO STDOUT WITH (FORMAT csv)`;
+}
+
+/** Session settings that make COPY's text output unambiguous for DuckDB: ISO dates, UTC, exact floats. */
+export const EXTRACT_SESSION_SETTINGS = [
+  "SET LOCAL TimeZone = 'UTC'",
+  "SET LOCAL DateStyle = 'ISO, YMD'",
+  'SET LOCAL extra_float_digits = 3',
+  "SET LOCAL bytea_output = 'hex'",
+];
+
+/** The distinct non-null values of one column as text CSV (a key set for reference checks). */
+export function copyDistinctKeysToStdout(input: { source: string; column: string }): string {
+  const column = quoteIdent(input.column);
+  return `COPY (SELECT DISTINCT ${column}::text AS etl_key FROM ${quoteQualified(input.source)} WHERE ${column} IS NOT NULL) TO STDOUT WITH (FORMAT csv)`;
+}

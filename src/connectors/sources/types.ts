@@ -1,0 +1,73 @@
+import type { DatabaseRole } from '../../activities/postgres';
+import type { LakeTarget } from '../../runtime/lake';
+import type { RunLocation } from '../../common/lake-layout';
+import type { TableSpec } from '../../config/pipeline-schema';
+import type { SourceColumn } from '../../sql/pg-types';
+import type { DuckdbLimits } from '../../transform/duckdb-session';
+import type { KeyRange } from './postgres/part-ranges';
+import type { ExtractWindow } from './postgres/sql';
+
+/** The kinds of source a table can be read from; each is a folder under src/connectors/sources/. */
+export type SourceKind = 'postgres';
+
+/** What the extract reads, decided (and validated) before any data moves. */
+export interface ExtractPlan {
+  table: string;
+  source: string;
+  database: DatabaseRole;
+  columns: SourceColumn[];
+  /** The source primary key: parts are cut along it so a crashed extract resumes where it stopped. */
+  chunkKey: string[];
+  window?: ExtractWindow;
+  /** Rows in the source window when planned. */
+  sourceRows: number;
+  /** The span of a single integer key: parts are equal key ranges over it. */
+  keyRange?: KeyRange;
+}
+
+export interface ExtractedPart {
+  key: string;
+  rows: number;
+  bytes: number;
+}
+
+export interface ExtractResult {
+  bucket: string;
+  prefix: string;
+  parts: ExtractedPart[];
+  rows: number;
+  bytes: number;
+  seconds: number;
+}
+
+export interface PlanExtractInput {
+  table: TableSpec;
+  database: DatabaseRole;
+  /** The watermark the last committed load saved. */
+  since?: string;
+}
+
+export interface ExtractTableInput {
+  plan: ExtractPlan;
+  location: RunLocation;
+  lake: LakeTarget;
+  partRows: number;
+  limits?: DuckdbLimits;
+}
+
+export interface ExtractKeysInput {
+  table: TableSpec;
+  database: DatabaseRole;
+  location: RunLocation;
+  lake: LakeTarget;
+}
+
+/**
+ * What every source implements: check the table and fix its window before any data moves, copy the window
+ * to raw Parquet parts in the lake (resumable, heartbeating), and write a table's key set for reference checks.
+ */
+export interface SourceConnector {
+  planExtract(input: PlanExtractInput): Promise<ExtractPlan>;
+  extractTable(input: ExtractTableInput): Promise<ExtractResult>;
+  extractKeys(input: ExtractKeysInput): Promise<{ key: string; rows: number }>;
+}

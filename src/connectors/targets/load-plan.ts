@@ -1,0 +1,173 @@
+import type { LoadMode, Rollup } from '../../config/pipeline-schema';
+import { keyChecksumSelect } from '../../sql/checksum';
+import { quoteIdent, quoteLiteral, quoteQualified } from '../../sql/quote';
+import { selectRollup } from '../../sql/rollup';
+import { warehouseType, type ColumnSpec, type WarehouseDialect } from '../../sql/warehouse-types';
+
+/**
+ * The load plan both warehouses run (Redshift through the Data API, Postgres locally): stage the processed
+ * rows, then in ONE transaction apply them by mode, rebuild touched rollup rows and save the watermark.
+ * Values are literals, not parameters, because Redshift's BatchExecuteStatement takes no parameters; every
+ * literal is quoted by quoteLiteral and every identifier by quoteIdent.
+ */
+export interface LoadPlanSpec {
+  dialect: WarehouseDialect;
+  pipeline: string;
+  table: string;
+  target: string;
+  mode: LoadMode;
+  keys: readonly string[];
+  columns: readonly ColumnSpec[];
+  rollups: readonly Rollup[];
+  runId: string;
+  /** The new watermark (the upper bound of the extracted window), saved in the same transaction. */
+  watermark?: string;
+}
+
+export const STAGE_TABLE = 'etl_stage';
+const AFFECTED_TABLE = 'etl_affected';
+
+export function createStateTables(): string[] {
+  return [
+    'CREATE SCHEMA IF NOT EXISTS etl_state',
+    'CREATE TABLE IF NOT EXISTS etl_state.watermarks (pipeline VARCHAR(128) NOT NULL, table_name VARCHAR(128) NOT NULL, watermark VARCHAR(64) NOT NULL, run_id VARCHAR(256) NOT NULL, saved_at TIMESTAMP NOT NULL)',
+    'CREATE TABLE IF NOT EXISTS etl_state.loads (pipeline VARCHAR(128) NOT NULL, table_name VARCHAR(128) NOT NULL, run_id VARCHAR(256) NOT NULL, row_count BIGINT NOT NULL, loaded_at TIMESTAMP NOT NULL)',
+  ];
+}
+
+export function createTargetTable(spec: Pick<LoadPlanSpec, 'dialect' | 'target' | 'columns' | 'keys'>): string[] {
+  const [schema = ''] = spec.target.split('.');
+  const columns = spec.columns.map((column) => {
+    const type = warehouseType({ dialect: spec.dialect, duckdbType: column.type, column: column.name });
+    return `${quoteIdent(column.name)} ${type}${spec.keys.includes(column.name) ? ' NOT NULL' : ''}`;
+  });
+  const primaryKey = `PRIMARY KEY (${spec.keys.map(quoteIdent).join(', ')})`;
+  return [
+    `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`,
+    `CREATE TABLE IF NOT EXISTS ${quoteQualified(spec.target)} (${[...columns, primaryKey].join(', ')})`,
+  ];
+}
+
+/** A session-local staging table shaped like the target; Postgres drops it at commit. */
+export function createStageTable(spec: Pick<LoadPlanSpec, 'dialect' | 'target'>): string {
+  const suffix = spec.dialect === 'postgres' ? ' ON COMMIT DROP' : '';
+  return `CREATE TEMP TABLE ${STAGE_TABLE} (LIKE ${quoteQualified(spec.target)})${suffix}`;
+}
+
+function keyJoin(keys: readonly string[], left: string, right: string): string {
+  return keys.map((key) => `${left}.${quoteIdent(key)} = ${right}.${quoteIdent(key)}`).join(' AND ');
+}
+
+function collectAffected(spec: LoadPlanSpec): string[] {
+  const refreshColumns = [...new Set(spec.rollups.map((rollup) => rollup.refreshBy))];
+  if (refreshColumns.length === 0 || spec.mode === 'full-refresh') return [];
+  const target = quoteQualified(spec.target);
+  return refreshColumns.map((column, index) => {
+    const name = quoteIdent(column);
+    const table = `${AFFECTED_TABLE}_${index}`;
+    const fromTarget = `SELECT DISTINCT t.${name} AS v FROM ${target} t JOIN ${STAGE_TABLE} s ON ${keyJoin(spec.keys, 't', 's')}`;
+    // A pooled Postgres session outlives the load: drop at commit. Redshift's Data API session ends with the batch.
+    const onCommit = spec.dialect === 'postgres' ? ' ON COMMIT DROP' : '';
+    return `CREATE TEMP TABLE ${table}${onCommit} AS SELECT DISTINCT ${name} AS v FROM ${STAGE_TABLE} UNION ${fromTarget}`;
+  });
+}
+
+function applyRows(spec: LoadPlanSpec): string[] {
+  const target = quoteQualified(spec.target);
+  const columns = spec.columns.map((column) => quoteIdent(column.name)).join(', ');
+  const insert = `INSERT INTO ${target} (${columns}) SELECT ${columns} FROM ${STAGE_TABLE}`;
+  // TRUNCATE would commit the transaction on Redshift, so a full refresh deletes instead.
+  if (spec.mode === 'full-refresh') return [`DELETE FROM ${target}`, insert];
+  return [`DELETE FROM ${target} USING ${STAGE_TABLE} WHERE ${keyJoin(spec.keys, target, STAGE_TABLE)}`, insert];
+}
+
+/** Creates a rollup table from its own query's shape when it does not exist yet. */
+export function createRollupTable(input: { rollup: Rollup; source: string; dialect: WarehouseDialect }): string[] {
+  const [schema = ''] = input.rollup.target.split('.');
+  const shape = selectRollup({ rollup: input.rollup, from: quoteQualified(input.source), where: '1 = 0' });
+  const ifNotExists = input.dialect === 'postgres' ? 'IF NOT EXISTS ' : '';
+  return [`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`, `CREATE TABLE ${ifNotExists}${quoteQualified(input.rollup.target)} AS ${shape}`];
+}
+
+function refreshRollups(spec: LoadPlanSpec, everything: boolean): string[] {
+  const refreshColumns = [...new Set(spec.rollups.map((rollup) => rollup.refreshBy))];
+  return spec.rollups.flatMap((rollup) => {
+    const target = quoteQualified(rollup.target);
+    if (everything) return [`DELETE FROM ${target}`, `INSERT INTO ${target} ${selectRollup({ rollup, from: quoteQualified(spec.target) })}`];
+    const affected = `${quoteIdent(rollup.refreshBy)} IN (SELECT v FROM ${AFFECTED_TABLE}_${refreshColumns.indexOf(rollup.refreshBy)})`;
+    return [`DELETE FROM ${target} WHERE ${affected}`, `INSERT INTO ${target} ${selectRollup({ rollup, from: quoteQualified(spec.target), where: affected })}`];
+  });
+}
+
+function saveState(spec: LoadPlanSpec, loadedFrom: string): string[] {
+  const where = `pipeline = ${quoteLiteral(spec.pipeline)} AND table_name = ${quoteLiteral(spec.table)}`;
+  const run = quoteLiteral(spec.runId);
+  const statements = [
+    `DELETE FROM etl_state.loads WHERE ${where} AND run_id = ${run}`,
+    `INSERT INTO etl_state.loads (pipeline, table_name, run_id, row_count, loaded_at) SELECT ${quoteLiteral(spec.pipeline)}, ${quoteLiteral(spec.table)}, ${run}, count(*), getdate() FROM ${loadedFrom}`,
+  ];
+  if (spec.watermark === undefined) return statements;
+  return [
+    ...statements,
+    `DELETE FROM etl_state.watermarks WHERE ${where}`,
+    `INSERT INTO etl_state.watermarks (pipeline, table_name, watermark, run_id, saved_at) VALUES (${quoteLiteral(spec.pipeline)}, ${quoteLiteral(spec.table)}, ${quoteLiteral(spec.watermark)}, ${run}, getdate())`,
+  ];
+}
+
+function forDialect(spec: LoadPlanSpec, statements: string[]): string[] {
+  // getdate() is Redshift's; Postgres spells it now() (at time zone utc for a plain timestamp).
+  return spec.dialect === 'postgres' ? statements.map((sql) => sql.replaceAll('getdate()', "(now() AT TIME ZONE 'utc')")) : statements;
+}
+
+/** Everything after the stage is filled, in order; run inside one transaction. */
+export function applyStagedRows(spec: LoadPlanSpec): string[] {
+  const statements = [...collectAffected(spec), ...applyRows(spec), ...refreshRollups(spec, spec.mode === 'full-refresh'), ...saveState(spec, STAGE_TABLE)];
+  return forDialect(spec, statements);
+}
+
+/**
+ * The initial-load fast path: when the target was empty, rows are copied straight into it (no stage, no
+ * delete, no second write); then the rollups are built whole (unless the caller copied them in already) and
+ * the state saved, in the same transaction.
+ */
+export function finishDirectLoad(spec: LoadPlanSpec & { rebuildRollups?: boolean }): string[] {
+  const rollups = spec.rebuildRollups === false ? [] : refreshRollups(spec, true);
+  return forDialect(spec, [...rollups, ...saveState(spec, quoteQualified(spec.target))]);
+}
+
+/**
+ * Around a direct load into an empty Postgres table: drop the primary key, COPY, add it back. Building the
+ * index once by sorting is several times faster than maintaining it row by row; duplicates still fail.
+ */
+export function dropPrimaryKey(input: { target: string; constraint: string }): string {
+  return `ALTER TABLE ${quoteQualified(input.target)} DROP CONSTRAINT ${quoteIdent(input.constraint)}`;
+}
+
+export function addPrimaryKey(input: { target: string; constraint: string; keys: readonly string[] }): string {
+  return `ALTER TABLE ${quoteQualified(input.target)} ADD CONSTRAINT ${quoteIdent(input.constraint)} PRIMARY KEY (${input.keys.map(quoteIdent).join(', ')})`;
+}
+
+/** The name of the target's primary-key constraint, if it has one ($1: the qualified table name). */
+export const SELECT_PRIMARY_KEY_NAME = "SELECT conname FROM pg_constraint WHERE conrelid = to_regclass($1) AND contype = 'p'";
+
+/** True when the target holds no rows (the fast path applies). */
+export function selectTargetIsEmpty(spec: Pick<LoadPlanSpec, 'target'>): string {
+  return `SELECT NOT EXISTS (SELECT 1 FROM ${quoteQualified(spec.target)}) AS empty`;
+}
+
+/** Count and key checksum of the whole target (after a direct load). */
+export function selectTargetChecksum(spec: Pick<LoadPlanSpec, 'dialect' | 'target' | 'keys'>): string {
+  return `SELECT ${keyChecksumSelect({ dialect: spec.dialect, keys: spec.keys, alias: 't' })} FROM ${quoteQualified(spec.target)} t`;
+}
+
+/** Count and key checksum of the target rows matching the staged keys, after the apply step. */
+export function selectLoadedChecksum(spec: Pick<LoadPlanSpec, 'dialect' | 'target' | 'keys'>): string {
+  const target = quoteQualified(spec.target);
+  const checksum = keyChecksumSelect({ dialect: spec.dialect, keys: spec.keys, alias: 't' });
+  return `SELECT ${checksum} FROM ${target} t JOIN ${STAGE_TABLE} s ON ${keyJoin(spec.keys, 't', 's')}`;
+}
+
+/** The saved watermark of one table, or no row. */
+export function selectWatermark(input: { pipeline: string; table: string }): string {
+  return `SELECT watermark FROM etl_state.watermarks WHERE pipeline = ${quoteLiteral(input.pipeline)} AND table_name = ${quoteLiteral(input.table)}`;
+}

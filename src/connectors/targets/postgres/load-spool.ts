@@ -1,0 +1,44 @@
+import { join } from 'node:path';
+import type { Rollup } from '../../../config/pipeline-schema';
+import { copyToCsvFile, readParquetFiles } from '../../../sql/duckdb-read';
+import { quoteIdent } from '../../../sql/quote';
+import { selectRollup } from '../../../sql/rollup';
+import { withDuckdb } from '../../../transform/duckdb-session';
+import type { ExtractDeps } from '../../sources/postgres/extract';
+import { downloadFiles } from '../../../runtime/lake';
+import type { LoadTableInput } from '../types';
+
+/** Local CSV files for a Postgres load: the processed rows, and each rollup on an initial load. */
+export interface LoadSpool {
+  csv: string;
+  /** Rollups aggregated by DuckDB from the processed rows (the initial load of an empty target only). */
+  rollups: { rollup: Rollup; path: string }[];
+}
+
+/**
+ * Downloads the processed Parquet and writes the CSV that COPY FROM STDIN reads. For the initial load of an
+ * empty target, each rollup is aggregated here too: DuckDB groups a whole table several times faster than
+ * a row store rebuilding it, and the result is the same rows.
+ */
+export async function spoolLoadFiles(deps: ExtractDeps, input: LoadTableInput & { dir: string; initialLoad: boolean }): Promise<LoadSpool> {
+  const { dir } = input;
+  const paths = await downloadFiles({ s3: deps.s3, bucket: input.files.bucket, keys: input.files.keys, dir, name: 'processed' });
+  const csv = join(dir, 'stage.csv');
+  const columns = input.columns.map((column) => quoteIdent(column.name)).join(', ');
+  // Merged in key order, the target's primary-key index grows at its right edge instead of splitting pages at
+  // random; an initial load builds the key afterwards by sorting, so its rows need no order.
+  const order = input.initialLoad ? '' : ` ORDER BY ${input.keys.map(quoteIdent).join(', ')}`;
+  const processed = paths.length > 0 ? readParquetFiles({ paths }) : undefined;
+  const query = processed ? `SELECT ${columns} FROM ${processed}${order}` : `SELECT * FROM (SELECT 1) WHERE false`;
+  return withDuckdb({ duckdb: deps.duckdb, context: { table: input.table, step: 'load' } }, async (connection) => {
+    await connection.run(copyToCsvFile({ query, path: csv }));
+    const rollups: LoadSpool['rollups'] = [];
+    if (!processed || !input.initialLoad) return { csv, rollups };
+    for (const [index, rollup] of input.rollups.entries()) {
+      const path = join(dir, `rollup-${index}.csv`);
+      await connection.run(copyToCsvFile({ query: selectRollup({ rollup, from: processed }), path }));
+      rollups.push({ rollup, path });
+    }
+    return { csv, rollups };
+  });
+}

@@ -1,0 +1,115 @@
+import type { PoolClient } from 'pg';
+import { ApplicationFailure } from '@temporalio/activity';
+import {
+  addPrimaryKey, applyStagedRows, createRollupTable, dropPrimaryKey, createStageTable, createStateTables, createTargetTable, finishDirectLoad, selectLoadedChecksum, selectTargetChecksum,
+  selectTargetIsEmpty, selectWatermark, SELECT_PRIMARY_KEY_NAME, STAGE_TABLE, type LoadPlanSpec,
+} from '../load-plan';
+import { SELECT_TABLE_EXISTS } from '../../sources/postgres/sql';
+import { quoteIdent, quoteQualified } from '../../../sql/quote';
+import { rollupColumns } from '../../../sql/rollup';
+import { classifyPostgresError } from '../../../runtime/errors';
+import type { ExtractDeps } from '../../sources/postgres/extract';
+import { heartbeat, keepAlive, throwIfCancelled } from '../../../runtime/heartbeat';
+import { cancelStatementOnAbort } from '../../pg/cancel';
+import { spoolLoadFiles, type LoadSpool } from './load-spool';
+import type { LoadTableInput, LoadTableResult, ReadWatermarkInput, TargetConnector } from '../types';
+import { copyFromFile } from '../../pg/copy';
+import { withSpool } from '../../../runtime/spool';
+
+/** Loads into one warehouse serialize on this lock, so concurrent CREATE SCHEMA / TABLE cannot race. */
+const LOAD_LOCK = 7_310_001;
+
+function reconciliationFailure(input: LoadTableInput, actual: { rows: number; keyChecksum: string }): ApplicationFailure {
+  const message = `table ${input.table}: the warehouse does not match the transform output: expected ${input.expected.rows} rows (key checksum ${input.expected.keyChecksum}), found ${actual.rows} (${actual.keyChecksum}); nothing was committed`;
+  return ApplicationFailure.nonRetryable(message, 'ReconciliationFailed');
+}
+
+/** Replaces each rollup's rows with the ones DuckDB aggregated from this (initial) load. */
+async function copyRollups(client: PoolClient, spool: LoadSpool): Promise<void> {
+  for (const { rollup, path } of spool.rollups) {
+    const target = quoteQualified(rollup.target);
+    await client.query(`DELETE FROM ${target}`);
+    await copyFromFile({ client, sql: `COPY ${target} (${rollupColumns(rollup).map(quoteIdent).join(', ')}) FROM STDIN WITH (FORMAT csv)`, path });
+  }
+}
+
+async function runLoad(client: PoolClient, input: LoadTableInput, spool: LoadSpool): Promise<Omit<LoadTableResult, 'seconds'>> {
+  const spec: LoadPlanSpec = { ...input, dialect: 'postgres' };
+  await client.query('BEGIN');
+  await client.query('SELECT pg_advisory_xact_lock($1)', [LOAD_LOCK]);
+  // Rollups and the merge join aggregate whole batches; the 4 MB default spills them to disk.
+  await client.query("SET LOCAL work_mem = '256MB'");
+  for (const sql of [...createStateTables(), ...createTargetTable(spec)]) await client.query(sql);
+  for (const rollup of input.rollups) for (const sql of createRollupTable({ rollup, source: input.target, dialect: 'postgres' })) await client.query(sql);
+  const columns = input.columns.map((column) => quoteIdent(column.name)).join(', ');
+  const copyInto = (table: string) =>
+    copyFromFile({ client, sql: `COPY ${table} (${columns}) FROM STDIN WITH (FORMAT csv)`, path: spool.csv, onBytes: (bytes) => heartbeat({ copied: bytes }) });
+  const direct = (await client.query<{ empty: boolean }>(selectTargetIsEmpty(spec))).rows[0]?.empty === true;
+  if (direct) {
+    const constraint = (await client.query<{ conname: string }>(SELECT_PRIMARY_KEY_NAME, [quoteQualified(input.target)])).rows[0]?.conname;
+    if (constraint) await client.query(dropPrimaryKey({ target: input.target, constraint }));
+    await copyInto(quoteQualified(input.target));
+    if (constraint) await client.query(addPrimaryKey({ target: input.target, constraint, keys: input.keys }));
+    const rollupsCopied = spool.rollups.length > 0 && spool.rollups.length === input.rollups.length;
+    if (rollupsCopied) await copyRollups(client, spool);
+    for (const sql of finishDirectLoad({ ...spec, rebuildRollups: !rollupsCopied })) await client.query(sql);
+  } else {
+    await client.query(createStageTable(spec));
+    await copyInto(STAGE_TABLE);
+    for (const sql of applyStagedRows(spec)) await client.query(sql);
+  }
+  const loaded = (await client.query<{ row_count: string; key_checksum: string }>(direct ? selectTargetChecksum(spec) : selectLoadedChecksum(spec))).rows[0];
+  const actual = { rows: Number(loaded?.row_count ?? 0), keyChecksum: loaded?.key_checksum ?? '0' };
+  if (actual.rows !== input.expected.rows || actual.keyChecksum !== input.expected.keyChecksum) throw reconciliationFailure(input, actual);
+  throwIfCancelled(); // a cancelled run never commits, even when the cancel arrived between statements
+  await client.query('COMMIT');
+  return actual;
+}
+
+async function isTargetEmpty(deps: ExtractDeps, input: LoadTableInput): Promise<boolean> {
+  const exists = await deps.pools.warehouse.query<{ present: boolean }>(SELECT_TABLE_EXISTS, [quoteQualified(input.target)]);
+  if (!exists.rows[0]?.present) return true;
+  return (await deps.pools.warehouse.query<{ empty: boolean }>(selectTargetIsEmpty(input))).rows[0]?.empty === true;
+}
+
+/** The local Redshift stand-in (and any Postgres warehouse). */
+export function createPostgresTarget(deps: ExtractDeps): TargetConnector {
+  return {
+    /** The watermark saved by the last committed load of a table, if any. */
+    async readWatermark(input: ReadWatermarkInput): Promise<{ watermark?: string }> {
+      try {
+        const result = await deps.pools.warehouse.query<{ watermark: string }>(selectWatermark(input));
+        return { watermark: result.rows[0]?.watermark };
+      } catch (error) {
+        if ((error as { code?: string }).code === '42P01') return {}; // etl_state not created yet: first run
+        throw classifyPostgresError(error, { table: input.table });
+      }
+    },
+
+    /**
+     * The local Redshift stand-in: the same load plan as Redshift, with COPY FROM STDIN fed from the
+     * processed Parquet. One transaction: stage, apply, rollups, watermark; it commits only if the rows
+     * and key checksum in the warehouse match what the transform produced.
+     */
+    async load(input: LoadTableInput): Promise<LoadTableResult> {
+      const started = Date.now();
+      return keepAlive(() => withSpool({ spoolDir: deps.spoolDir, name: `load-${input.table}` }, async (dir) => {
+        // An empty target takes the initial-load path (checked again in the transaction).
+        const spool = await spoolLoadFiles(deps, { ...input, dir, initialLoad: await isTargetEmpty(deps, input) });
+        const client = await deps.pools.warehouse.connect();
+        const stopWatching = await cancelStatementOnAbort({ pool: deps.pools.warehouse, client });
+        try {
+          return { ...(await runLoad(client, input, spool)), seconds: (Date.now() - started) / 1000 };
+        } catch (error) {
+          await client.query('ROLLBACK').catch(() => undefined);
+          throwIfCancelled();
+          if (error instanceof ApplicationFailure) throw error;
+          throw classifyPostgresError(error, { table: input.table, target: input.target });
+        } finally {
+          stopWatching();
+          client.release();
+        }
+      }));
+    },
+  };
+}

@@ -1,0 +1,168 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { CancelStatementCommand, type DescribeStatementResponse, type RedshiftDataClient } from '@aws-sdk/client-redshift-data';
+import { CancelledFailure } from '@temporalio/common';
+import type { Rollup } from '../../../config/pipeline-schema';
+import { createRollupTable, createTargetTable, selectWatermark } from '../load-plan';
+import { buildLoadBatch, reconcileStageOf, selectLoadErrors, selectTableExists } from './sql';
+import type { LoadTableInput, LoadTableResult, ReadWatermarkInput, TargetConnector } from '../types';
+import {
+  classifyRedshiftApiError,
+  copyFailed,
+  failedPartOf,
+  isCopyFailure,
+  reconciliationFailed,
+  statementAborted,
+  statementFailed,
+  type RedshiftFailureContext,
+} from './errors';
+import {
+  batchClientToken,
+  defaultPolling,
+  queryRows,
+  submitBatch,
+  waitForStatement,
+  type RedshiftPolling,
+  type RedshiftWarehouse,
+  type StatementProgress,
+  type StatementRunner,
+} from './statements';
+
+export interface RedshiftDeps {
+  redshiftData: RedshiftDataClient;
+  /** Poll delays, sleep and heartbeat hooks; unset fields use Temporal's activity context (no-ops outside one). */
+  redshiftPolling?: Partial<RedshiftPolling>;
+}
+
+export type RedshiftLoadInput = LoadTableInput & { warehouse: RedshiftWarehouse };
+export type { RedshiftPolling, RedshiftWarehouse, StatementProgress } from './statements';
+
+const LOAD_ERROR_ROWS = 10;
+
+function s3PrefixOf(files: LoadTableInput['files']): string {
+  // COPY reads every object whose key starts with the prefix; the trailing slash keeps part-1 from matching part-10/.
+  return `s3://${files.bucket}/${files.prefix.endsWith('/') ? files.prefix : `${files.prefix}/`}`;
+}
+
+/** The previous attempt's batch when it may still be running or may have finished; a FAILED one is not resumed. */
+function resumableProgress(details: unknown): StatementProgress | undefined {
+  const progress = details as Partial<StatementProgress> | undefined;
+  return typeof progress?.statementId === 'string' && typeof progress.status === 'string' ? (progress as StatementProgress) : undefined;
+}
+
+/** Why a statement that did not finish failed: aborted by someone, or a classified SQL error. */
+function unfinishedError(described: DescribeStatementResponse, context: RedshiftFailureContext): Error {
+  if (described.Status === 'ABORTED') return statementAborted({ ...context, statementId: described.Id });
+  return statementFailed(failedPartOf(described), { ...context, statementId: described.Id });
+}
+
+async function tableExists(runner: StatementRunner, qualifiedName: string, context: RedshiftFailureContext): Promise<boolean> {
+  const outcome = await queryRows(runner, selectTableExists({ qualifiedName }));
+  if (!outcome.ok) throw unfinishedError(outcome.described, context);
+  return Number(outcome.rows[0]?.[0] ?? 0) > 0;
+}
+
+/** Creates missing rollup tables (and the target they read) first: Redshift has no CREATE TABLE IF NOT EXISTS … AS. */
+async function ensureRollups(runner: StatementRunner, input: RedshiftLoadInput, context: RedshiftFailureContext): Promise<void> {
+  const exists = await Promise.all(input.rollups.map((rollup) => tableExists(runner, rollup.target, context)));
+  const missing = input.rollups.filter((_, index) => !exists[index]);
+  if (missing.length === 0) return;
+  const target = createTargetTable({ dialect: 'redshift', target: input.target, columns: input.columns, keys: input.keys });
+  const create = (rollup: Rollup) => createRollupTable({ rollup, source: input.target, dialect: 'redshift' });
+  const statementId = await submitBatch(runner, { sqls: [...target, ...missing.flatMap(create)] });
+  const described = await waitForStatement(runner, statementId);
+  if (described.Status !== 'FINISHED') throw unfinishedError(described, context);
+}
+
+function isMissingStateTable(described: DescribeStatementResponse): boolean {
+  const error = described.Error ?? '';
+  return /etl_state/i.test(error) && /does not exist/i.test(error);
+}
+
+async function loadErrorDetail(runner: StatementRunner, queryId: number | undefined): Promise<string> {
+  try {
+    const outcome = await queryRows(runner, selectLoadErrors({ limit: LOAD_ERROR_ROWS, queryId }));
+    if (!outcome.ok) return `unavailable (${outcome.described.Error ?? outcome.described.Status})`;
+    if (outcome.rows.length === 0) return `none in SYS_LOAD_ERROR_DETAIL${queryId ? ` for query_id ${queryId}` : ''}`;
+    return outcome.rows.map(([file, line, column, code, message]) => `${file}:${line} column ${column} [${code}] ${message}`).join('; ');
+  } catch (error) {
+    // The detail only enriches the message; failing to read it must not hide the COPY failure itself.
+    return `unavailable (${error instanceof Error ? error.message : String(error)})`;
+  }
+}
+
+async function failureOf(runner: StatementRunner, described: DescribeStatementResponse, input: RedshiftLoadInput, context: RedshiftFailureContext): Promise<Error> {
+  const statementContext = { ...context, statementId: described.Id };
+  if (described.Status === 'ABORTED') return statementAborted(statementContext);
+  const part = failedPartOf(described);
+  const stage = reconcileStageOf(part.sql) ?? reconcileStageOf(part.error);
+  if (stage) return reconciliationFailed({ stage, expected: input.expected, context: { ...statementContext, sql: part.sql } });
+  if (isCopyFailure(part)) return copyFailed(part, await loadErrorDetail(runner, part.queryId), statementContext);
+  return statementFailed(part, statementContext);
+}
+
+/**
+ * Polls the batch, heartbeating { statementId, status } so a retried attempt can resume the same statement.
+ * When the activity is cancelled, asks Redshift to abort the batch (its transaction rolls back) and waits
+ * until it stopped, so no load commits after its run was cancelled; a batch that finished first stays.
+ */
+async function waitForBatch(runner: StatementRunner, statementId: string): Promise<DescribeStatementResponse> {
+  try {
+    return await waitForStatement(runner, statementId, (status) => runner.polling.heartbeat({ statementId, status }));
+  } catch (error) {
+    if (!(error instanceof CancelledFailure)) throw error;
+    // CancelStatement fails on a statement that already ended; the poll below tells how it ended.
+    await runner.client.send(new CancelStatementCommand({ Id: statementId })).catch(() => undefined);
+    const ended = await waitForStatement({ ...runner, polling: { ...runner.polling, sleep: (ms) => delay(ms) } }, statementId);
+    if (ended.Status === 'FINISHED') return ended;
+    throw error;
+  }
+}
+
+async function runLoadBatch(runner: StatementRunner, input: RedshiftLoadInput, s3Prefix: string, context: RedshiftFailureContext): Promise<DescribeStatementResponse> {
+  const previous = resumableProgress(runner.polling.heartbeatDetails());
+  if (previous && previous.status !== 'FAILED') return waitForBatch(runner, previous.statementId);
+  await ensureRollups(runner, input, context);
+  const sqls = buildLoadBatch({ ...input, s3Prefix, iamRoleArn: input.warehouse.iamRoleArn });
+  // A batch that failed transiently keeps failing under its own token, so the retry salts the token with its id.
+  const clientToken = batchClientToken({ runId: input.runId, table: input.table, sqls, failedStatementId: previous?.statementId });
+  const statementName = `etl:${input.pipeline}:${input.table}`;
+  return waitForBatch(runner, await submitBatch(runner, { sqls, statementName, clientToken }));
+}
+
+/** Redshift activities over the Data API; the worker passes one RedshiftDataClient. */
+export function createRedshiftTarget(deps: RedshiftDeps): TargetConnector<{ warehouse: RedshiftWarehouse }> {
+  const polling: RedshiftPolling = { ...defaultPolling, ...deps.redshiftPolling };
+  const runnerFor = (warehouse: RedshiftWarehouse): StatementRunner => ({ client: deps.redshiftData, warehouse, polling });
+  return {
+    /** Loads one table's processed Parquet into Redshift in one transaction that commits only if it reconciles. */
+    async load(input: RedshiftLoadInput): Promise<LoadTableResult> {
+      const startedAt = performance.now();
+      const runner = runnerFor(input.warehouse);
+      const s3Prefix = s3PrefixOf(input.files);
+      const context: RedshiftFailureContext = { table: input.target, s3Prefix };
+      try {
+        const described = await runLoadBatch(runner, input, s3Prefix, context);
+        if (described.Status !== 'FINISHED') throw await failureOf(runner, described, input, context);
+      } catch (error) {
+        if (error instanceof CancelledFailure) throw error;
+        throw classifyRedshiftApiError(error, context);
+      }
+      // Both guards ran inside the committed transaction, so the warehouse holds exactly the expected rows.
+      return { rows: input.expected.rows, keyChecksum: input.expected.keyChecksum, seconds: (performance.now() - startedAt) / 1000 };
+    },
+
+    /** Reads the watermark the last committed load saved; none before the first load created etl_state. */
+    async readWatermark(input: ReadWatermarkInput & { warehouse: RedshiftWarehouse }): Promise<{ watermark?: string }> {
+      const sql = selectWatermark(input);
+      try {
+        const outcome = await queryRows(runnerFor(input.warehouse), sql);
+        const watermark = outcome.ok ? outcome.rows[0]?.[0] : undefined;
+        if (outcome.ok) return watermark === undefined || watermark === null ? {} : { watermark };
+        if (isMissingStateTable(outcome.described)) return {};
+        throw unfinishedError(outcome.described, { table: input.table, sql });
+      } catch (error) {
+        throw classifyRedshiftApiError(error, { table: input.table, sql });
+      }
+    },
+  };
+}

@@ -1,0 +1,98 @@
+import { keyChecksumSelect } from '../../../sql/checksum';
+import {
+  applyStagedRows,
+  createStageTable,
+  createStateTables,
+  createTargetTable,
+  selectLoadedChecksum,
+  STAGE_TABLE,
+  type LoadPlanSpec,
+} from '../load-plan';
+import { quoteLiteral, quoteQualified } from '../../../sql/quote';
+
+/** Marks the guard statements so a failed batch can be told apart from any other division by zero. */
+export const RECONCILE_MARKER = 'etl:reconcile';
+
+/** Which guard of the load batch failed: the staged COPY output, or the target after the apply step. */
+export type ReconcileStage = 'stage' | 'target';
+
+/** What the Redshift batch needs beyond the shared load plan: where the Parquet is and what it must add up to. */
+export interface RedshiftLoadSpec extends Omit<LoadPlanSpec, 'dialect'> {
+  /** s3://bucket/prefix/ holding exactly the processed Parquet files of this load. */
+  s3Prefix: string;
+  /** The IAM role Redshift assumes to read the lake. */
+  iamRoleArn: string;
+  expected: { rows: number; keyChecksum: string };
+}
+
+/** COPY of every Parquet object under a prefix into a table, columns matched by position. */
+export function copyParquetFromS3(input: { table: string; s3Prefix: string; iamRoleArn: string }): string {
+  // FORMAT AS PARQUET maps columns by position and takes no column list in this form
+  // (Redshift Database Developer Guide, "COPY from columnar data formats"), so the Parquet is written in target order.
+  return `COPY ${quoteQualified(input.table)} FROM ${quoteLiteral(input.s3Prefix)} IAM_ROLE ${quoteLiteral(input.iamRoleArn)} FORMAT AS PARQUET`;
+}
+
+function nonNegativeInteger(value: number, name: string): number {
+  if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`${name} must be a non-negative integer, got ${value}`);
+  return value;
+}
+
+/** The most recent COPY error detail rows, optionally of one query (SubStatementData.RedshiftQueryId). */
+export function selectLoadErrors(input: { limit: number; queryId?: number }): string {
+  const limit = nonNegativeInteger(input.limit, 'limit');
+  // SYS_LOAD_ERROR_DETAIL replaces STL_LOAD_ERRORS and also covers Serverless and concurrency scaling
+  // (Redshift Database Developer Guide, "SYS_LOAD_ERROR_DETAIL"); its char columns are blank-padded, hence trim.
+  const where = input.queryId !== undefined && input.queryId > 0 ? ` WHERE query_id = ${nonNegativeInteger(input.queryId, 'queryId')}` : '';
+  return (
+    'SELECT trim(file_name) AS file_name, line_number, trim(column_name) AS column_name, error_code, trim(error_message) AS error_message' +
+    ` FROM sys_load_error_detail${where} ORDER BY start_time DESC LIMIT ${limit}`
+  );
+}
+
+/** One row with n = 1 when schema.table exists, n = 0 when it does not. */
+export function selectTableExists(input: { qualifiedName: string }): string {
+  const [schema = '', table = ''] = input.qualifiedName.split('.');
+  // Redshift folds even quoted identifiers to lower case unless enable_case_sensitive_identifier is on
+  // (Redshift Database Developer Guide, "Names and identifiers"), so compare case-insensitively.
+  return (
+    'SELECT count(*) AS n FROM information_schema.tables' +
+    ` WHERE lower(table_schema) = lower(${quoteLiteral(schema)}) AND lower(table_name) = lower(${quoteLiteral(table)})`
+  );
+}
+
+/**
+ * A SELECT that fails the whole transaction unless the counted rows and key checksum equal the expected ones.
+ * The division by (row_count - row_count) is evaluated per row at run time, so the planner cannot fold it away.
+ */
+export function reconcileGuard(input: { stage: ReconcileStage; counted: string; expected: RedshiftLoadSpec['expected'] }): string {
+  const rows = nonNegativeInteger(input.expected.rows, 'expected rows');
+  const matches = `row_count = ${rows} AND key_checksum = ${quoteLiteral(input.expected.keyChecksum)}`;
+  return `/* ${RECONCILE_MARKER}:${input.stage} */ SELECT CASE WHEN ${matches} THEN 1 ELSE 1 / (row_count - row_count) END AS reconciled FROM (${input.counted}) counted`;
+}
+
+/** The stage of a guard statement, or undefined when the SQL is not one of ours. */
+export function reconcileStageOf(sql: string | undefined): ReconcileStage | undefined {
+  const match = new RegExp(`/\\* ${RECONCILE_MARKER}:(stage|target) \\*/`).exec(sql ?? '');
+  return match?.[1] as ReconcileStage | undefined;
+}
+
+/**
+ * Every statement of one Redshift load, in order, for ONE BatchExecuteStatement: the Data API runs a batch as a
+ * single transaction and rolls all of it back when any statement fails (Redshift Data API Reference,
+ * "BatchExecuteStatement", Sqls), so a failed guard leaves the target and the watermark untouched.
+ */
+export function buildLoadBatch(spec: RedshiftLoadSpec): string[] {
+  const plan: LoadPlanSpec = { ...spec, dialect: 'redshift' };
+  const staged = `SELECT ${keyChecksumSelect({ dialect: 'redshift', keys: spec.keys })} FROM ${STAGE_TABLE}`;
+  return [
+    ...createStateTables(),
+    ...createTargetTable(plan),
+    createStageTable(plan),
+    copyParquetFromS3({ table: STAGE_TABLE, s3Prefix: spec.s3Prefix, iamRoleArn: spec.iamRoleArn }),
+    reconcileGuard({ stage: 'stage', counted: staged, expected: spec.expected }),
+    ...applyStagedRows(plan),
+    // Redshift does not enforce PRIMARY KEY (Database Developer Guide, "Defining table constraints"): duplicate
+    // keys in the stage would multiply the join below, so this guard also catches them.
+    reconcileGuard({ stage: 'target', counted: selectLoadedChecksum(plan), expected: spec.expected }),
+  ];
+}

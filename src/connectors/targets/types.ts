@@ -1,0 +1,43 @@
+import type { LoadMode, Rollup } from '../../config/pipeline-schema';
+import type { ColumnSpec } from '../../sql/warehouse-types';
+
+/** What a warehouse load needs: references to processed Parquet on S3 and what to expect, never rows. */
+export interface LoadTableInput {
+  pipeline: string;
+  table: string;
+  target: string;
+  mode: LoadMode;
+  keys: string[];
+  /** Target column order; the processed Parquet is written in this order. */
+  columns: ColumnSpec[];
+  rollups: Rollup[];
+  /** Workflow id of the run: derives idempotency tokens and the load ledger entry. */
+  runId: string;
+  /** Upper bound of the extracted window, saved as the new watermark in the load's transaction. */
+  watermark?: string;
+  /** The processed Parquet objects: `prefix` holds exactly `keys` (s3://bucket/prefix). */
+  files: { bucket: string; prefix: string; keys: string[] };
+  /** From the transform: the load fails, and commits nothing, unless the warehouse matches these. */
+  expected: { rows: number; keyChecksum: string };
+}
+
+export interface LoadTableResult {
+  rows: number;
+  keyChecksum: string;
+  seconds: number;
+}
+
+export interface ReadWatermarkInput {
+  pipeline: string;
+  table: string;
+}
+
+/**
+ * What every warehouse target implements: the watermark its last committed load saved, and the load itself,
+ * one transaction that commits only when the warehouse matches what the transform produced. `W` is what the
+ * target needs to be reached (e.g. the Redshift warehouse block); a local Postgres needs nothing.
+ */
+export interface TargetConnector<W extends object = object> {
+  readWatermark(input: ReadWatermarkInput & W): Promise<{ watermark?: string }>;
+  load(input: LoadTableInput & W): Promise<LoadTableResult>;
+}

@@ -1,0 +1,141 @@
+import { mkdir, readdir, stat } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { ApplicationFailure } from '@temporalio/activity';
+import type { TableSpec } from '../config/pipeline-schema';
+import { keyChecksumSelect } from '../sql/checksum';
+import { copyToParquetDirectory, copyToParquetFile, readParquetFiles } from '../sql/duckdb-read';
+import type { SourceColumn } from '../sql/pg-types';
+import { quoteIdent } from '../sql/quote';
+import { compileTransform, REJECT_COLUMN } from './compile';
+import type { ColumnSpec } from '../sql/warehouse-types';
+import type { DuckdbDeps } from '../activities/duckdb';
+import { queryRow, withDuckdb, type DuckdbLimits } from './duckdb-session';
+import { keepAlive } from '../runtime/heartbeat';
+import { deletePrefix, downloadFiles, uploadFile, type LakeTarget } from '../runtime/lake';
+import { partName, processedPrefix, rejectedPrefix, type RunLocation } from '../common/lake-layout';
+import { runBounded } from '../common/run-bounded';
+import type { S3Deps } from '../activities/s3';
+import { withSpool } from '../runtime/spool';
+import { checkOutputColumns, createInputRelations, referenceRelation } from './relations';
+
+export type TransformDeps = DuckdbDeps & S3Deps;
+
+export interface TransformInput {
+  table: TableSpec;
+  location: RunLocation;
+  lake: LakeTarget;
+  rawKeys: string[];
+  /** Referenced table name → S3 key of its key set (from extractKeys). */
+  references: Record<string, string>;
+  sourceColumns: SourceColumn[];
+  limits?: DuckdbLimits;
+}
+
+export interface TransformResult {
+  inputRows: number;
+  acceptedRows: number;
+  rejectedRows: number;
+  rejectedByRule: Record<string, number>;
+  columns: ColumnSpec[];
+  processed: { bucket: string; prefix: string; keys: string[] };
+  rejected?: { bucket: string; key: string };
+  keyChecksum: string;
+  qualityScore: number;
+  processedBytes: number;
+  seconds: number;
+}
+
+async function download(deps: TransformDeps, input: TransformInput, dir: string): Promise<{ raw: string[]; references: Record<string, string> }> {
+  const { bucket } = input.lake;
+  const raw = await downloadFiles({ s3: deps.s3, bucket, keys: input.rawKeys, dir, name: 'raw' });
+  const references: Record<string, string> = {};
+  for (const [table, key] of Object.entries(input.references)) {
+    [references[table] = ''] = await downloadFiles({ s3: deps.s3, bucket, keys: [key], dir, name: `ref-${table}` });
+  }
+  return { raw, references };
+}
+
+/** One scan of the result: rows, and count and key checksum per outcome (accepted, or the rule a row failed). */
+async function summarize(connection: DuckDBConnection, table: TableSpec) {
+  const sql = `SELECT ${REJECT_COLUMN}, ${keyChecksumSelect({ dialect: 'duckdb', keys: table.primaryKey })} FROM etl_result GROUP BY 1`;
+  const rejectedByRule: Record<string, number> = {};
+  let accepted = { rows: 0, keyChecksum: '0' };
+  for (const [rule, count, checksum] of (await connection.runAndReadAll(sql)).getRows()) {
+    if (rule === null) accepted = { rows: Number(count), keyChecksum: String(checksum) };
+    else rejectedByRule[String(rule)] = Number(count);
+  }
+  const sorted = Object.fromEntries(Object.entries(rejectedByRule).sort(([a], [b]) => a.localeCompare(b)));
+  return { accepted, rejectedByRule: sorted };
+}
+
+async function listFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  return entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name)).sort();
+}
+
+async function runTransform(connection: DuckDBConnection, input: TransformInput, files: { raw: string[]; references: Record<string, string> }, dir: string) {
+  const { table } = input;
+  await createInputRelations(connection, { table, raw: readParquetFiles({ paths: files.raw }), references: files.references });
+  const query = compileTransform({ source: 'etl_input', steps: table.transform, context: { keys: table.primaryKey, referenceRelation } });
+  await connection.run(`CREATE OR REPLACE TEMP TABLE etl_result AS ${query}`);
+  const columns = await checkOutputColumns(connection, table);
+  const accepted = `SELECT ${columns.map((column) => quoteIdent(column.name)).join(', ')} FROM etl_result WHERE ${REJECT_COLUMN} IS NULL`;
+  const [inputRows] = await queryRow(connection, 'SELECT count(*) FROM etl_input');
+  const { accepted: stats, rejectedByRule } = await summarize(connection, table);
+  await connection.run(copyToParquetDirectory({ query: accepted, dir: join(dir, 'processed'), partitionBy: table.partitionBy }));
+  // A partitioned COPY of zero rows writes no file, and Redshift's COPY fails on an empty prefix: keep one.
+  if ((await listFiles(join(dir, 'processed'))).length === 0) {
+    await mkdir(join(dir, 'processed'), { recursive: true });
+    await connection.run(copyToParquetFile({ query: accepted, path: join(dir, 'processed', 'part-0.parquet') }));
+  }
+  const rejectedRows = Object.values(rejectedByRule).reduce((sum, count) => sum + count, 0);
+  if (rejectedRows > 0) {
+    const rejected = `SELECT * EXCLUDE (${REJECT_COLUMN}), ${REJECT_COLUMN} AS reject_reason FROM etl_result WHERE ${REJECT_COLUMN} IS NOT NULL`;
+    await connection.run(copyToParquetFile({ query: rejected, path: join(dir, 'rejected.parquet') }));
+  }
+  return { columns, inputRows: Number(inputRows), acceptedRows: stats.rows, keyChecksum: stats.keyChecksum, rejectedByRule, rejectedRows };
+}
+
+async function upload(deps: TransformDeps, input: TransformInput, dir: string, hasRejects: boolean) {
+  const prefix = processedPrefix(input.location);
+  await deletePrefix({ s3: deps.s3, bucket: input.lake.bucket, prefix });
+  await deletePrefix({ s3: deps.s3, bucket: input.lake.bucket, prefix: rejectedPrefix(input.location) });
+  const processedDir = join(dir, 'processed');
+  const rejectedKey = `${rejectedPrefix(input.location)}${partName(0)}`;
+  // Partitions are many small files: upload a few side by side (each multipart upload buffers up to 32 MB).
+  const uploads = runBounded(await listFiles(processedDir), 3, async (path) => {
+    const key = `${prefix}${relative(processedDir, path)}`;
+    await uploadFile({ s3: deps.s3, lake: input.lake, key, path });
+    return { key, bytes: (await stat(path)).size };
+  });
+  const rejects = hasRejects ? uploadFile({ s3: deps.s3, lake: input.lake, key: rejectedKey, path: join(dir, 'rejected.parquet') }) : undefined;
+  const [uploaded] = await Promise.all([uploads, rejects]);
+  const keys = uploaded.map((file) => file.key);
+  const processedBytes = uploaded.reduce((sum, file) => sum + file.bytes, 0);
+  const rejected = hasRejects ? { bucket: input.lake.bucket, key: rejectedKey } : undefined;
+  return { processed: { bucket: input.lake.bucket, prefix, keys }, rejected, processedBytes };
+}
+
+export function createTransformActivities(deps: TransformDeps) {
+  return {
+    /**
+     * Applies the table's declarative steps in DuckDB to the raw Parquet: accepted rows to processed-data/
+     * (partitioned, in target column order), every rejected row to rejected/ with the rule it failed.
+     */
+    async transformTable(input: TransformInput): Promise<TransformResult> {
+      const started = Date.now();
+      return keepAlive(() => withSpool({ spoolDir: deps.spoolDir, name: `transform-${input.table.name}` }, async (dir) => {
+        const files = await download(deps, input, dir);
+        const context = { table: input.table.name, step: 'transform' };
+        const result = await withDuckdb({ duckdb: deps.duckdb, limits: input.limits, context }, (connection) => runTransform(connection, input, files, dir));
+        if (result.inputRows !== result.acceptedRows + result.rejectedRows) {
+          throw ApplicationFailure.nonRetryable(`table ${input.table.name}: ${result.inputRows} rows in, ${result.acceptedRows} accepted + ${result.rejectedRows} rejected`, 'ReconciliationFailed');
+        }
+        const stored = await upload(deps, input, dir, result.rejectedRows > 0);
+        const qualityScore = result.inputRows === 0 ? 1 : result.acceptedRows / result.inputRows;
+        return { ...result, ...stored, qualityScore, seconds: (Date.now() - started) / 1000 };
+      }));
+    },
+  };
+}
