@@ -4,6 +4,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { TableSpec } from '../config/pipeline-schema';
 import { keyChecksumSelect } from '../sql/checksum';
+import { columnChecksumSelect, readColumnChecksums } from '../sql/column-checksum';
 import { copyToParquetDirectory, copyToParquetFile, readParquetFiles } from '../sql/duckdb-read';
 import type { SourceColumn } from '../sql/pg-types';
 import { quoteIdent } from '../sql/quote';
@@ -41,6 +42,8 @@ export interface TransformResult {
   processed: { bucket: string; prefix: string; keys: string[] };
   rejected?: { bucket: string; key: string };
   keyChecksum: string;
+  /** Per loaded column, the checksum of the processed Parquet (columnChecksumSelect); the load must match it. */
+  columnChecksums: Record<string, string>;
   qualityScore: number;
   processedBytes: number;
   seconds: number;
@@ -74,6 +77,13 @@ async function listFiles(dir: string): Promise<string[]> {
   return entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name)).sort();
 }
 
+/** Per-column checksums read back from the processed Parquet itself, exactly what the load will stage. */
+async function checksumColumns(connection: DuckDBConnection, input: { table: TableSpec; columns: ColumnSpec[]; dir: string }): Promise<Record<string, string>> {
+  const from = readParquetFiles({ paths: await listFiles(input.dir) });
+  const select = columnChecksumSelect({ dialect: 'duckdb', keys: input.table.primaryKey, columns: input.columns });
+  return readColumnChecksums(input.columns, await queryRow(connection, `SELECT ${select} FROM ${from}`));
+}
+
 async function runTransform(connection: DuckDBConnection, input: TransformInput, files: { raw: string[]; references: Record<string, string> }, dir: string) {
   const { table } = input;
   await createInputRelations(connection, { table, raw: readParquetFiles({ paths: files.raw }), references: files.references });
@@ -89,12 +99,13 @@ async function runTransform(connection: DuckDBConnection, input: TransformInput,
     await mkdir(join(dir, 'processed'), { recursive: true });
     await connection.run(copyToParquetFile({ query: accepted, path: join(dir, 'processed', 'part-0.parquet') }));
   }
+  const columnChecksums = await checksumColumns(connection, { table, columns, dir: join(dir, 'processed') });
   const rejectedRows = Object.values(rejectedByRule).reduce((sum, count) => sum + count, 0);
   if (rejectedRows > 0) {
     const rejected = `SELECT * EXCLUDE (${REJECT_COLUMN}), ${REJECT_COLUMN} AS reject_reason FROM etl_result WHERE ${REJECT_COLUMN} IS NOT NULL`;
     await connection.run(copyToParquetFile({ query: rejected, path: join(dir, 'rejected.parquet') }));
   }
-  return { columns, inputRows: Number(inputRows), acceptedRows: stats.rows, keyChecksum: stats.keyChecksum, rejectedByRule, rejectedRows };
+  return { columns, inputRows: Number(inputRows), acceptedRows: stats.rows, keyChecksum: stats.keyChecksum, columnChecksums, rejectedByRule, rejectedRows };
 }
 
 async function upload(deps: TransformDeps, input: TransformInput, dir: string, hasRejects: boolean) {

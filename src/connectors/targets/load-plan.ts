@@ -1,5 +1,6 @@
 import type { LoadMode, Rollup } from '../../config/pipeline-schema';
 import { keyChecksumSelect } from '../../sql/checksum';
+import { columnChecksumSelect } from '../../sql/column-checksum';
 import { quoteIdent, quoteLiteral, quoteQualified } from '../../sql/quote';
 import { selectRollup } from '../../sql/rollup';
 import { warehouseType, type ColumnSpec, type WarehouseDialect } from '../../sql/warehouse-types';
@@ -166,6 +167,21 @@ export function selectLoadedChecksum(spec: Pick<LoadPlanSpec, 'dialect' | 'targe
   const checksum = keyChecksumSelect({ dialect: spec.dialect, keys: spec.keys, alias: 't' });
   return `SELECT ${checksum} FROM ${target} t JOIN ${STAGE_TABLE} s ON ${keyJoin(spec.keys, 't', 's')}`;
 }
+
+/**
+ * Per-column checksums (c_0, c_1, … in `columns` order) of the rows this load wrote: the whole target after a
+ * direct load, the target rows matching the staged keys after a merge. Read from the target itself, inside the
+ * load's transaction, so a trigger, a default or a type conversion that changed a value is seen.
+ */
+export function selectColumnChecksums(spec: Pick<LoadPlanSpec, 'dialect' | 'target' | 'keys' | 'columns'> & { scope: 'target' | 'loaded' }): string {
+  const select = columnChecksumSelect({ dialect: spec.dialect, keys: spec.keys, columns: spec.columns, alias: 't' });
+  const from = `${quoteQualified(spec.target)} t`;
+  if (spec.scope === 'target') return `SELECT ${select} FROM ${from}`;
+  return `SELECT ${select} FROM ${from} JOIN ${STAGE_TABLE} s ON ${keyJoin(spec.keys, 't', 's')}`;
+}
+
+/** Session settings of a Postgres load: dates and times render in ISO form, in UTC, as DuckDB renders them. */
+export const LOAD_SESSION_SETTINGS = ["SET LOCAL TimeZone = 'UTC'", "SET LOCAL DateStyle = 'ISO, YMD'", "SET LOCAL IntervalStyle = 'postgres'"];
 
 /** The saved watermark of one table, or no row. */
 export function selectWatermark(input: { pipeline: string; table: string }): string {

@@ -18,7 +18,15 @@ export interface LoadTableInput {
   /** The processed Parquet objects: `prefix` holds exactly `keys` (s3://bucket/prefix). */
   files: { bucket: string; prefix: string; keys: string[] };
   /** From the transform: the load fails, and commits nothing, unless the warehouse matches these. */
-  expected: { rows: number; keyChecksum: string };
+  expected: ExpectedLoad;
+}
+
+/** What the warehouse must hold after the apply step: rows, key checksum, and a checksum per loaded column. */
+export interface ExpectedLoad {
+  rows: number;
+  keyChecksum: string;
+  /** Column name → checksum of the processed Parquet (src/sql/column-checksum.ts). */
+  columnChecksums: Record<string, string>;
 }
 
 export interface LoadTableResult {

@@ -1,11 +1,12 @@
 import type { PoolClient } from 'pg';
 import { ApplicationFailure } from '@temporalio/activity';
 import {
-  addPrimaryKey, applyStagedRows, createRollupTable, dropPrimaryKey, createStageTable, createStateTables, createTargetTable, finishDirectLoad, selectLoadedChecksum, selectTargetChecksum,
+  addPrimaryKey, applyStagedRows, createRollupTable, dropPrimaryKey, createStageTable, createStateTables, createTargetTable, finishDirectLoad, LOAD_SESSION_SETTINGS, selectColumnChecksums, selectLoadedChecksum, selectTargetChecksum,
   selectTargetIsEmpty, selectWatermark, SELECT_PRIMARY_KEY_NAME, STAGE_TABLE, type LoadPlanSpec,
 } from '../load-plan';
 import { SELECT_TABLE_EXISTS } from '../../sources/postgres/sql';
 import { quoteIdent, quoteQualified } from '../../../sql/quote';
+import { mismatchedColumns, readColumnChecksums } from '../../../sql/column-checksum';
 import { rollupColumns } from '../../../sql/rollup';
 import { classifyPostgresError } from '../../../runtime/errors';
 import type { ExtractDeps } from '../../sources/postgres/extract';
@@ -24,6 +25,19 @@ function reconciliationFailure(input: LoadTableInput, actual: { rows: number; ke
   return ApplicationFailure.nonRetryable(message, 'ReconciliationFailed');
 }
 
+function contentFailure(input: LoadTableInput, columns: string[]): ApplicationFailure {
+  const names = columns.map((column) => `${input.target}.${column}`).join(', ');
+  const message = `pipeline ${input.pipeline}, table ${input.table}, step load: the values loaded into ${names} differ from the transform output (per-column checksum); nothing was committed and the watermark is unchanged. Look for a trigger, default or rule on the target that rewrites values, or a column type that converts them`;
+  return ApplicationFailure.nonRetryable(message, 'ContentMismatch');
+}
+
+/** Compares every loaded column with the transform's checksums; throws naming the columns that differ. */
+async function verifyContent(client: PoolClient, input: LoadTableInput, spec: LoadPlanSpec, scope: 'target' | 'loaded'): Promise<void> {
+  const row = (await client.query<Record<string, unknown>>(selectColumnChecksums({ ...spec, scope }))).rows[0] ?? {};
+  const differing = mismatchedColumns(input.expected.columnChecksums, readColumnChecksums(input.columns, row));
+  if (differing.length > 0) throw contentFailure(input, differing);
+}
+
 /** Replaces each rollup's rows with the ones DuckDB aggregated from this (initial) load. */
 async function copyRollups(client: PoolClient, spool: LoadSpool): Promise<void> {
   for (const { rollup, path } of spool.rollups) {
@@ -37,6 +51,7 @@ async function runLoad(client: PoolClient, input: LoadTableInput, spool: LoadSpo
   const spec: LoadPlanSpec = { ...input, dialect: 'postgres' };
   await client.query('BEGIN');
   await client.query('SELECT pg_advisory_xact_lock($1)', [LOAD_LOCK]);
+  for (const sql of LOAD_SESSION_SETTINGS) await client.query(sql);
   // Rollups and the merge join aggregate whole batches; the 4 MB default spills them to disk.
   await client.query("SET LOCAL work_mem = '256MB'");
   for (const sql of [...createStateTables(), ...createTargetTable(spec)]) await client.query(sql);
@@ -61,6 +76,7 @@ async function runLoad(client: PoolClient, input: LoadTableInput, spool: LoadSpo
   const loaded = (await client.query<{ row_count: string; key_checksum: string }>(direct ? selectTargetChecksum(spec) : selectLoadedChecksum(spec))).rows[0];
   const actual = { rows: Number(loaded?.row_count ?? 0), keyChecksum: loaded?.key_checksum ?? '0' };
   if (actual.rows !== input.expected.rows || actual.keyChecksum !== input.expected.keyChecksum) throw reconciliationFailure(input, actual);
+  await verifyContent(client, input, spec, direct ? 'target' : 'loaded');
   throwIfCancelled(); // a cancelled run never commits, even when the cancel arrived between statements
   await client.query('COMMIT');
   return actual;

@@ -5,8 +5,10 @@ import type { Rollup } from '../../../config/pipeline-schema';
 import { createRollupTable, createTargetTable, selectWatermark } from '../load-plan';
 import { buildLoadBatch, reconcileStageOf, selectLoadErrors, selectTableExists } from './sql';
 import type { LoadTableInput, LoadTableResult, ReadWatermarkInput, TargetConnector } from '../types';
+import { guardedColumnsOf } from './column-guards';
 import {
   classifyRedshiftApiError,
+  contentMismatch,
   copyFailed,
   failedPartOf,
   isCopyFailure,
@@ -96,6 +98,11 @@ async function failureOf(runner: StatementRunner, described: DescribeStatementRe
   const part = failedPartOf(described);
   const stage = reconcileStageOf(part.sql) ?? reconcileStageOf(part.error);
   if (stage) return reconciliationFailed({ stage, expected: input.expected, context: { ...statementContext, sql: part.sql } });
+  const guarded = guardedColumnsOf(part.sql) ?? guardedColumnsOf(part.error);
+  if (guarded) {
+    const columns = guarded.map((index) => input.columns[index]?.name ?? `#${index}`);
+    return contentMismatch({ pipeline: input.pipeline, table: input.table, target: input.target, columns, context: statementContext });
+  }
   if (isCopyFailure(part)) return copyFailed(part, await loadErrorDetail(runner, part.queryId), statementContext);
   return statementFailed(part, statementContext);
 }

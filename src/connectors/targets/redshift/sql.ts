@@ -9,6 +9,8 @@ import {
   type LoadPlanSpec,
 } from '../load-plan';
 import { quoteLiteral, quoteQualified } from '../../../sql/quote';
+import type { ExpectedLoad } from '../types';
+import { buildColumnGuards, MAX_BATCH_STATEMENTS } from './column-guards';
 
 /** Marks the guard statements so a failed batch can be told apart from any other division by zero. */
 export const RECONCILE_MARKER = 'etl:reconcile';
@@ -22,7 +24,7 @@ export interface RedshiftLoadSpec extends Omit<LoadPlanSpec, 'dialect'> {
   s3Prefix: string;
   /** The IAM role Redshift assumes to read the lake. */
   iamRoleArn: string;
-  expected: { rows: number; keyChecksum: string };
+  expected: ExpectedLoad;
 }
 
 /** COPY of every Parquet object under a prefix into a table, columns matched by position. */
@@ -64,7 +66,7 @@ export function selectTableExists(input: { qualifiedName: string }): string {
  * A SELECT that fails the whole transaction unless the counted rows and key checksum equal the expected ones.
  * The division by (row_count - row_count) is evaluated per row at run time, so the planner cannot fold it away.
  */
-export function reconcileGuard(input: { stage: ReconcileStage; counted: string; expected: RedshiftLoadSpec['expected'] }): string {
+export function reconcileGuard(input: { stage: ReconcileStage; counted: string; expected: Pick<ExpectedLoad, 'rows' | 'keyChecksum'> }): string {
   const rows = nonNegativeInteger(input.expected.rows, 'expected rows');
   const matches = `row_count = ${rows} AND key_checksum = ${quoteLiteral(input.expected.keyChecksum)}`;
   return `/* ${RECONCILE_MARKER}:${input.stage} */ SELECT CASE WHEN ${matches} THEN 1 ELSE 1 / (row_count - row_count) END AS reconciled FROM (${input.counted}) counted`;
@@ -84,7 +86,7 @@ export function reconcileStageOf(sql: string | undefined): ReconcileStage | unde
 export function buildLoadBatch(spec: RedshiftLoadSpec): string[] {
   const plan: LoadPlanSpec = { ...spec, dialect: 'redshift' };
   const staged = `SELECT ${keyChecksumSelect({ dialect: 'redshift', keys: spec.keys })} FROM ${STAGE_TABLE}`;
-  return [
+  const batch = [
     ...createStateTables(),
     ...createTargetTable(plan),
     createStageTable(plan),
@@ -95,4 +97,6 @@ export function buildLoadBatch(spec: RedshiftLoadSpec): string[] {
     // keys in the stage would multiply the join below, so this guard also catches them.
     reconcileGuard({ stage: 'target', counted: selectLoadedChecksum(plan), expected: spec.expected }),
   ];
+  // Last: the values of every loaded column, read back from the target, against the processed Parquet's.
+  return [...batch, ...buildColumnGuards({ spec: plan, expected: spec.expected.columnChecksums, room: MAX_BATCH_STATEMENTS - batch.length })];
 }
