@@ -14,6 +14,8 @@ export interface TableRunResult {
   /** Share of extracted rows that passed every rule (1 when nothing was extracted). */
   qualityScore: number;
   keyChecksum: string;
+  /** Per loaded column, the checksum the load verified in the warehouse before it committed. */
+  columnChecksums: Record<string, string>;
   bytes: { raw: number; processed: number };
   seconds: { extract: number; transform: number; load: number; total: number };
   uris: { raw: string; processed: string; rejected?: string };

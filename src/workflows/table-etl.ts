@@ -113,6 +113,7 @@ export async function tableEtlWorkflow(input: TableEtlInput): Promise<TableRunRe
     loadedRows: loaded.rows,
     qualityScore: transformed.qualityScore,
     keyChecksum: loaded.keyChecksum,
+    columnChecksums: transformed.columnChecksums,
     bytes: { raw: raw.bytes, processed: transformed.processedBytes },
     seconds: { extract: raw.seconds, transform: transformed.seconds, load: loaded.seconds, total: seconds },
     uris: {

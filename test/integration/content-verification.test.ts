@@ -2,6 +2,8 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { describeError } from '../../src/client/errors';
 import { parsePipeline, type Pipeline } from '../../src/config';
 import { LOCAL_STACK } from '../../src/config/local-stack';
+import { LOAD_SESSION_SETTINGS, STAGE_TABLE } from '../../src/connectors/targets/load-plan';
+import { buildColumnGuards, guardedColumnsOf } from '../../src/connectors/targets/redshift/column-guards';
 import { createHarness, resetWarehouse, type Harness } from '../support/harness';
 
 let harness: Harness;
@@ -97,5 +99,46 @@ describe('per-column content verification', () => {
     expect(describeError(error)).toContain('nothing was committed and the watermark is unchanged');
     expect(await asText(harness.warehouse, 'test_verify_wh.edges_merge')).toEqual(before);
     expect(await savedWatermark('verify-merge-mutated')).toBe(watermark);
+  });
+});
+
+describe('the Redshift column guards, in their Postgres dialect on the real warehouse', () => {
+  /** The DuckDB types the transform reads test_verify.edges as. */
+  const duckdbColumns = COLUMNS.map((name, index) => ({
+    name,
+    type: ['BIGINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'DECIMAL(12,2)', 'DECIMAL(38,10)', 'FLOAT', 'DOUBLE', 'VARCHAR', 'BOOLEAN', 'DATE', 'TIMESTAMP',
+      'TIMESTAMP WITH TIME ZONE', 'TIME', 'UUID', 'TIMESTAMP WITH TIME ZONE'][index] ?? '',
+  }));
+
+  it('pass on the rows a run loaded, against the checksums DuckDB computed from its Parquet, and abort at the changed column', async () => {
+    const manifest = await harness.run(pipeline('verify-guards', 'edges_guards'));
+    const expected = manifest.tables[0]?.columnChecksums ?? {};
+    expect(Object.keys(expected)).toEqual(COLUMNS);
+    const spec = { dialect: 'postgres' as const, pipeline: 'verify-guards', table: 'edges', target: 'test_verify_wh.edges_guards', mode: 'merge' as const, keys: ['id'], rollups: [], runId: 'r', columns: duckdbColumns };
+    const guards = buildColumnGuards({ spec, expected, room: 40 });
+    expect(guards).toHaveLength(COLUMNS.length + 1);
+
+    /** Stages every target row, optionally changes one, then runs the guards as the batch would: the first failure stops it. */
+    const runGuards = async (change?: string): Promise<string[] | undefined> => {
+      const client = await harness.warehouse.connect();
+      try {
+        await client.query('BEGIN');
+        for (const sql of LOAD_SESSION_SETTINGS) await client.query(sql);
+        await client.query(`CREATE TEMP TABLE ${STAGE_TABLE} ON COMMIT DROP AS SELECT id FROM test_verify_wh.edges_guards`);
+        if (change) await client.query(change);
+        for (const sql of guards) {
+          const failed = await client.query(sql).then(() => undefined, (error: Error) => error.message);
+          if (failed) return [failed, ...(guardedColumnsOf(sql) ?? []).map((index) => COLUMNS[index] ?? '')];
+        }
+        return undefined;
+      } finally {
+        await client.query('ROLLBACK');
+        client.release();
+      }
+    };
+    expect(await runGuards()).toBeUndefined();
+    expect(await runGuards("UPDATE test_verify_wh.edges_guards SET tstz = tstz + interval '1 microsecond' WHERE id = 6")).toEqual(['division by zero', 'tstz']);
+    expect(await runGuards('UPDATE test_verify_wh.edges_guards SET f8 = NULL WHERE id = 4')).toEqual(['division by zero', 'f8']);
+    expect(await runGuards("UPDATE test_verify_wh.edges_guards SET b = NOT b WHERE id = 8")).toEqual(['division by zero', 'b']);
   });
 });
