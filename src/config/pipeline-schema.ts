@@ -11,6 +11,9 @@ const qualifiedName = z
 export const loadModes = ['full-refresh', 'incremental', 'merge'] as const;
 export type LoadMode = (typeof loadModes)[number];
 
+export const nullWatermarkPolicies = ['include', 'reject'] as const;
+export type NullWatermarkPolicy = (typeof nullWatermarkPolicies)[number];
+
 const tableSchema = z.strictObject({
   name: identifier,
   source: qualifiedName,
@@ -24,6 +27,11 @@ const tableSchema = z.strictObject({
    * are not missed; rows read twice are merged by key.
    */
   lookback: z.string().min(1).optional(),
+  /**
+   * Rows whose watermark column is NULL are in no window's range, so every run reads them: `include` merges them
+   * by key like any other row (the default: nothing is lost), `reject` sends them to rejected/ as null_watermark.
+   */
+  nullWatermark: z.enum(nullWatermarkPolicies).default('include'),
   /** Tables loaded before this one (dimensions before facts). */
   dependsOn: z.array(identifier).default([]),
   transform: z.array(transformStepSchema).default([]),

@@ -3,6 +3,7 @@ import { join, relative } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { TableSpec } from '../config/pipeline-schema';
+import type { TransformStep } from '../config/transform-schema';
 import { keyChecksumSelect } from '../sql/checksum';
 import { columnChecksumSelect, readColumnChecksums } from '../sql/column-checksum';
 import { copyToParquetDirectory, copyToParquetFile, readParquetFiles } from '../sql/duckdb-read';
@@ -84,10 +85,16 @@ async function checksumColumns(connection: DuckDBConnection, input: { table: Tab
   return readColumnChecksums(input.columns, await queryRow(connection, `SELECT ${select} FROM ${from}`));
 }
 
+/** With `nullWatermark: reject`, rows whose watermark is NULL are rejected first, as null_watermark. */
+function withNullWatermarkRule(table: TableSpec): TransformStep[] {
+  if (!table.watermark || table.mode === 'full-refresh' || table.nullWatermark !== 'reject') return table.transform;
+  return [{ kind: 'dropNulls', body: { columns: [table.watermark], rule: 'null_watermark' } }, ...table.transform];
+}
+
 async function runTransform(connection: DuckDBConnection, input: TransformInput, files: { raw: string[]; references: Record<string, string> }, dir: string) {
   const { table } = input;
   await createInputRelations(connection, { table, raw: readParquetFiles({ paths: files.raw }), references: files.references });
-  const query = compileTransform({ source: 'etl_input', steps: table.transform, context: { keys: table.primaryKey, referenceRelation } });
+  const query = compileTransform({ source: 'etl_input', steps: withNullWatermarkRule(table), context: { keys: table.primaryKey, referenceRelation } });
   await connection.run(`CREATE OR REPLACE TEMP TABLE etl_result AS ${query}`);
   const columns = await checkOutputColumns(connection, table);
   const accepted = `SELECT ${columns.map((column) => quoteIdent(column.name)).join(', ')} FROM etl_result WHERE ${REJECT_COLUMN} IS NULL`;

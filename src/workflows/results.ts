@@ -1,4 +1,5 @@
 import type { ExtractWindow } from '../connectors/sources/postgres/sql';
+import type { NullWatermarkCount } from '../connectors/sources/types';
 
 /** What one table's run did: counts at every stage, the window, timings and where the files are. */
 export interface TableRunResult {
@@ -6,7 +7,10 @@ export interface TableRunResult {
   target: string;
   mode: string;
   window?: ExtractWindow;
+  /** Rows in the window when planned; those with a NULL watermark included (see nullWatermark). */
   sourceRows: number;
+  /** Rows of the window whose watermark is NULL: included (merged by key) or rejected as null_watermark. */
+  nullWatermark?: NullWatermarkCount;
   extractedRows: number;
   rejectedRows: number;
   rejectedByRule: Record<string, number>;

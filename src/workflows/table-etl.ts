@@ -107,6 +107,7 @@ export async function tableEtlWorkflow(input: TableEtlInput): Promise<TableRunRe
     mode: table.mode,
     window: plan.window,
     sourceRows: plan.sourceRows,
+    nullWatermark: plan.nullWatermark,
     extractedRows: raw.rows,
     rejectedRows: transformed.rejectedRows,
     rejectedByRule: transformed.rejectedByRule,

@@ -22,22 +22,28 @@ ORDER BY a.attnum`;
 
 export const SELECT_TABLE_EXISTS = 'SELECT to_regclass($1) IS NOT NULL AS present';
 
+/**
+ * The window on the watermark column, plus every row whose watermark is NULL: such a row is in no range, so it is
+ * read by every run and then merged by key or rejected as `null_watermark` (the table's `nullWatermark`).
+ */
 function windowPredicate(window: ExtractWindow | undefined): string[] {
   if (!window) return [];
   const column = quoteIdent(window.column);
   const lower = window.from === undefined ? [] : [`${column} > ${quoteLiteral(window.from)}`];
-  return [...lower, `${column} <= ${quoteLiteral(window.to)}`];
+  return [`(${[...lower, `${column} <= ${quoteLiteral(window.to)}`].join(' AND ')} OR ${column} IS NULL)`];
 }
 
 /**
- * Row count and upper bound of the window that starts after `from`, in one pass. A window that looks back
- * before the saved watermark (`atLeast`) never ends before it, so the watermark never moves backwards.
+ * Row count (NULL watermarks included: they are in every window), how many of them have a NULL watermark, and
+ * the upper bound of the window that starts after `from`, in one pass. A window that looks back before the saved
+ * watermark (`atLeast`) never ends before it, so the watermark never moves backwards.
  */
 export function selectWindowBounds(input: { source: string; column: string; from?: string; atLeast?: string }): string {
   const column = quoteIdent(input.column);
-  const where = input.from === undefined ? '' : ` WHERE ${column} > ${quoteLiteral(input.from)}`;
+  const where = input.from === undefined ? '' : ` WHERE ${column} > ${quoteLiteral(input.from)} OR ${column} IS NULL`;
   const upper = input.atLeast === undefined ? `max(${column})` : `greatest(max(${column}), ${quoteLiteral(input.atLeast)})`;
-  return `SELECT count(*)::bigint AS row_count, ${upper}::text AS upper_bound FROM ${quoteQualified(input.source)}${where}`;
+  const nulls = `count(*) FILTER (WHERE ${column} IS NULL)::bigint AS null_rows`;
+  return `SELECT count(*)::bigint AS row_count, ${nulls}, ${upper}::text AS upper_bound FROM ${quoteQualified(input.source)}${where}`;
 }
 
 /**
