@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { TableSpec } from '../../../config/pipeline-schema';
 import { copyToParquetFile, countParquetRows, readCsvSpool } from '../../../sql/duckdb-read';
-import { copyDistinctKeysToStdout, SELECT_TABLE_CATALOG, lookbackType, selectLookbackCheck, selectKeyRange, selectLookbackStart, selectRowCount, selectWindowBounds, type ExtractWindow } from './sql';
+import { copyDistinctKeysToStdout, SELECT_TABLE_CATALOG, lookbackType, selectLookbackCheck, selectKeyRange, selectLookbackStart, selectRowCount, selectWindowBounds } from './sql';
 import { duckdbTypeFor, isOrderableWatermark, type SourceColumn } from '../../../sql/pg-types';
 import { queryRow, withDuckdb } from '../../../transform/duckdb-session';
 import { classifyPostgresError } from '../../../runtime/errors';
