@@ -81,21 +81,33 @@ export function columnChecksumAlias(index: number): string {
   return `c_${index}`;
 }
 
+/** One column's value as hash input: 'v' and its canonical text, 'n' for NULL (NULL-ness only when not comparable). */
+function hashInput(dialect: ChecksumDialect, column: ColumnSpec, alias?: string): string {
+  const ref = alias ? `${alias}.${quoteIdent(column.name)}` : quoteIdent(column.name);
+  const value = renderValue({ dialect, column, alias }) ?? `CASE WHEN ${ref} IS NULL THEN NULL ELSE '' END`;
+  return `coalesce('v' || ${value}, 'n')`;
+}
+
+function sumOf(dialect: ChecksumDialect, text: string, alias: string): string {
+  return `CAST(coalesce(sum(${hash60(dialect, text)}), 0) AS ${TEXT[dialect]}) AS ${alias}`;
+}
+
 /**
  * Per column, the exact sum over rows of a 60-bit md5 of (key text, value text or a NULL marker): ties each
  * value to its row, order-free, as text so no engine rounds it. Columns follow `columns`, aliased c_0, c_1, …
  */
 export function columnChecksumSelect(input: { dialect: ChecksumDialect; keys: readonly string[]; columns: readonly ColumnSpec[]; alias?: string }): string {
   const key = keyText(input.dialect, input.keys, input.alias);
-  return input.columns
-    .map((column, index) => {
-      const rendered = renderValue({ dialect: input.dialect, column, alias: input.alias });
-      const ref = input.alias ? `${input.alias}.${quoteIdent(column.name)}` : quoteIdent(column.name);
-      const value = rendered ?? `CASE WHEN ${ref} IS NULL THEN NULL ELSE '' END`;
-      const hashed = hash60(input.dialect, `${key} || coalesce('|v' || ${value}, '|n')`);
-      return `CAST(coalesce(sum(${hashed}), 0) AS ${TEXT[input.dialect]}) AS ${columnChecksumAlias(index)}`;
-    })
-    .join(', ');
+  return input.columns.map((column, index) => sumOf(input.dialect, `${key} || '|' || ${hashInput(input.dialect, column, input.alias)}`, columnChecksumAlias(index))).join(', ');
+}
+
+/**
+ * The same content in one hash per row (every column's text joined), aliased row_checksum: a third of the
+ * per-column cost, so a load checks it first and computes the per-column sums only to name what differs.
+ */
+export function rowChecksumSelect(input: { dialect: ChecksumDialect; keys: readonly string[]; columns: readonly ColumnSpec[]; alias?: string }): string {
+  const values = input.columns.map((column) => hashInput(input.dialect, column, input.alias));
+  return sumOf(input.dialect, [keyText(input.dialect, input.keys, input.alias), ...values].join(` || '|' || `), 'row_checksum');
 }
 
 /** Column name → checksum, from a row of columnChecksumSelect's output. */

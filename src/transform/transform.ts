@@ -5,7 +5,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { TableSpec } from '../config/pipeline-schema';
 import type { TransformStep } from '../config/transform-schema';
 import { keyChecksumSelect } from '../sql/checksum';
-import { columnChecksumSelect, readColumnChecksums } from '../sql/column-checksum';
+import { columnChecksumSelect, readColumnChecksums, rowChecksumSelect } from '../sql/column-checksum';
 import { copyToParquetDirectory, copyToParquetFile, readParquetFiles } from '../sql/duckdb-read';
 import type { SourceColumn } from '../sql/pg-types';
 import { quoteIdent } from '../sql/quote';
@@ -45,6 +45,8 @@ export interface TransformResult {
   keyChecksum: string;
   /** Per loaded column, the checksum of the processed Parquet (columnChecksumSelect); the load must match it. */
   columnChecksums: Record<string, string>;
+  /** The same content hashed once per row (rowChecksumSelect): what a Postgres load checks first. */
+  rowChecksum: string;
   qualityScore: number;
   processedBytes: number;
   seconds: number;
@@ -78,11 +80,12 @@ async function listFiles(dir: string): Promise<string[]> {
   return entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name)).sort();
 }
 
-/** Per-column checksums read back from the processed Parquet itself, exactly what the load will stage. */
-async function checksumColumns(connection: DuckDBConnection, input: { table: TableSpec; columns: ColumnSpec[]; dir: string }): Promise<Record<string, string>> {
+/** Row and per-column checksums read back from the processed Parquet itself, exactly what the load will stage. */
+async function checksumContent(connection: DuckDBConnection, input: { table: TableSpec; columns: ColumnSpec[]; dir: string }) {
   const from = readParquetFiles({ paths: await listFiles(input.dir) });
-  const select = columnChecksumSelect({ dialect: 'duckdb', keys: input.table.primaryKey, columns: input.columns });
-  return readColumnChecksums(input.columns, await queryRow(connection, `SELECT ${select} FROM ${from}`));
+  const spec = { dialect: 'duckdb' as const, keys: input.table.primaryKey, columns: input.columns };
+  const [rowChecksum, ...columns] = await queryRow(connection, `SELECT ${rowChecksumSelect(spec)}, ${columnChecksumSelect(spec)} FROM ${from}`);
+  return { rowChecksum: String(rowChecksum), columnChecksums: readColumnChecksums(input.columns, columns) };
 }
 
 /** With `nullWatermark: reject`, rows whose watermark is NULL are rejected first, as null_watermark. */
@@ -106,13 +109,13 @@ async function runTransform(connection: DuckDBConnection, input: TransformInput,
     await mkdir(join(dir, 'processed'), { recursive: true });
     await connection.run(copyToParquetFile({ query: accepted, path: join(dir, 'processed', 'part-0.parquet') }));
   }
-  const columnChecksums = await checksumColumns(connection, { table, columns, dir: join(dir, 'processed') });
+  const content = await checksumContent(connection, { table, columns, dir: join(dir, 'processed') });
   const rejectedRows = Object.values(rejectedByRule).reduce((sum, count) => sum + count, 0);
   if (rejectedRows > 0) {
     const rejected = `SELECT * EXCLUDE (${REJECT_COLUMN}), ${REJECT_COLUMN} AS reject_reason FROM etl_result WHERE ${REJECT_COLUMN} IS NOT NULL`;
     await connection.run(copyToParquetFile({ query: rejected, path: join(dir, 'rejected.parquet') }));
   }
-  return { columns, inputRows: Number(inputRows), acceptedRows: stats.rows, keyChecksum: stats.keyChecksum, columnChecksums, rejectedByRule, rejectedRows };
+  return { columns, inputRows: Number(inputRows), acceptedRows: stats.rows, keyChecksum: stats.keyChecksum, ...content, rejectedByRule, rejectedRows };
 }
 
 async function upload(deps: TransformDeps, input: TransformInput, dir: string, hasRejects: boolean) {

@@ -90,7 +90,7 @@ export async function tableEtlWorkflow(input: TableEtlInput): Promise<TableRunRe
     runId: input.runId,
     watermark: plan.window?.to,
     files: transformed.processed,
-    expected: { rows: transformed.acceptedRows, keyChecksum: transformed.keyChecksum, columnChecksums: transformed.columnChecksums },
+    expected: { rows: transformed.acceptedRows, keyChecksum: transformed.keyChecksum, columnChecksums: transformed.columnChecksums, rowChecksum: transformed.rowChecksum },
   };
   const { warehouse } = pipeline;
   await condition(() => (input.waitFor ?? []).every((name) => loadedDependencies.has(name)));

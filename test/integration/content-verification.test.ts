@@ -4,6 +4,7 @@ import { parsePipeline, type Pipeline } from '../../src/config';
 import { LOCAL_STACK } from '../../src/config/local-stack';
 import { LOAD_SESSION_SETTINGS, STAGE_TABLE } from '../../src/connectors/targets/load-plan';
 import { buildColumnGuards, guardedColumnsOf } from '../../src/connectors/targets/redshift/column-guards';
+import { renderValue } from '../../src/sql/column-checksum';
 import { createHarness, resetWarehouse, type Harness } from '../support/harness';
 
 let harness: Harness;
@@ -140,5 +141,45 @@ describe('the Redshift column guards, in their Postgres dialect on the real ware
     expect(await runGuards("UPDATE test_verify_wh.edges_guards SET tstz = tstz + interval '1 microsecond' WHERE id = 6")).toEqual(['division by zero', 'tstz']);
     expect(await runGuards('UPDATE test_verify_wh.edges_guards SET f8 = NULL WHERE id = 4')).toEqual(['division by zero', 'f8']);
     expect(await runGuards("UPDATE test_verify_wh.edges_guards SET b = NOT b WHERE id = 8")).toEqual(['division by zero', 'b']);
+  });
+});
+
+describe('the canonical rendering', () => {
+  /** [DuckDB type, Postgres type, literal]: edge values of every category that exists today. */
+  const VALUES: [string, string, string][] = [
+    ['BIGINT', 'bigint', '-9223372036854775808'], ['INTEGER', 'integer', '2147483647'], ['SMALLINT', 'smallint', '-32768'],
+    ['DECIMAL(38,10)', 'numeric(38,10)', '-9999999999999999999999999999.9999999999'], ['DECIMAL(12,2)', 'numeric(12,2)', '0.50'], ['DECIMAL(18,0)', 'numeric(18,0)', '0'],
+    ['DOUBLE', 'float8', '0.1'], ['DOUBLE', 'float8', '-1.5e-300'], ['DOUBLE', 'float8', '1.7976931348623157e308'], ['DOUBLE', 'float8', '4.9e-324'],
+    ['DOUBLE', 'float8', '-0'], ['DOUBLE', 'float8', 'NaN'], ['DOUBLE', 'float8', 'Infinity'], ['DOUBLE', 'float8', '-Infinity'], ['DOUBLE', 'float8', '123456789012345680'],
+    ['FLOAT', 'real', '0.1'], ['FLOAT', 'real', '3.4028235e38'], ['FLOAT', 'real', '1e-45'],
+    ['VARCHAR', 'text', ''], ['VARCHAR', 'text', 'héllo 😀 ünïcödé 中文 '], ['VARCHAR', 'text', 'tab\there'],
+    ['BOOLEAN', 'boolean', 'true'], ['BOOLEAN', 'boolean', 'false'],
+    ['DATE', 'date', '0001-01-01'], ['DATE', 'date', '9999-12-31'], ['DATE', 'date', '2024-02-29'],
+    ['TIMESTAMP', 'timestamp', '0001-01-01 00:00:00'], ['TIMESTAMP', 'timestamp', '9999-12-31 23:59:59.999999'], ['TIMESTAMP', 'timestamp', '2024-01-02 03:04:05.12'],
+    ['TIMESTAMP WITH TIME ZONE', 'timestamptz', '2024-01-02 03:04:05.123+05:30'], ['TIMESTAMP WITH TIME ZONE', 'timestamptz', '1969-12-31 23:59:59.999999+00'],
+    ['TIME', 'time', '00:00:00'], ['TIME', 'time', '23:59:59.999999'], ['TIME', 'time', '12:00:00.5'],
+    ['UUID', 'uuid', 'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11'],
+  ];
+
+  it('is the same text in DuckDB and Postgres for every value', async () => {
+    const connection = await harness.deps.duckdb.connect();
+    const client = await harness.warehouse.connect();
+    try {
+      await connection.run("SET TimeZone = 'UTC'");
+      for (const sql of LOAD_SESSION_SETTINGS) await client.query(sql.replace('SET LOCAL', 'SET'));
+      const differing: string[] = [];
+      for (const [duckdbType, pgType, literal] of VALUES) {
+        const column = { name: 'v', type: duckdbType };
+        const quoted = `'${literal.replace(/'/g, "''")}'`;
+        const duck = (await connection.runAndReadAll(`SELECT ${renderValue({ dialect: 'duckdb', column })} FROM (SELECT CAST(${quoted} AS ${duckdbType}) AS v)`)).getRows()[0]?.[0];
+        const pg = (await client.query<{ r: string }>(`SELECT ${renderValue({ dialect: 'postgres', column })} AS r FROM (SELECT CAST(${quoted} AS ${pgType}) AS v) s`)).rows[0]?.r;
+        if (duck !== pg || typeof pg !== 'string') differing.push(`${pgType} ${literal}: duckdb ${String(duck)}, postgres ${String(pg)}`);
+      }
+      expect(differing).toEqual([]);
+    } finally {
+      connection.closeSync();
+      await client.query('RESET ALL');
+      client.release();
+    }
   });
 });

@@ -33,7 +33,7 @@ const input: RedshiftLoadInput = {
   runId: 'nightly-2024-01-31',
   watermark: '2024-01-31',
   files: { bucket: 'lake', prefix: 'processed/orders/run-1', keys: ['processed/orders/run-1/part-0.parquet'] },
-  expected: { rows: 3, keyChecksum: '1234567890', columnChecksums: { order_id: '1', amount: '2', sale_date: '3' } },
+  expected: { rows: 3, keyChecksum: '1234567890', columnChecksums: { order_id: '1', amount: '2', sale_date: '3' }, rowChecksum: '4' },
   warehouse,
 };
 const s3Prefix = 's3://lake/processed/orders/run-1/';

@@ -18,7 +18,7 @@ const spec: RedshiftLoadSpec = {
   watermark: '2024-01-31',
   s3Prefix: 's3://lake/processed/orders/run-1/',
   iamRoleArn: 'arn:aws:iam::123456789012:role/redshift-copy',
-  expected: { rows: 3, keyChecksum: '1234567890', columnChecksums: { order_id: '11', amount: "it's", sale_date: '33' } },
+  expected: { rows: 3, keyChecksum: '1234567890', columnChecksums: { order_id: '11', amount: "it's", sale_date: '33' }, rowChecksum: '44' },
 };
 
 const stageHash = "strtol(substring(md5(CAST(\"order_id\" AS varchar)), 1, 15), 16)";
@@ -87,7 +87,7 @@ describe('Redshift load batch', () => {
     expect(batch[17]).toBe(
       guard('target', `SELECT ${checksum(targetHash)} FROM "analytics"."orders" t JOIN etl_stage s ON t."order_id" = s."order_id"`),
     );
-    expect(batch[18]).toMatch(/^CREATE TEMP TABLE etl_column_checks AS SELECT CAST\(coalesce\(sum\(CAST\(strtol\(substring\(md5\(CAST\(t\."order_id" AS varchar\) \|\| coalesce\('\|v' \|\| CAST\(t\."order_id" AS VARCHAR\(65535\)\), '\|n'\)\)/);
+    expect(batch[18]).toMatch(/^CREATE TEMP TABLE etl_column_checks AS SELECT CAST\(coalesce\(sum\(CAST\(strtol\(substring\(md5\(CAST\(t\."order_id" AS varchar\) \|\| '\|' \|\| coalesce\('v' \|\| CAST\(t\."order_id" AS VARCHAR\(65535\)\), 'n'\)\)/);
     expect(batch[18]).toMatch(/ FROM "analytics"."orders" t JOIN etl_stage s ON t."order_id" = s."order_id"$/);
     expect(batch.slice(19)).toEqual([
       "/* etl:reconcile:columns:0 */ SELECT CASE WHEN c_0 = '11' THEN 1 ELSE 1 / (length(c_0) - length(c_0)) END AS reconciled FROM etl_column_checks",

@@ -1,6 +1,6 @@
 import type { LoadMode, Rollup } from '../../config/pipeline-schema';
 import { keyChecksumSelect } from '../../sql/checksum';
-import { columnChecksumSelect } from '../../sql/column-checksum';
+import { columnChecksumSelect, rowChecksumSelect } from '../../sql/column-checksum';
 import { quoteIdent, quoteLiteral, quoteQualified } from '../../sql/quote';
 import { selectRollup } from '../../sql/rollup';
 import { warehouseType, type ColumnSpec, type WarehouseDialect } from '../../sql/warehouse-types';
@@ -169,12 +169,13 @@ export function selectLoadedChecksum(spec: Pick<LoadPlanSpec, 'dialect' | 'targe
 }
 
 /**
- * Per-column checksums (c_0, c_1, … in `columns` order) of the rows this load wrote: the whole target after a
+ * Per-column checksums (c_0, c_1, … in `columns` order), or with `perRow` the one row checksum, of the rows this load wrote: the whole target after a
  * direct load, the target rows matching the staged keys after a merge. Read from the target itself, inside the
  * load's transaction, so a trigger, a default or a type conversion that changed a value is seen.
  */
-export function selectColumnChecksums(spec: Pick<LoadPlanSpec, 'dialect' | 'target' | 'keys' | 'columns'> & { scope: 'target' | 'loaded' }): string {
-  const select = columnChecksumSelect({ dialect: spec.dialect, keys: spec.keys, columns: spec.columns, alias: 't' });
+export function selectColumnChecksums(spec: Pick<LoadPlanSpec, 'dialect' | 'target' | 'keys' | 'columns'> & { scope: 'target' | 'loaded'; perRow?: boolean }): string {
+  const checksum = spec.perRow ? rowChecksumSelect : columnChecksumSelect;
+  const select = checksum({ dialect: spec.dialect, keys: spec.keys, columns: spec.columns, alias: 't' });
   const from = `${quoteQualified(spec.target)} t`;
   if (spec.scope === 'target') return `SELECT ${select} FROM ${from}`;
   return `SELECT ${select} FROM ${from} JOIN ${STAGE_TABLE} s ON ${keyJoin(spec.keys, 't', 's')}`;

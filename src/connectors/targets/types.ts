@@ -27,6 +27,8 @@ export interface ExpectedLoad {
   keyChecksum: string;
   /** Column name → checksum of the processed Parquet (src/sql/column-checksum.ts). */
   columnChecksums: Record<string, string>;
+  /** The same content hashed once per row (src/sql/column-checksum.ts); checked first by a Postgres load. */
+  rowChecksum: string;
 }
 
 export interface LoadTableResult {
