@@ -57,5 +57,7 @@ export function stagesOf(manifest: RunManifest): BenchStage[] {
     { name: 'extract', seconds: sum((t) => t.seconds.extract), rows: sum((t) => t.extractedRows), bytes: sum((t) => t.bytes.raw) },
     { name: 'transform', seconds: sum((t) => t.seconds.transform), rows: sum((t) => t.extractedRows), bytes: sum((t) => t.bytes.processed) },
     { name: 'load', seconds: sum((t) => t.seconds.load), rows: sum((t) => t.loadedRows), bytes: sum((t) => t.bytes.processed) },
+    // Already inside transform and load: the content checksums over the processed Parquet and the warehouse rows.
+    { name: 'verify', seconds: sum((t) => t.seconds.verify ?? 0), rows: sum((t) => t.loadedRows), bytes: sum((t) => t.bytes.processed) },
   ];
 }

@@ -47,6 +47,8 @@ export interface TransformResult {
   columnChecksums: Record<string, string>;
   /** The same content hashed once per row (rowChecksumSelect): what a Postgres load checks first. */
   rowChecksum: string;
+  /** Of `seconds`, computing the content checksums. */
+  checksumSeconds: number;
   qualityScore: number;
   processedBytes: number;
   seconds: number;
@@ -84,8 +86,10 @@ async function listFiles(dir: string): Promise<string[]> {
 async function checksumContent(connection: DuckDBConnection, input: { table: TableSpec; columns: ColumnSpec[]; dir: string }) {
   const from = readParquetFiles({ paths: await listFiles(input.dir) });
   const spec = { dialect: 'duckdb' as const, keys: input.table.primaryKey, columns: input.columns };
+  const started = performance.now();
   const [rowChecksum, ...columns] = await queryRow(connection, `SELECT ${rowChecksumSelect(spec)}, ${columnChecksumSelect(spec)} FROM ${from}`);
-  return { rowChecksum: String(rowChecksum), columnChecksums: readColumnChecksums(input.columns, columns) };
+  const checksumSeconds = (performance.now() - started) / 1000;
+  return { rowChecksum: String(rowChecksum), columnChecksums: readColumnChecksums(input.columns, columns), checksumSeconds };
 }
 
 /** With `nullWatermark: reject`, rows whose watermark is NULL are rejected first, as null_watermark. */

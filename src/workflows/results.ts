@@ -21,7 +21,8 @@ export interface TableRunResult {
   /** Per loaded column, the checksum the load verified in the warehouse before it committed. */
   columnChecksums: Record<string, string>;
   bytes: { raw: number; processed: number };
-  seconds: { extract: number; transform: number; load: number; total: number };
+  /** `verify`: the content checksums' share of transform and load (DuckDB over the Parquet, the warehouse rows). */
+  seconds: { extract: number; transform: number; load: number; total: number; verify?: number };
   uris: { raw: string; processed: string; rejected?: string };
 }
 

@@ -35,6 +35,8 @@ export interface LoadTableResult {
   rows: number;
   keyChecksum: string;
   seconds: number;
+  /** Of `seconds`, the content check's (the row and per-column checksums read back from the warehouse). */
+  verifySeconds?: number;
 }
 
 export interface ReadWatermarkInput {

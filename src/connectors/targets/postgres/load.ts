@@ -35,9 +35,10 @@ function contentFailure(input: LoadTableInput, columns: string[]): ApplicationFa
  * Compares every loaded value with the transform's: one hash per row first (the cheap check), and only when
  * it differs the per-column sums, to name the columns. Throws naming them.
  */
-async function verifyContent(client: PoolClient, input: LoadTableInput, spec: LoadPlanSpec, scope: 'target' | 'loaded'): Promise<void> {
+async function verifyContent(client: PoolClient, input: LoadTableInput, spec: LoadPlanSpec, scope: 'target' | 'loaded'): Promise<number> {
+  const started = performance.now();
   const rows = await client.query<{ row_checksum: string }>(selectColumnChecksums({ ...spec, scope, perRow: true }));
-  if (rows.rows[0]?.row_checksum === input.expected.rowChecksum) return;
+  if (rows.rows[0]?.row_checksum === input.expected.rowChecksum) return (performance.now() - started) / 1000;
   const row = (await client.query<Record<string, unknown>>(selectColumnChecksums({ ...spec, scope }))).rows[0] ?? {};
   const differing = mismatchedColumns(input.expected.columnChecksums, readColumnChecksums(input.columns, row));
   // Equal per-column sums with unequal rows would take a hash collision: name every column rather than none.
@@ -82,10 +83,10 @@ async function runLoad(client: PoolClient, input: LoadTableInput, spool: LoadSpo
   const loaded = (await client.query<{ row_count: string; key_checksum: string }>(direct ? selectTargetChecksum(spec) : selectLoadedChecksum(spec))).rows[0];
   const actual = { rows: Number(loaded?.row_count ?? 0), keyChecksum: loaded?.key_checksum ?? '0' };
   if (actual.rows !== input.expected.rows || actual.keyChecksum !== input.expected.keyChecksum) throw reconciliationFailure(input, actual);
-  await verifyContent(client, input, spec, direct ? 'target' : 'loaded');
+  const verifySeconds = await verifyContent(client, input, spec, direct ? 'target' : 'loaded');
   throwIfCancelled(); // a cancelled run never commits, even when the cancel arrived between statements
   await client.query('COMMIT');
-  return actual;
+  return { ...actual, verifySeconds };
 }
 
 async function isTargetEmpty(deps: ExtractDeps, input: LoadTableInput): Promise<boolean> {
