@@ -1,6 +1,7 @@
 import type { ExtractDeps } from '../connectors/sources/postgres/extract';
 import { createPostgresTarget } from '../connectors/targets/postgres/load';
 import { createRedshiftTarget, type RedshiftDeps, type RedshiftLoadInput } from '../connectors/targets/redshift/load';
+import { createRedshiftKeys } from '../connectors/targets/redshift/keys';
 import type { RedshiftWarehouse } from '../connectors/targets/redshift/statements';
 import type { LoadTableInput, ReadWatermarkInput } from '../connectors/targets/types';
 
@@ -17,5 +18,6 @@ export function createLoadActivities(deps: ExtractDeps & RedshiftDeps) {
     readRedshiftWatermark: (input: ReadWatermarkInput & { warehouse: RedshiftWarehouse }) => redshift.readWatermark(input),
     /** One Redshift Data API batch (one transaction) that commits only if it reconciles. */
     loadIntoRedshift: (input: RedshiftLoadInput) => redshift.load(input),
+    ...createRedshiftKeys(deps),
   };
 }

@@ -32,6 +32,8 @@ export interface TransformInput {
   references: Record<string, string>;
   sourceColumns: SourceColumn[];
   limits?: DuckdbLimits;
+  /** Also the per-column checksums, for a load that checks every column in SQL (the Redshift batch's guards). */
+  checksumColumns?: boolean;
 }
 
 export interface TransformResult {
@@ -43,8 +45,8 @@ export interface TransformResult {
   processed: { bucket: string; prefix: string; keys: string[] };
   rejected?: { bucket: string; key: string };
   keyChecksum: string;
-  /** Per loaded column, the checksum of the processed Parquet (columnChecksumSelect); the load must match it. */
-  columnChecksums: Record<string, string>;
+  /** Per loaded column, the checksum of the processed Parquet (columnChecksumSelect), when asked for. */
+  columnChecksums?: Record<string, string>;
   /** The same content hashed once per row (rowChecksumSelect): what a Postgres load checks first. */
   rowChecksum: string;
   /** Of `seconds`, computing the content checksums. */
@@ -82,14 +84,16 @@ async function listFiles(dir: string): Promise<string[]> {
   return entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name)).sort();
 }
 
-/** Row and per-column checksums read back from the processed Parquet itself, exactly what the load will stage. */
-async function checksumContent(connection: DuckDBConnection, input: { table: TableSpec; columns: ColumnSpec[]; dir: string }) {
+/** The row checksum (and per-column ones when asked) read back from the processed Parquet itself, exactly what the load will stage. */
+async function checksumContent(connection: DuckDBConnection, input: { table: TableSpec; columns: ColumnSpec[]; dir: string; perColumn: boolean }) {
   const from = readParquetFiles({ paths: await listFiles(input.dir) });
   const spec = { dialect: 'duckdb' as const, keys: input.table.primaryKey, columns: input.columns };
   const started = performance.now();
-  const [rowChecksum, ...columns] = await queryRow(connection, `SELECT ${rowChecksumSelect(spec)}, ${columnChecksumSelect(spec)} FROM ${from}`);
+  const perColumn = input.perColumn ? `, ${columnChecksumSelect(spec)}` : '';
+  const [rowChecksum, ...columns] = await queryRow(connection, `SELECT ${rowChecksumSelect(spec)}${perColumn} FROM ${from}`);
   const checksumSeconds = (performance.now() - started) / 1000;
-  return { rowChecksum: String(rowChecksum), columnChecksums: readColumnChecksums(input.columns, columns), checksumSeconds };
+  const columnChecksums = input.perColumn ? readColumnChecksums(input.columns, columns) : undefined;
+  return { rowChecksum: String(rowChecksum), columnChecksums, checksumSeconds };
 }
 
 /** With `nullWatermark: reject`, rows whose watermark is NULL are rejected first, as null_watermark. */
@@ -113,7 +117,7 @@ async function runTransform(connection: DuckDBConnection, input: TransformInput,
     await mkdir(join(dir, 'processed'), { recursive: true });
     await connection.run(copyToParquetFile({ query: accepted, path: join(dir, 'processed', 'part-0.parquet') }));
   }
-  const content = await checksumContent(connection, { table, columns, dir: join(dir, 'processed') });
+  const content = await checksumContent(connection, { table, columns, dir: join(dir, 'processed'), perColumn: input.checksumColumns === true });
   const rejectedRows = Object.values(rejectedByRule).reduce((sum, count) => sum + count, 0);
   if (rejectedRows > 0) {
     const rejected = `SELECT * EXCLUDE (${REJECT_COLUMN}), ${REJECT_COLUMN} AS reject_reason FROM etl_result WHERE ${REJECT_COLUMN} IS NOT NULL`;

@@ -18,8 +18,10 @@ export interface TableRunResult {
   /** Share of extracted rows that passed every rule (1 when nothing was extracted). */
   qualityScore: number;
   keyChecksum: string;
-  /** Per loaded column, the checksum the load verified in the warehouse before it committed. */
-  columnChecksums: Record<string, string>;
+  /** The content checksum of every loaded value (one hash per row) the load verified in the warehouse before it committed. */
+  rowChecksum: string;
+  /** Per loaded column, the checksums the Redshift batch verified (computed for Redshift loads only). */
+  columnChecksums?: Record<string, string>;
   bytes: { raw: number; processed: number };
   /** `verify`: the content checksums' share of transform and load (DuckDB over the Parquet, the warehouse rows). */
   seconds: { extract: number; transform: number; load: number; total: number; verify?: number };

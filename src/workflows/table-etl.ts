@@ -48,8 +48,10 @@ async function extractReferences(input: TableEtlInput, table: TableSpec, lake: L
   for (const name of referencedTables(table)) {
     const referenced = findTable(input.pipeline, name);
     const location = { prefix: input.pipeline.lake.prefix, table: referenced.name, runDate: input.runDate, runId: input.runId };
-    const keys = accepted ? { table: { ...referenced, source: referenced.target }, database: 'warehouse' as const } : { table: referenced, database: input.plan.database };
-    references[name] = (await bulk.extractKeys({ ...keys, location, lake })).key;
+    const { warehouse } = input.pipeline;
+    if (accepted && warehouse.type === 'redshift') references[name] = (await bulk.extractRedshiftKeys({ table: referenced, warehouse, location, lake })).key;
+    else if (accepted) references[name] = (await bulk.extractKeys({ table: { ...referenced, source: referenced.target }, database: 'warehouse', location, lake })).key;
+    else references[name] = (await bulk.extractKeys({ table: referenced, database: input.plan.database, location, lake })).key;
   }
   return references;
 }
@@ -89,7 +91,8 @@ export async function tableEtlWorkflow(input: TableEtlInput): Promise<TableRunRe
   }
   const references = await extractReferences(input, table, lake, acceptedReferences);
   const rawKeys = raw.parts.map((part) => part.key);
-  const transformed = await bulk.transformTable({ table, location, lake, rawKeys, references, sourceColumns: plan.columns, limits: pipeline.duckdb });
+  const checksumColumns = pipeline.warehouse.type === 'redshift';
+  const transformed = await bulk.transformTable({ table, location, lake, rawKeys, references, sourceColumns: plan.columns, limits: pipeline.duckdb, checksumColumns });
   reconcile(table.name, 'transform input', raw.rows, transformed.inputRows);
   countRecords({ ...at, stage: 'transform', rows: transformed.acceptedRows });
   countRecords({ ...at, stage: 'rejected', rows: transformed.rejectedRows });
@@ -130,6 +133,7 @@ export async function tableEtlWorkflow(input: TableEtlInput): Promise<TableRunRe
     loadedRows: loaded.rows,
     qualityScore: transformed.qualityScore,
     keyChecksum: loaded.keyChecksum,
+    rowChecksum: transformed.rowChecksum,
     columnChecksums: transformed.columnChecksums,
     bytes: { raw: raw.bytes, processed: transformed.processedBytes },
     seconds: { extract: raw.seconds, transform: transformed.seconds, load: loaded.seconds, total: seconds, verify: (transformed.checksumSeconds ?? 0) + (loaded.verifySeconds ?? 0) },

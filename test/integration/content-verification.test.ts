@@ -4,7 +4,12 @@ import { parsePipeline, type Pipeline } from '../../src/config';
 import { LOCAL_STACK } from '../../src/config/local-stack';
 import { LOAD_SESSION_SETTINGS, STAGE_TABLE } from '../../src/connectors/targets/load-plan';
 import { buildColumnGuards, guardedColumnsOf } from '../../src/connectors/targets/redshift/column-guards';
-import { renderValue } from '../../src/sql/column-checksum';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { columnChecksumSelect, readColumnChecksums, renderValue } from '../../src/sql/column-checksum';
+import type { ColumnSpec } from '../../src/sql/warehouse-types';
+import { downloadFiles, listKeys } from '../../src/runtime/lake';
 import { createHarness, resetWarehouse, type Harness } from '../support/harness';
 
 let harness: Harness;
@@ -103,6 +108,24 @@ describe('per-column content verification', () => {
   });
 });
 
+/** The per-column checksums DuckDB computes over a run's processed Parquet (as the transform does for a Redshift load). */
+async function checksumProcessed(uri: string, columns: ColumnSpec[]): Promise<Record<string, string>> {
+  const [, bucket = '', prefix = ''] = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri) ?? [];
+  const keys = await listKeys({ s3: harness.deps.s3, bucket, prefix });
+  const dir = await mkdtemp(join(tmpdir(), 'etl-verify-'));
+  const connection = await harness.deps.duckdb.connect();
+  try {
+    const paths = await downloadFiles({ s3: harness.deps.s3, bucket, keys, dir, name: 'processed' });
+    await connection.run("SET TimeZone = 'UTC'");
+    const select = columnChecksumSelect({ dialect: 'duckdb', keys: ['id'], columns });
+    const row = (await connection.runAndReadAll(`SELECT ${select} FROM read_parquet([${paths.map((path) => `'${path}'`).join(', ')}])`)).getRows()[0] ?? [];
+    return readColumnChecksums(columns, row);
+  } finally {
+    connection.closeSync();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 describe('the Redshift column guards, in their Postgres dialect on the real warehouse', () => {
   /** The DuckDB types the transform reads test_verify.edges as. */
   const duckdbColumns = COLUMNS.map((name, index) => ({
@@ -113,7 +136,7 @@ describe('the Redshift column guards, in their Postgres dialect on the real ware
 
   it('pass on the rows a run loaded, against the checksums DuckDB computed from its Parquet, and abort at the changed column', async () => {
     const manifest = await harness.run(pipeline('verify-guards', 'edges_guards'));
-    const expected = manifest.tables[0]?.columnChecksums ?? {};
+    const expected = await checksumProcessed(manifest.tables[0]?.uris.processed ?? '', duckdbColumns);
     expect(Object.keys(expected)).toEqual(COLUMNS);
     const spec = { dialect: 'postgres' as const, pipeline: 'verify-guards', table: 'edges', target: 'test_verify_wh.edges_guards', mode: 'merge' as const, keys: ['id'], rollups: [], runId: 'r', columns: duckdbColumns };
     const guards = buildColumnGuards({ spec, expected, room: 40 });

@@ -7,10 +7,14 @@ import { withDuckdb } from '../../../transform/duckdb-session';
 import type { ExtractDeps } from '../../sources/postgres/extract';
 import { downloadFiles } from '../../../runtime/lake';
 import type { LoadTableInput } from '../types';
+import { columnChecksumSelect, readColumnChecksums } from '../../../sql/column-checksum';
+import { queryRow } from '../../../transform/duckdb-session';
 
 /** Local CSV files for a Postgres load: the processed rows, and each rollup on an initial load. */
 export interface LoadSpool {
   csv: string;
+  /** The downloaded processed Parquet files: the per-column checksums are computed from them on a mismatch. */
+  parquet: string[];
   /** Rollups aggregated by DuckDB from the processed rows (the initial load of an empty target only). */
   rollups: { rollup: Rollup; path: string }[];
 }
@@ -33,12 +37,21 @@ export async function spoolLoadFiles(deps: ExtractDeps, input: LoadTableInput & 
   return withDuckdb({ duckdb: deps.duckdb, context: { table: input.table, step: 'load' } }, async (connection) => {
     await connection.run(copyToCsvFile({ query, path: csv }));
     const rollups: LoadSpool['rollups'] = [];
-    if (!processed || !input.initialLoad) return { csv, rollups };
+    if (!processed || !input.initialLoad) return { csv, parquet: paths, rollups };
     for (const [index, rollup] of input.rollups.entries()) {
       const path = join(dir, `rollup-${index}.csv`);
       await connection.run(copyToCsvFile({ query: selectRollup({ rollup, from: processed }), path }));
       rollups.push({ rollup, path });
     }
-    return { csv, rollups };
+    return { csv, parquet: paths, rollups };
   });
+}
+
+/** The per-column checksums of the processed Parquet (DuckDB), to name the columns a failed row checksum saw differ. */
+export async function checksumSpooledColumns(deps: ExtractDeps, input: LoadTableInput & { parquet: string[] }): Promise<Record<string, string>> {
+  if (input.parquet.length === 0) return readColumnChecksums(input.columns, input.columns.map(() => '0'));
+  const select = columnChecksumSelect({ dialect: 'duckdb', keys: input.keys, columns: input.columns });
+  return withDuckdb({ duckdb: deps.duckdb, context: { table: input.table, step: 'load' } }, async (connection) =>
+    readColumnChecksums(input.columns, await queryRow(connection, `SELECT ${select} FROM ${readParquetFiles({ paths: input.parquet })}`)),
+  );
 }

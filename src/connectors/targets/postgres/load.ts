@@ -12,7 +12,7 @@ import { classifyPostgresError } from '../../../runtime/errors';
 import type { ExtractDeps } from '../../sources/postgres/extract';
 import { heartbeat, keepAlive, throwIfCancelled } from '../../../runtime/heartbeat';
 import { cancelStatementOnAbort } from '../../pg/cancel';
-import { spoolLoadFiles, type LoadSpool } from './load-spool';
+import { checksumSpooledColumns, spoolLoadFiles, type LoadSpool } from './load-spool';
 import type { LoadTableInput, LoadTableResult, ReadWatermarkInput, TargetConnector } from '../types';
 import { copyFromFile } from '../../pg/copy';
 import { withSpool } from '../../../runtime/spool';
@@ -35,12 +35,12 @@ function contentFailure(input: LoadTableInput, columns: string[]): ApplicationFa
  * Compares every loaded value with the transform's: one hash per row first (the cheap check), and only when
  * it differs the per-column sums, to name the columns. Throws naming them.
  */
-async function verifyContent(client: PoolClient, input: LoadTableInput, spec: LoadPlanSpec, scope: 'target' | 'loaded'): Promise<number> {
+async function verifyContent(client: PoolClient, input: LoadTableInput & { expectColumns: () => Promise<Record<string, string>> }, spec: LoadPlanSpec, scope: 'target' | 'loaded'): Promise<number> {
   const started = performance.now();
   const rows = await client.query<{ row_checksum: string }>(selectColumnChecksums({ ...spec, scope, perRow: true }));
   if (rows.rows[0]?.row_checksum === input.expected.rowChecksum) return (performance.now() - started) / 1000;
   const row = (await client.query<Record<string, unknown>>(selectColumnChecksums({ ...spec, scope }))).rows[0] ?? {};
-  const differing = mismatchedColumns(input.expected.columnChecksums, readColumnChecksums(input.columns, row));
+  const differing = mismatchedColumns(await input.expectColumns(), readColumnChecksums(input.columns, row));
   // Equal per-column sums with unequal rows would take a hash collision: name every column rather than none.
   throw contentFailure(input, differing.length > 0 ? differing : input.columns.map((column) => column.name));
 }
@@ -54,7 +54,7 @@ async function copyRollups(client: PoolClient, spool: LoadSpool): Promise<void> 
   }
 }
 
-async function runLoad(client: PoolClient, input: LoadTableInput, spool: LoadSpool): Promise<Omit<LoadTableResult, 'seconds'>> {
+async function runLoad(client: PoolClient, input: LoadTableInput & { expectColumns: () => Promise<Record<string, string>> }, spool: LoadSpool): Promise<Omit<LoadTableResult, 'seconds'>> {
   const spec: LoadPlanSpec = { ...input, dialect: 'postgres' };
   await client.query('BEGIN');
   await client.query('SELECT pg_advisory_xact_lock($1)', [LOAD_LOCK]);
@@ -122,7 +122,8 @@ export function createPostgresTarget(deps: ExtractDeps): TargetConnector {
         const client = await deps.pools.warehouse.connect();
         const stopWatching = await cancelStatementOnAbort({ pool: deps.pools.warehouse, client });
         try {
-          return { ...(await runLoad(client, input, spool)), seconds: (Date.now() - started) / 1000 };
+          const expectColumns = () => checksumSpooledColumns(deps, { ...input, parquet: spool.parquet });
+          return { ...(await runLoad(client, { ...input, expectColumns }, spool)), seconds: (Date.now() - started) / 1000 };
         } catch (error) {
           await client.query('ROLLBACK').catch(() => undefined);
           throwIfCancelled();

@@ -8,7 +8,7 @@ import {
   STAGE_TABLE,
   type LoadPlanSpec,
 } from '../load-plan';
-import { quoteLiteral, quoteQualified } from '../../../sql/quote';
+import { quoteIdent, quoteLiteral, quoteQualified } from '../../../sql/quote';
 import type { ExpectedLoad } from '../types';
 import { buildColumnGuards, MAX_BATCH_STATEMENTS } from './column-guards';
 
@@ -98,5 +98,14 @@ export function buildLoadBatch(spec: RedshiftLoadSpec): string[] {
     reconcileGuard({ stage: 'target', counted: selectLoadedChecksum(plan), expected: spec.expected }),
   ];
   // Last: the values of every loaded column, read back from the target, against the processed Parquet's.
-  return [...batch, ...buildColumnGuards({ spec: plan, expected: spec.expected.columnChecksums, room: MAX_BATCH_STATEMENTS - batch.length })];
+  return [...batch, ...buildColumnGuards({ spec: plan, expected: spec.expected.columnChecksums ?? {}, room: MAX_BATCH_STATEMENTS - batch.length })];
+}
+
+/** UNLOAD of a table's distinct non-NULL values of one column, as text (column etl_key), to one Parquet file. */
+export function unloadKeys(input: { target: string; column: string; s3Prefix: string; iamRoleArn: string }): string {
+  const column = quoteIdent(input.column);
+  const query = `SELECT DISTINCT CAST(${column} AS VARCHAR(65535)) AS etl_key FROM ${quoteQualified(input.target)} WHERE ${column} IS NOT NULL`;
+  // PARALLEL OFF writes serially, one file up to 6.2 GB, and ALLOWOVERWRITE lets a retried attempt write it again
+  // (Redshift Database Developer Guide, "UNLOAD").
+  return `UNLOAD (${quoteLiteral(query)}) TO ${quoteLiteral(input.s3Prefix)} IAM_ROLE ${quoteLiteral(input.iamRoleArn)} FORMAT AS PARQUET PARALLEL OFF ALLOWOVERWRITE`;
 }
