@@ -23,8 +23,8 @@ export interface TableRunResult {
   /** Per loaded column, the checksums the Redshift batch verified (computed for Redshift loads only). */
   columnChecksums?: Record<string, string>;
   bytes: { raw: number; processed: number };
-  /** `verify`: the content checksums' share of transform and load (DuckDB over the Parquet, the warehouse rows). */
-  seconds: { extract: number; transform: number; load: number; total: number; verify?: number };
+  /** `verify`: the content checks' share of transform (DuckDB over the Parquet) and of load (the warehouse rows). */
+  seconds: { extract: number; transform: number; load: number; total: number; verify?: { transform: number; load: number } };
   uris: { raw: string; processed: string; rejected?: string };
 }
 

@@ -137,7 +137,7 @@ export async function tableEtlWorkflow(input: TableEtlInput): Promise<TableRunRe
     rowChecksum: transformed.rowChecksum,
     columnChecksums: transformed.columnChecksums,
     bytes: { raw: raw.bytes, processed: transformed.processedBytes },
-    seconds: { extract: raw.seconds, transform: transformed.seconds, load: loaded.seconds, total: seconds, verify: (transformed.checksumSeconds ?? 0) + (loaded.verifySeconds ?? 0) },
+    seconds: { extract: raw.seconds, transform: transformed.seconds, load: loaded.seconds, total: seconds, verify: { transform: transformed.checksumSeconds ?? 0, load: loaded.verifySeconds ?? 0 } },
     uris: {
       raw: `s3://${raw.bucket}/${raw.prefix}`,
       processed: `s3://${transformed.processed.bucket}/${transformed.processed.prefix}`,
