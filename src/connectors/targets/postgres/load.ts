@@ -41,6 +41,8 @@ async function verifyContent(client: PoolClient, input: LoadTableInput & { expec
   if (rows.rows[0]?.row_checksum === input.expected.rowChecksum) return (performance.now() - started) / 1000;
   const row = (await client.query<Record<string, unknown>>(selectColumnChecksums({ ...spec, scope }))).rows[0] ?? {};
   const differing = mismatchedColumns(await input.expectColumns(), readColumnChecksums(input.columns, row));
+  // A transform from before this check (a run in flight across a deploy) has no row checksum: the columns decide.
+  if (differing.length === 0 && input.expected.rowChecksum === undefined) return (performance.now() - started) / 1000;
   // Equal per-column sums with unequal rows would take a hash collision: name every column rather than none.
   throw contentFailure(input, differing.length > 0 ? differing : input.columns.map((column) => column.name));
 }
