@@ -2,6 +2,7 @@ import type { DatabaseRole } from '../../activities/postgres';
 import type { LakeTarget } from '../../runtime/lake';
 import type { RunLocation } from '../../common/lake-layout';
 import type { TableSpec } from '../../config/pipeline-schema';
+import type { RunInterval } from '../../common/run-interval';
 import type { SourceColumn } from '../../sql/pg-types';
 import type { DuckdbLimits } from '../../transform/duckdb-session';
 import type { SourceMark } from '../targets/load-plan';
@@ -26,6 +27,8 @@ export interface ExtractPlan {
   keyRange?: KeyRange;
   /** The source's identity and size when planned; the load saves it so the next plan can compare. */
   sourceMark?: SourceMark;
+  /** What the load saves as the watermark when it is not the window's end (an interval table's latest end). */
+  nextWatermark?: string;
 }
 
 export interface ExtractedPart {
@@ -50,6 +53,8 @@ export interface PlanExtractInput {
   since?: string;
   /** The source mark the last committed load saved. */
   previous?: SourceMark;
+  /** The run's data interval: a `window: interval` table reads the rows whose event time falls in it. */
+  interval?: RunInterval;
 }
 
 export interface ExtractTableInput {

@@ -14,6 +14,7 @@ import { copyToFile } from '../../pg/copy';
 import type { DatabaseRole } from '../../../activities/postgres';
 import { keepAlive } from '../../../runtime/heartbeat';
 import { checkSourceContinuity } from './continuity';
+import { planIntervalWindow } from './interval-window';
 import { isIntegerKey, type KeyRange } from './part-ranges';
 import { withSpool } from '../../../runtime/spool';
 
@@ -116,9 +117,12 @@ export function createPostgresPlan(deps: ExtractDeps) {
       checkWatermark(table, columns);
       const chunkKey = catalog.filter((row) => row.key_position > 0).sort((a, b) => a.key_position - b.key_position).map((row) => row.name);
       const sourceMark = await checkSourceContinuity({ ...input, pool: deps.pools[input.database], columns });
-      const { window, sourceRows } = await planWindow(deps, { ...input, columns });
+      const { window, sourceRows, nextWatermark } =
+        table.window === 'interval' && input.interval
+          ? await planIntervalWindow({ table, pool: deps.pools[input.database], columns, since: input.since, interval: input.interval })
+          : { ...(await planWindow(deps, { ...input, columns })), nextWatermark: undefined };
       const keyRange = await planKeyRange(deps, { ...input, columns, chunkKey });
-      return { table: table.name, source: table.source, database: input.database, columns, chunkKey, window, sourceRows, keyRange, sourceMark };
+      return { table: table.name, source: table.source, database: input.database, columns, chunkKey, window, sourceRows, keyRange, sourceMark, nextWatermark };
     },
 
     /** Copies the distinct keys of a table to one Parquet file (column etl_key), for reference checks. */
