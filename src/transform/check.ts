@@ -56,7 +56,7 @@ export function createTransformCheckActivities(deps: DuckdbDeps) {
         }
         const query = compileTransform({ source: 'etl_input', steps: table.transform, context: { keys: table.primaryKey, referenceRelation } });
         await connection.run(`CREATE OR REPLACE TEMP TABLE etl_result AS ${query}`);
-        const output = await checkOutputColumns(connection, table);
+        const output = await checkOutputColumns(connection, table, input.sourceColumns);
         await checkRollups(connection, table);
         return { columns: output };
       });

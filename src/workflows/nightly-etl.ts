@@ -38,7 +38,7 @@ async function planTables(pipeline: Pipeline, database: DatabaseRole): Promise<M
   const plans = await Promise.all(
     pipeline.tables.map(async (table: TableSpec) => {
       const { watermark } = table.mode === 'full-refresh' ? { watermark: undefined } : await readWatermark(pipeline, table);
-      const plan = await quick.planExtract({ table, database, since: watermark });
+      const plan = await quick.planExtract({ pipeline: pipeline.name, table, database, since: watermark });
       await quick.checkTransform({ table, sourceColumns: plan.columns });
       return [table.name, plan] as const;
     }),

@@ -41,6 +41,8 @@ export interface ExtractResult {
 }
 
 export interface PlanExtractInput {
+  /** The pipeline's name, for errors. */
+  pipeline?: string;
   table: TableSpec;
   database: DatabaseRole;
   /** The watermark the last committed load saved. */

@@ -38,8 +38,8 @@ export function createStateTables(): string[] {
 export function createTargetTable(spec: Pick<LoadPlanSpec, 'dialect' | 'target' | 'columns' | 'keys'>): string[] {
   const [schema = ''] = spec.target.split('.');
   const columns = spec.columns.map((column) => {
-    const type = warehouseType({ dialect: spec.dialect, duckdbType: column.type, column: column.name });
-    return `${quoteIdent(column.name)} ${type}${spec.keys.includes(column.name) ? ' NOT NULL' : ''}`;
+    const type = column.warehouse?.[spec.dialect] ?? warehouseType({ dialect: spec.dialect, duckdbType: column.type, column: column.name });
+    return `${quoteIdent(column.name)} ${type}${spec.keys.includes(column.name) || column.notNull ? ' NOT NULL' : ''}`;
   });
   const primaryKey = `PRIMARY KEY (${spec.keys.map(quoteIdent).join(', ')})`;
   return [

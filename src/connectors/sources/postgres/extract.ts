@@ -1,7 +1,7 @@
 import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PoolClient } from 'pg';
-import { copyToParquetFile, countParquetRows, readCsvSpool } from '../../../sql/duckdb-read';
+import { copyToParquetFile, countParquetRows, selectCsvSpool } from '../../../sql/duckdb-read';
 import { copyPartToStdout, EXTRACT_SESSION_SETTINGS, selectPartEnd, type PartBounds } from './sql';
 import { queryRow, withDuckdb } from '../../../transform/duckdb-session';
 import { classifyPostgresError } from '../../../runtime/errors';
@@ -88,7 +88,7 @@ async function finishPart(deps: ExtractDeps, input: ExtractTableInput & { dir: s
   await part.spooled;
   const parquet = join(input.dir, partName(part.index));
   const rows = await withDuckdb({ duckdb: deps.duckdb, limits: input.limits, context: { table: plan.table, step: 'extract' } }, async (connection) => {
-    await connection.run(copyToParquetFile({ query: `SELECT * FROM ${readCsvSpool({ path: part.csv, columns: plan.columns })}`, path: parquet }));
+    await connection.run(copyToParquetFile({ query: selectCsvSpool({ path: part.csv, columns: plan.columns }), path: parquet }));
     return Number((await queryRow(connection, countParquetRows({ path: parquet })))[0]);
   });
   await rm(part.csv);
