@@ -40,7 +40,8 @@ describe('the type map', () => {
     expect(decimalFor({ integerDigits: 17, scale: 20 })).toBe('DECIMAL(38,20)');
     expect(decimalFor({ integerDigits: 19, scale: 20 })).toBeUndefined();
     expect(mapped('numeric', { measure: { integerDigits: 3, scale: 20 } })).toEqual({ category: 'decimal', duckdb: 'DECIMAL(38,20)', postgres: 'numeric', redshift: 'DECIMAL(38,20)' });
-    expect(mapSourceColumn({ name: 'c', pgType: 'numeric(50,5)', measure: { integerDigits: 45, scale: 5 } })).toEqual({ refused: expect.stringContaining('45 digits before and 5 after the point') });
+    const refused = mapSourceColumn({ name: 'c', pgType: 'numeric(50,5)', measure: { integerDigits: 45, scale: 5 } });
+    expect('refused' in refused ? refused.refused : 'mapped').toContain('45 digits before and 5 after the point');
     expect(mapped('numeric(50,5)', { override: 'VARCHAR' })).toEqual({ category: 'text', duckdb: 'VARCHAR', postgres: 'numeric(50,5)', redshift: 'VARCHAR(65535)' });
     expect(selectNumericMeasure({ source: 'raw.t', columns: ['n'], window: { column: 'u', to: '2026-01-01' } })).toBe(
       `SELECT coalesce(length(trunc(max(abs("n")) FILTER (WHERE "n" NOT IN ('NaN', 'Infinity', '-Infinity')))::text), 0) AS i0, coalesce(max(scale("n")) FILTER (WHERE "n" NOT IN ('NaN', 'Infinity', '-Infinity')), 0) AS s0 FROM "raw"."t" WHERE "u" <= '2026-01-01'`,

@@ -12,6 +12,8 @@ export type SourceKind = 'postgres';
 
 /** What the extract reads, decided (and validated) before any data moves. */
 export interface ExtractPlan {
+  /** The pipeline's name, for errors. */
+  pipeline?: string;
   table: string;
   source: string;
   database: DatabaseRole;

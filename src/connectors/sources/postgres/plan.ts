@@ -156,7 +156,7 @@ export function createPostgresPlan(deps: ExtractDeps) {
       const measures = await measureNumerics(deps, { ...input, catalog, window });
       const columns = mapColumns({ pipeline: input.pipeline, table, catalog, measures });
       const keyRange = await planKeyRange(deps, { ...input, columns, chunkKey });
-      return { table: table.name, source: table.source, database: input.database, columns, chunkKey, window, sourceRows, keyRange };
+      return { pipeline: input.pipeline, table: table.name, source: table.source, database: input.database, columns, chunkKey, window, sourceRows, keyRange };
     },
 
     /** Copies the distinct keys of a table to one Parquet file (column etl_key), for reference checks. */

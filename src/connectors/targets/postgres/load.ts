@@ -104,7 +104,7 @@ export function createPostgresTarget(deps: ExtractDeps): TargetConnector {
           await client.query('ROLLBACK').catch(() => undefined);
           throwIfCancelled();
           if (error instanceof ApplicationFailure) throw error;
-          throw classifyPostgresError(error, { table: input.table, target: input.target });
+          throw classifyPostgresError(error, { pipeline: input.pipeline, table: input.table, target: input.target, step: 'load' });
         } finally {
           stopWatching();
           client.release();
