@@ -39,8 +39,9 @@ async function planTables(pipeline: Pipeline, database: DatabaseRole): Promise<M
     pipeline.tables.map(async (table: TableSpec) => {
       const { watermark } = table.mode === 'full-refresh' ? { watermark: undefined } : await readWatermark(pipeline, table);
       const plan = await quick.planExtract({ pipeline: pipeline.name, table, database, since: watermark });
-      await quick.checkTransform({ table, sourceColumns: plan.columns });
-      return [table.name, plan] as const;
+      const checked = await quick.checkTransform({ pipeline: pipeline.name, table, sourceColumns: plan.columns, warehouse: pipeline.warehouse });
+      const planned: ExtractPlan = checked.schemaChange ? { ...plan, schemaChange: checked.schemaChange } : plan;
+      return [table.name, planned] as const;
     }),
   );
   return new Map(plans);

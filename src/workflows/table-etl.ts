@@ -90,6 +90,7 @@ export async function tableEtlWorkflow(input: TableEtlInput): Promise<TableRunRe
     runId: input.runId,
     watermark: plan.window?.to,
     files: transformed.processed,
+    schemaChange: plan.schemaChange,
     expected: { rows: transformed.acceptedRows, keyChecksum: transformed.keyChecksum },
   };
   const { warehouse } = pipeline;
@@ -120,5 +121,6 @@ export async function tableEtlWorkflow(input: TableEtlInput): Promise<TableRunRe
       processed: `s3://${transformed.processed.bucket}/${transformed.processed.prefix}`,
       rejected: transformed.rejected ? `s3://${transformed.rejected.bucket}/${transformed.rejected.key}` : undefined,
     },
+    ...(plan.schemaChange ? { schemaChanges: plan.schemaChange.notes } : {}),
   };
 }

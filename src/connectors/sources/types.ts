@@ -6,6 +6,7 @@ import type { SourceColumn } from '../../sql/pg-types';
 import type { DuckdbLimits } from '../../transform/duckdb-session';
 import type { KeyRange } from './postgres/part-ranges';
 import type { ExtractWindow } from './postgres/sql';
+import type { SchemaChange } from '../targets/schema-change';
 
 /** The kinds of source a table can be read from; each is a folder under src/connectors/sources/. */
 export type SourceKind = 'postgres';
@@ -25,6 +26,8 @@ export interface ExtractPlan {
   sourceRows: number;
   /** The span of a single integer key: parts are equal key ranges over it. */
   keyRange?: KeyRange;
+  /** What the load does about an existing target whose columns differ, decided with the plan (onSchemaChange). */
+  schemaChange?: SchemaChange;
 }
 
 export interface ExtractedPart {

@@ -3,7 +3,8 @@ import { CancelStatementCommand, type DescribeStatementResponse, type RedshiftDa
 import { CancelledFailure } from '@temporalio/common';
 import type { Rollup } from '../../../config/pipeline-schema';
 import { createRollupTable, createTargetTable, selectWatermark } from '../load-plan';
-import { buildLoadBatch, reconcileStageOf, selectLoadErrors, selectTableExists } from './sql';
+import { buildLoadBatch, reconcileStageOf, selectLoadErrors, selectTableExists, selectTargetColumns } from './sql';
+import type { TargetColumn } from '../schema-change';
 import type { LoadTableInput, LoadTableResult, ReadWatermarkInput, TargetConnector } from '../types';
 import {
   classifyRedshiftApiError,
@@ -152,6 +153,18 @@ export function createRedshiftTarget(deps: RedshiftDeps): TargetConnector<{ ware
     },
 
     /** Reads the watermark the last committed load saved; none before the first load created etl_state. */
+    async readColumns(input: { table: string; target: string; warehouse: RedshiftWarehouse }): Promise<TargetColumn[] | undefined> {
+      const sql = selectTargetColumns({ qualifiedName: input.target });
+      try {
+        const outcome = await queryRows(runnerFor(input.warehouse), sql);
+        if (!outcome.ok) throw unfinishedError(outcome.described, { table: input.table, sql });
+        const columns = outcome.rows.map(([name, type]) => ({ name: String(name), type: String(type) }));
+        return columns.length > 0 ? columns : undefined;
+      } catch (error) {
+        throw classifyRedshiftApiError(error, { table: input.table, sql });
+      }
+    },
+
     async readWatermark(input: ReadWatermarkInput & { warehouse: RedshiftWarehouse }): Promise<{ watermark?: string }> {
       const sql = selectWatermark(input);
       try {
