@@ -34,7 +34,7 @@ const ALIASES: Record<string, string> = {
 
 /** A type in one canonical spelling: aliases resolved, lower case, arguments apart (varchar(40) → character varying [40]). */
 export function parseType(type: string): ParsedType {
-  const match = /^([a-z ]+?)\s*(?:\(([\d,\s]+)\))?(\s+with(?:out)? time zone)?$/.exec(type.trim().toLowerCase());
+  const match = /^([a-z][a-z0-9 ]*?)\s*(?:\(([\d,\s]+)\))?(\s+with(?:out)? time zone)?$/.exec(type.trim().toLowerCase());
   if (!match) return { base: type.trim().toLowerCase(), args: [] };
   const base = `${match[1] ?? ''}${match[3] ?? ''}`.trim();
   const args = match[2] ? match[2].split(',').map((arg) => Number(arg.trim())) : [];
