@@ -50,8 +50,9 @@ describe('schema drift decisions', () => {
     expect(decide('evolve', [{ name: 'id', type: 'integer' }, { name: 'v', type: 'integer' }, { name: 'c', type: 'text' }])).toEqual({
       refused: 'column v changed type from character varying(10) to integer, which is not a widening: alter or rebuild the target column, or carry the value as text with types: { <column>: VARCHAR }',
     });
-    expect(decide('evolve', desired, 'redshift')).toMatchObject({ refused: expect.stringContaining('which redshift cannot widen in place') });
-    expect(decide('evolve', [{ name: 'v', type: 'character varying(10)' }, { name: 'c', type: 'text' }])).toMatchObject({ refused: expect.stringContaining('a primary-key column cannot stop being loaded') });
+    const refusal = (decided: ReturnType<typeof decide>) => (decided && 'refused' in decided ? decided.refused : 'not refused');
+    expect(refusal(decide('evolve', desired, 'redshift'))).toContain('which redshift cannot widen in place');
+    expect(refusal(decide('evolve', [{ name: 'v', type: 'character varying(10)' }, { name: 'c', type: 'text' }]))).toContain('a primary-key column cannot stop being loaded');
   });
 
   it('ignore skips new columns and keeps dropped ones, changing nothing in the target', () => {
