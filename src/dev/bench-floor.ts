@@ -67,10 +67,12 @@ async function transformToCsv(connection: DuckDBConnection, input: FloorInput & 
   await connection.run('SET preserve_insertion_order = false');
   await connection.run(copyToParquetFile({ query: selectCsvSpool({ path: input.csv, columns: input.columns }), path: rawPath(dir, table.name) }));
   await defineReferences(connection, input);
-  const transformed = compileTransform({ source: `read_parquet(${quoteLiteral(rawPath(dir, table.name))})`, steps: table.transform, context: { keys: table.primaryKey, referenceRelation } });
-  // As the pipeline does: rows with an unrepresentable value are rejected, the marker column is not loaded.
-  const marker = hasUnrepresentableMarker(input.columns) ? { exclude: `, ${quoteIdent(UNREPRESENTABLE_COLUMN)}`, where: ` AND ${quoteIdent(UNREPRESENTABLE_COLUMN)} IS NULL` } : { exclude: '', where: '' };
-  await connection.run(`CREATE OR REPLACE TEMP TABLE floor_accepted AS SELECT * EXCLUDE (${REJECT_COLUMN}${marker.exclude}) FROM (${transformed}) WHERE ${REJECT_COLUMN} IS NULL${marker.where}`);
+  // As the pipeline does: rows with an unrepresentable value are set aside before the steps, the marker is not loaded.
+  const raw = `read_parquet(${quoteLiteral(rawPath(dir, table.name))})`;
+  const marker = quoteIdent(UNREPRESENTABLE_COLUMN);
+  const source = hasUnrepresentableMarker(input.columns) ? `(SELECT * EXCLUDE (${marker}) FROM ${raw} WHERE ${marker} IS NULL)` : raw;
+  const transformed = compileTransform({ source, steps: table.transform, context: { keys: table.primaryKey, referenceRelation } });
+  await connection.run(`CREATE OR REPLACE TEMP TABLE floor_accepted AS SELECT * EXCLUDE (${REJECT_COLUMN}) FROM (${transformed}) WHERE ${REJECT_COLUMN} IS NULL`);
   const main = { target: table.target, path: join(dir, `${table.name}.out.csv`), keys: table.primaryKey };
   const outputs = [{ ...main, columns: await writeCsv(connection, { query: 'SELECT * FROM floor_accepted', path: main.path }) }];
   for (const [index, rollup] of table.rollups.entries()) {
