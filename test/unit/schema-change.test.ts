@@ -77,8 +77,10 @@ describe('a Redshift load batch with a schema change', () => {
 
   it('adds the column before staging, stages the Parquet layout, and updates in place so kept columns keep their values', () => {
     const batch = buildLoadBatch(spec);
-    expect(batch[5]).toBe('ALTER TABLE "analytics"."orders" ADD COLUMN "note" VARCHAR(65535)');
-    expect(batch[6]).toBe('CREATE TEMP TABLE etl_stage ("order_id" BIGINT, "amount" DECIMAL(12,2), "sale_date" DATE, "note" VARCHAR(65535))');
+    const alter = batch.indexOf('ALTER TABLE "analytics"."orders" ADD COLUMN "note" VARCHAR(65535)');
+    expect(batch[alter - 1]).toMatch(/^CREATE TABLE IF NOT EXISTS "analytics"."orders"/);
+    expect(batch[alter + 1]).toBe('CREATE TEMP TABLE etl_stage ("order_id" BIGINT, "amount" DECIMAL(12,2), "sale_date" DATE, "note" VARCHAR(65535))');
+    expect(batch[alter + 2]).toMatch(/^COPY "etl_stage" FROM/);
     expect(batch).toContain('UPDATE "analytics"."orders" SET "amount" = etl_stage."amount", "sale_date" = etl_stage."sale_date", "note" = etl_stage."note" FROM etl_stage WHERE "analytics"."orders"."order_id" = etl_stage."order_id"');
     expect(batch).toContain(
       'INSERT INTO "analytics"."orders" ("order_id", "amount", "sale_date", "note") SELECT "order_id", "amount", "sale_date", "note" FROM etl_stage WHERE NOT EXISTS (SELECT 1 FROM "analytics"."orders" t WHERE t."order_id" = etl_stage."order_id")',
