@@ -191,6 +191,18 @@ const DERIVED: Record<string, Record<WarehouseDialect, string>> = {
   BLOB: { postgres: 'bytea', redshift: 'VARBYTE(1024000)' },
 };
 
+/** The category of a DuckDB type, for a column the transform derived (a passed-through column keeps its source's). */
+export function categoryOfDuckdbType(duckdbType: string): TypeCategory {
+  if (/^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT)$/.test(duckdbType)) return 'integer';
+  if (/^DECIMAL/.test(duckdbType)) return 'decimal';
+  if (/^(FLOAT|DOUBLE)$/.test(duckdbType)) return 'float';
+  const exact: Record<string, TypeCategory> = {
+    BOOLEAN: 'boolean', DATE: 'date', TIMESTAMP: 'timestamp', 'TIMESTAMP WITH TIME ZONE': 'timestamptz', TIME: 'time',
+    'TIME WITH TIME ZONE': 'timetz', INTERVAL: 'interval', JSON: 'json', BLOB: 'bytes', UUID: 'uuid',
+  };
+  return exact[duckdbType] ?? (duckdbType.endsWith('[]') ? 'array' : 'text');
+}
+
 /** The warehouse type of a derived column (one the transform made), from its DuckDB type; unknown types fail. */
 export function warehouseType(input: { dialect: WarehouseDialect; duckdbType: string; column: string }): string {
   const decimal = /^DECIMAL\((\d+),\s*(\d+)\)$/.exec(input.duckdbType);

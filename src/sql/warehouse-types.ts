@@ -1,4 +1,4 @@
-import type { WarehouseDialect } from './type-map';
+import type { TypeCategory, WarehouseDialect } from './type-map';
 
 /** Kept for existing imports: the type map lives in ./type-map. */
 export { warehouseType, type WarehouseDialect } from './type-map';
@@ -11,4 +11,6 @@ export interface ColumnSpec {
   warehouse?: Record<WarehouseDialect, string>;
   /** NOT NULL in the source, and no transform step can make it NULL. */
   notNull?: boolean;
+  /** What the column holds (the source's category when passed through): what checksums and renderings switch on. */
+  category?: TypeCategory;
 }

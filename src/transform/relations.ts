@@ -4,7 +4,7 @@ import type { TableSpec } from '../config/pipeline-schema';
 import { quoteIdent, quoteLiteral } from '../sql/quote';
 import { REJECT_COLUMN } from './compile';
 import type { ColumnSpec } from '../sql/warehouse-types';
-import { UNREPRESENTABLE_COLUMN, UNREPRESENTABLE_RULE, type SourceColumn } from '../sql/type-map';
+import { categoryOfDuckdbType, UNREPRESENTABLE_COLUMN, UNREPRESENTABLE_RULE, type SourceColumn } from '../sql/type-map';
 
 /** The raw rows that hold a value no engine downstream represents, with the reason and the column. */
 export const UNREPRESENTABLE_RELATION = 'etl_unrepresentable';
@@ -47,9 +47,9 @@ function withSourceTypes(table: TableSpec, output: ColumnSpec[], sourceColumns: 
   const nullable = nullableByTransform(table);
   return output.map((column) => {
     const source = sourceColumns.find((candidate) => candidate.name === column.name && candidate.duckdbType === column.type);
-    if (!source?.warehouse) return column;
+    if (!source?.warehouse) return { ...column, category: categoryOfDuckdbType(column.type) };
     const notNull = source.notNull === true && nullable !== 'all' && !nullable.has(column.name);
-    return { ...column, warehouse: source.warehouse, ...(notNull ? { notNull } : {}) };
+    return { ...column, category: source.category, warehouse: source.warehouse, ...(notNull ? { notNull } : {}) };
   });
 }
 

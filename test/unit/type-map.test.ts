@@ -1,7 +1,7 @@
 import { parsePipeline } from '../../src/config';
 import { issuesOf } from '../support/config-issues';
 import { selectExtractColumns, selectNumericMeasure } from '../../src/connectors/sources/postgres/sql';
-import { decimalFor, mapSourceColumn, needsMeasure, sourceColumnFor, unrepresentablePredicate, warehouseType } from '../../src/sql/type-map';
+import { categoryOfDuckdbType, decimalFor, mapSourceColumn, needsMeasure, sourceColumnFor, unrepresentablePredicate, warehouseType } from '../../src/sql/type-map';
 
 const valid = `
 name: nightly
@@ -60,6 +60,7 @@ describe('the type map', () => {
     expect(warehouseType({ dialect: 'postgres', duckdbType: 'DECIMAL(18,3)', column: 'x' })).toBe('numeric(18,3)');
     expect(warehouseType({ dialect: 'redshift', duckdbType: 'BLOB', column: 'x' })).toBe('VARBYTE(1024000)');
     expect(() => warehouseType({ dialect: 'redshift', duckdbType: 'INTEGER[]', column: 'x' })).toThrow('column x: no redshift type for DuckDB type INTEGER[]');
+    expect(['BIGINT', 'DECIMAL(18,3)', 'DOUBLE', 'VARCHAR', 'TIMESTAMP WITH TIME ZONE', 'BLOB', 'INTEGER[]'].map(categoryOfDuckdbType)).toEqual(['integer', 'decimal', 'float', 'text', 'timestamptz', 'bytes', 'array']);
   });
 
   it('validates per-column overrides and the schema-change policy in the pipeline file', () => {
