@@ -6,9 +6,9 @@ import { copyFromFile, copyToFile } from '../connectors/pg/copy';
 import { referenceRelation } from '../transform/relations';
 import type { Pipeline, TableSpec } from '../config/pipeline-schema';
 import { orderTableLevels } from '../config/table-order';
-import { copyToCsvFile, copyToParquetFile, readCsvSpool } from '../sql/duckdb-read';
+import { copyToCsvFile, copyToParquetFile, selectCsvSpool } from '../sql/duckdb-read';
 import { copyPartToStdout, SELECT_TABLE_CATALOG } from '../connectors/sources/postgres/sql';
-import { duckdbTypeFor, type SourceColumn } from '../sql/pg-types';
+import { hasUnrepresentableMarker, sourceColumnFor, UNREPRESENTABLE_COLUMN, type SourceColumn } from '../sql/type-map';
 import { quoteIdent, quoteLiteral } from '../sql/quote';
 import { selectRollup } from '../sql/rollup';
 import { compileTransform, REJECT_COLUMN } from '../transform/compile';
@@ -26,7 +26,7 @@ const rawPath = (dir: string, table: string) => join(dir, `${table}.parquet`);
 
 async function copySourceToCsv(input: FloorInput & { table: TableSpec }) {
   const catalog = await input.source.query<{ name: string; pg_type: string }>(SELECT_TABLE_CATALOG, [input.table.source]);
-  const columns = catalog.rows.map((row) => ({ name: row.name, pgType: row.pg_type, duckdbType: duckdbTypeFor(row.pg_type) }));
+  const columns = catalog.rows.map((row) => sourceColumnFor(row.name, row.pg_type));
   const csv = join(input.dir, `${input.table.name}.csv`);
   const client = await input.source.connect();
   try {
@@ -68,9 +68,13 @@ async function transformToCsv(connection: DuckDBConnection, input: FloorInput & 
   const { table, dir } = input;
   await connection.run("SET TimeZone = 'UTC'");
   await connection.run('SET preserve_insertion_order = false');
-  await connection.run(copyToParquetFile({ query: `SELECT * FROM ${readCsvSpool({ path: input.csv, columns: input.columns })}`, path: rawPath(dir, table.name) }));
+  await connection.run(copyToParquetFile({ query: selectCsvSpool({ path: input.csv, columns: input.columns }), path: rawPath(dir, table.name) }));
   await defineReferences(connection, input);
-  const transformed = compileTransform({ source: `read_parquet(${quoteLiteral(rawPath(dir, table.name))})`, steps: table.transform, context: { keys: table.primaryKey, referenceRelation } });
+  // As the pipeline does: rows with an unrepresentable value are set aside before the steps, the marker is not loaded.
+  const raw = `read_parquet(${quoteLiteral(rawPath(dir, table.name))})`;
+  const marker = quoteIdent(UNREPRESENTABLE_COLUMN);
+  const source = hasUnrepresentableMarker(input.columns) ? `(SELECT * EXCLUDE (${marker}) FROM ${raw} WHERE ${marker} IS NULL)` : raw;
+  const transformed = compileTransform({ source, steps: table.transform, context: { keys: table.primaryKey, referenceRelation } });
   await connection.run(`CREATE OR REPLACE TEMP TABLE floor_accepted AS SELECT * EXCLUDE (${REJECT_COLUMN}) FROM (${transformed}) WHERE ${REJECT_COLUMN} IS NULL`);
   const key = quoteIdent(table.primaryKey[0] ?? '');
   await connection.run(copyToParquetFile({ query: `SELECT DISTINCT CAST(${key} AS VARCHAR) AS etl_key FROM floor_accepted WHERE ${key} IS NOT NULL`, path: acceptedKeysPath(dir, table.name) }));
