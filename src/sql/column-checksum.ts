@@ -1,11 +1,12 @@
 import { keyText, type ChecksumDialect } from './checksum';
 import { quoteIdent } from './quote';
+import type { TypeCategory } from './type-map';
 import type { ColumnSpec } from './warehouse-types';
 
-/** How a value is rendered as canonical text for the per-column checksums: one category per kind of type. */
-export type ValueCategory = 'integer' | 'decimal' | 'float' | 'text' | 'boolean' | 'date' | 'timestamp' | 'timestamptz' | 'time' | 'uuid' | 'json';
+/** How a value is rendered as canonical text for the checksums: the type map's categories. */
+export type ValueCategory = TypeCategory;
 
-/** DuckDB type (as DESCRIBE prints it) → category; the first matching pattern wins. */
+/** For a column without a category (derived in the transform): DuckDB type → category; the first match wins. */
 const CATEGORY_OF: readonly [RegExp, ValueCategory][] = [
   [/^(U?TINYINT|U?SMALLINT|U?INTEGER|U?BIGINT|U?HUGEINT)$/, 'integer'],
   [/^DECIMAL\(\d+,\s*\d+\)$/, 'decimal'],
@@ -18,6 +19,8 @@ const CATEGORY_OF: readonly [RegExp, ValueCategory][] = [
   [/^TIME$/, 'time'],
   [/^UUID$/, 'uuid'],
   [/^JSON$/, 'json'],
+  [/^BLOB$/, 'bytes'],
+  [/^INTERVAL$/, 'interval'],
 ];
 
 const TEXT: Record<ChecksumDialect, string> = { duckdb: 'VARCHAR', postgres: 'text', redshift: 'VARCHAR(65535)' };
@@ -51,12 +54,19 @@ const RENDER: Record<ValueCategory, (value: string, dialect: ChecksumDialect) =>
   timestamptz: castText,
   time: castText,
   uuid: (value, dialect) => `lower(${castText(value, dialect)})`,
+  // timetz and interval travel as Postgres' own text (VARCHAR in DuckDB): the warehouse renders them back alike.
+  timetz: castText,
+  interval: castText,
+  // Hex, lower-case; Redshift's VARBYTE rendering is not verified here, so only NULL-ness there.
+  bytes: (value, dialect) => (dialect === 'duckdb' ? `lower(hex(${value}))` : dialect === 'postgres' ? `encode(${value}, 'hex')` : undefined),
   // jsonb re-spaces and re-orders keys, DuckDB keeps the text: only NULL-ness compares across engines.
   json: () => undefined,
+  array: () => undefined,
 };
 
-/** The category of a DuckDB column type; a type without one fails loudly, naming the column. */
+/** The column's category (from the type map, else from its DuckDB type); a type without one fails loudly, naming the column. */
 export function categoryOf(column: ColumnSpec): ValueCategory {
+  if (column.category) return column.category;
   const found = CATEGORY_OF.find(([pattern]) => pattern.test(column.type));
   if (!found) throw new Error(`column ${column.name}: no checksum rendering for DuckDB type ${column.type}`);
   return found[1];
@@ -65,7 +75,13 @@ export function categoryOf(column: ColumnSpec): ValueCategory {
 /** The canonical text of one column's value, or undefined when only NULL-ness is comparable in this dialect. */
 export function renderValue(input: { dialect: ChecksumDialect; column: ColumnSpec; alias?: string }): string | undefined {
   const ref = input.alias ? `${input.alias}.${quoteIdent(input.column.name)}` : quoteIdent(input.column.name);
+  // A Postgres char(n) drops its padding when cast to text, and its padding means nothing: compare without it.
+  if (isFixedChar(input.column)) return input.dialect === 'postgres' ? castText(ref, 'postgres') : `rtrim(${ref}, ' ')`;
   return RENDER[categoryOf(input.column)](ref, input.dialect);
+}
+
+function isFixedChar(column: ColumnSpec): boolean {
+  return /^(character|char|bpchar)(\(\d+\))?$/.test(column.warehouse?.postgres ?? '');
 }
 
 function hash60(dialect: ChecksumDialect, text: string): string {

@@ -7,7 +7,8 @@ import { withDuckdb } from '../../../transform/duckdb-session';
 import type { ExtractDeps } from '../../sources/postgres/extract';
 import { downloadFiles } from '../../../runtime/lake';
 import type { LoadTableInput } from '../types';
-import { columnChecksumSelect, readColumnChecksums } from '../../../sql/column-checksum';
+import { columnChecksumSelect, readColumnChecksums, rowChecksumSelect } from '../../../sql/column-checksum';
+import type { ColumnSpec } from '../../../sql/warehouse-types';
 import { queryRow } from '../../../transform/duckdb-session';
 
 /** Local CSV files for a Postgres load: the processed rows, and each rollup on an initial load. */
@@ -48,11 +49,14 @@ export async function spoolLoadFiles(deps: ExtractDeps, input: LoadTableInput & 
   });
 }
 
-/** The per-column checksums of the processed Parquet (DuckDB), to name the columns a failed row checksum saw differ. */
-export async function checksumSpooledColumns(deps: ExtractDeps, input: LoadTableInput & { parquet: string[] }): Promise<Record<string, string>> {
-  if (input.parquet.length === 0) return readColumnChecksums(input.columns, input.columns.map(() => '0'));
-  const select = columnChecksumSelect({ dialect: 'duckdb', keys: input.keys, columns: input.columns });
-  return withDuckdb({ duckdb: deps.duckdb, context: { table: input.table, step: 'load' } }, async (connection) =>
-    readColumnChecksums(input.columns, await queryRow(connection, `SELECT ${select} FROM ${readParquetFiles({ paths: input.parquet })}`)),
-  );
+/**
+ * Checksums of the processed Parquet (DuckDB) over some columns: per column, to name the columns a failed row
+ * checksum saw differ; or per row, when the load writes fewer columns than the transform produced.
+ */
+export async function checksumSpooled(deps: ExtractDeps, input: LoadTableInput & { parquet: string[]; verified: ColumnSpec[]; perRow?: boolean }): Promise<Record<string, string>> {
+  const spec = { dialect: 'duckdb' as const, keys: input.keys, columns: input.verified };
+  const select = input.perRow ? rowChecksumSelect(spec) : columnChecksumSelect(spec);
+  const from = input.parquet.length > 0 ? readParquetFiles({ paths: input.parquet }) : '(SELECT 1) WHERE false';
+  const row = await withDuckdb({ duckdb: deps.duckdb, context: { table: input.table, step: 'load' } }, (connection) => queryRow(connection, `SELECT ${select} FROM ${from}`));
+  return input.perRow ? { row_checksum: String(row[0]) } : readColumnChecksums(input.verified, row);
 }

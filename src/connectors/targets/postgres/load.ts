@@ -1,7 +1,7 @@
 import type { PoolClient } from 'pg';
 import { ApplicationFailure } from '@temporalio/activity';
 import {
-  addPrimaryKey, alterTarget, applyStagedRows, createRollupTable, dropPrimaryKey, createStageTable, createStateTables, createTargetTable, finishDirectLoad, LOAD_SESSION_SETTINGS, selectColumnChecksums, selectLoadedChecksum, selectTargetChecksum,
+  addPrimaryKey, alterTarget, applyStagedRows, createRollupTable, dropPrimaryKey, createStageTable, createStateTables, createTargetTable, finishDirectLoad, LOAD_SESSION_SETTINGS, selectColumnChecksums, verifiedColumns, selectLoadedChecksum, selectTargetChecksum,
   selectSourceMark, selectTargetIsEmpty, selectWatermark, SELECT_PRIMARY_KEY_NAME, SELECT_TARGET_COLUMNS, STAGE_TABLE, type LoadPlanSpec,
 } from '../load-plan';
 import { SELECT_TABLE_EXISTS } from '../../sources/postgres/sql';
@@ -12,13 +12,17 @@ import { classifyPostgresError } from '../../../runtime/errors';
 import type { ExtractDeps } from '../../sources/postgres/extract';
 import { heartbeat, keepAlive, throwIfCancelled } from '../../../runtime/heartbeat';
 import { cancelStatementOnAbort } from '../../pg/cancel';
-import { checksumSpooledColumns, spoolLoadFiles, type LoadSpool } from './load-spool';
+import { checksumSpooled, spoolLoadFiles, type LoadSpool } from './load-spool';
+import type { ColumnSpec } from '../../../sql/warehouse-types';
 import type { LoadTableInput, LoadTableResult, ReadWatermarkInput, ResetTablesInput, SavedState, TargetConnector } from '../types';
 import { LOAD_LOCK } from './lock';
 import { resetPostgresTables } from './reset';
 import type { TargetColumn } from '../schema-change';
 import { copyFromFile } from '../../pg/copy';
 import { withSpool } from '../../../runtime/spool';
+
+/** The processed Parquet's checksums over some columns, per column or (perRow) as one row checksum. */
+type SpoolChecksums = (columns: ColumnSpec[], perRow: boolean) => Promise<Record<string, string>>;
 
 function reconciliationFailure(input: LoadTableInput, actual: { rows: number; keyChecksum: string }): ApplicationFailure {
   const message = `table ${input.table}: the warehouse does not match the transform output: expected ${input.expected.rows} rows (key checksum ${input.expected.keyChecksum}), found ${actual.rows} (${actual.keyChecksum}); nothing was committed`;
@@ -35,16 +39,20 @@ function contentFailure(input: LoadTableInput, columns: string[]): ApplicationFa
  * Compares every loaded value with the transform's: one hash per row first (the cheap check), and only when
  * it differs the per-column sums, to name the columns. Throws naming them.
  */
-async function verifyContent(client: PoolClient, input: LoadTableInput & { expectColumns: () => Promise<Record<string, string>> }, spec: LoadPlanSpec, scope: 'target' | 'loaded'): Promise<number> {
+async function verifyContent(client: PoolClient, input: LoadTableInput & { fromSpool: SpoolChecksums }, spec: LoadPlanSpec, scope: 'target' | 'loaded'): Promise<number> {
   const started = performance.now();
+  const done = () => (performance.now() - started) / 1000;
+  const verified = verifiedColumns(spec);
   const rows = await client.query<{ row_checksum: string }>(selectColumnChecksums({ ...spec, scope, perRow: true }));
-  if (rows.rows[0]?.row_checksum === input.expected.rowChecksum) return (performance.now() - started) / 1000;
+  // The transform hashed every processed column; a load that skips some (onSchemaChange) recomputes over the rest.
+  const expectedRow = verified.length === input.columns.length ? input.expected.rowChecksum : (await input.fromSpool(verified, true)).row_checksum;
+  if (rows.rows[0]?.row_checksum === expectedRow) return done();
   const row = (await client.query<Record<string, unknown>>(selectColumnChecksums({ ...spec, scope }))).rows[0] ?? {};
-  const differing = mismatchedColumns(await input.expectColumns(), readColumnChecksums(input.columns, row));
+  const differing = mismatchedColumns(await input.fromSpool(verified, false), readColumnChecksums(verified, row));
   // A transform from before this check (a run in flight across a deploy) has no row checksum: the columns decide.
-  if (differing.length === 0 && input.expected.rowChecksum === undefined) return (performance.now() - started) / 1000;
+  if (differing.length === 0 && expectedRow === undefined) return done();
   // Equal per-column sums with unequal rows would take a hash collision: name every column rather than none.
-  throw contentFailure(input, differing.length > 0 ? differing : input.columns.map((column) => column.name));
+  throw contentFailure(input, differing.length > 0 ? differing : verified.map((column) => column.name));
 }
 
 /** Replaces each rollup's rows with the ones DuckDB aggregated from this (initial) load. */
@@ -56,7 +64,7 @@ async function copyRollups(client: PoolClient, spool: LoadSpool): Promise<void> 
   }
 }
 
-async function runLoad(client: PoolClient, input: LoadTableInput & { expectColumns: () => Promise<Record<string, string>> }, spool: LoadSpool): Promise<Omit<LoadTableResult, 'seconds'>> {
+async function runLoad(client: PoolClient, input: LoadTableInput & { fromSpool: SpoolChecksums }, spool: LoadSpool): Promise<Omit<LoadTableResult, 'seconds'>> {
   const spec: LoadPlanSpec = { ...input, dialect: 'postgres' };
   await client.query('BEGIN');
   await client.query('SELECT pg_advisory_xact_lock($1)', [LOAD_LOCK]);
@@ -142,8 +150,8 @@ export function createPostgresTarget(deps: ExtractDeps): TargetConnector {
         const client = await deps.pools.warehouse.connect();
         const stopWatching = await cancelStatementOnAbort({ pool: deps.pools.warehouse, client });
         try {
-          const expectColumns = () => checksumSpooledColumns(deps, { ...input, parquet: spool.parquet });
-          return { ...(await runLoad(client, { ...input, expectColumns }, spool)), seconds: (Date.now() - started) / 1000 };
+          const fromSpool: SpoolChecksums = (verified, perRow) => checksumSpooled(deps, { ...input, parquet: spool.parquet, verified, perRow });
+          return { ...(await runLoad(client, { ...input, fromSpool }, spool)), seconds: (Date.now() - started) / 1000 };
         } catch (error) {
           await client.query('ROLLBACK').catch(() => undefined);
           throwIfCancelled();

@@ -1,6 +1,6 @@
 import { columnChecksumAlias } from '../../../sql/column-checksum';
 import { quoteLiteral } from '../../../sql/quote';
-import { selectColumnChecksums, type LoadPlanSpec } from '../load-plan';
+import { selectColumnChecksums, verifiedColumns, type LoadPlanSpec } from '../load-plan';
 
 /** Marks the per-column guards; the indices after it are positions in the load's `columns`. */
 export const COLUMNS_MARKER = 'etl:reconcile:columns';
@@ -36,8 +36,9 @@ function columnGuard(indices: readonly number[], expected: readonly string[]): s
 export function buildColumnGuards(input: { spec: LoadPlanSpec; expected: Record<string, string>; room: number }): string[] {
   const { spec } = input;
   const onCommit = spec.dialect === 'postgres' ? ' ON COMMIT DROP' : '';
-  const expected = spec.columns.map((column) => input.expected[column.name] ?? '');
-  const groups = groupIndices(spec.columns.length, Math.max(1, input.room - 1));
+  // Guard indices are positions in verifiedColumns(spec): the columns the load writes.
+  const expected = verifiedColumns(spec).map((column) => input.expected[column.name] ?? '');
+  const groups = groupIndices(expected.length, Math.max(1, input.room - 1));
   return [
     `CREATE TEMP TABLE ${CHECKS_TABLE}${onCommit} AS ${selectColumnChecksums({ ...spec, scope: 'loaded' })}`,
     ...groups.map((indices) => columnGuard(indices, expected)),
