@@ -136,7 +136,8 @@ describe('Redshift load batch with deletes', () => {
     expect(collect).toBeGreaterThan(at(/^COPY "etl_source_keys"/));
     expect(remove).toBeGreaterThan(collect);
     expect(rollups).toBeGreaterThan(remove);
-    expect(reconcileStageOf(batch.at(-1))).toBe('target');
+    expect(reconcileStageOf(batch.at(-5))).toBe('target');
+    expect(batch.slice(-3).map((sql) => guardedColumnsOf(sql))).toEqual([[0], [1], [2]]);
   });
 
   it('marks instead of deleting with deletes: soft, and the rollups count only live rows', () => {
