@@ -1,6 +1,7 @@
 import type { ExtractDeps } from '../connectors/sources/postgres/extract';
 import { createPostgresTarget } from '../connectors/targets/postgres/load';
 import { createRedshiftTarget, type RedshiftDeps, type RedshiftLoadInput } from '../connectors/targets/redshift/load';
+import { createRedshiftKeys } from '../connectors/targets/redshift/keys';
 import type { RedshiftWarehouse } from '../connectors/targets/redshift/statements';
 import type { LoadTableInput, ReadWatermarkInput, ResetTablesInput } from '../connectors/targets/types';
 
@@ -21,5 +22,6 @@ export function createLoadActivities(deps: ExtractDeps & RedshiftDeps) {
     resetPostgresState: (input: ResetTablesInput) => postgres.reset(input),
     /** `etl reset` on Redshift, in one Data API batch. */
     resetRedshiftState: (input: ResetTablesInput & { warehouse: RedshiftWarehouse }) => redshift.reset(input),
+    ...createRedshiftKeys(deps),
   };
 }

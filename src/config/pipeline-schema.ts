@@ -12,6 +12,9 @@ const qualifiedName = z
 export const loadModes = ['full-refresh', 'incremental', 'merge'] as const;
 export type LoadMode = (typeof loadModes)[number];
 
+export const nullWatermarkPolicies = ['include', 'reject'] as const;
+export type NullWatermarkPolicy = (typeof nullWatermarkPolicies)[number];
+
 /** What a run does when the source columns no longer match the existing target's (see README, "Schema changes"). */
 export const schemaChangePolicies = ['fail', 'evolve', 'ignore'] as const;
 export type SchemaChangePolicy = (typeof schemaChangePolicies)[number];
@@ -29,6 +32,11 @@ const tableSchema = z.strictObject({
    * are not missed; rows read twice are merged by key.
    */
   lookback: z.string().min(1).optional(),
+  /**
+   * Rows whose watermark column is NULL are in no window's range, so every run reads them: `include` merges them
+   * by key like any other row (the default: nothing is lost), `reject` sends them to rejected/ as null_watermark.
+   */
+  nullWatermark: z.enum(nullWatermarkPolicies).default('include'),
   /**
    * Which rows a run reads: `since-last` (rows whose watermark passed the saved one; the default) or
    * `interval` (rows whose `eventTime` column, or the watermark, falls in the run's data interval, so a

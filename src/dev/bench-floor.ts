@@ -40,12 +40,15 @@ export async function copySourceToCsv(input: FloorInput & { table: TableSpec; wi
   return { csv, columns };
 }
 
-/** Key sets of referenced tables, from their raw Parquet (the floor moves tables in dependency order). */
-async function defineReferences(connection: DuckDBConnection, input: { pipeline: Pipeline; table: TableSpec; dir: string }) {
+function acceptedKeysPath(dir: string, table: string): string {
+  return join(dir, `${table}.accepted-keys.parquet`);
+}
+
+/** Key sets of referenced tables: the keys they accepted (the floor moves tables in dependency order). */
+async function defineReferences(connection: DuckDBConnection, input: { table: TableSpec; dir: string }) {
   for (const step of input.table.transform) {
     if (step.kind !== 'references') continue;
-    const key = quoteIdent(input.pipeline.tables.find((table) => table.name === step.body.table)?.primaryKey[0] ?? '');
-    const keys = `SELECT DISTINCT CAST(${key} AS VARCHAR) AS etl_key FROM read_parquet(${quoteLiteral(rawPath(input.dir, step.body.table))}) WHERE ${key} IS NOT NULL`;
+    const keys = `SELECT etl_key FROM read_parquet(${quoteLiteral(acceptedKeysPath(input.dir, step.body.table))})`;
     await connection.run(`CREATE OR REPLACE TEMP TABLE ${referenceRelation(step.body.table)} AS ${keys}`);
   }
 }
@@ -79,6 +82,8 @@ export async function transformToCsv(
   const source = hasUnrepresentableMarker(input.columns) ? `(SELECT * EXCLUDE (${marker}) FROM ${raw} WHERE ${marker} IS NULL)` : raw;
   const transformed = compileTransform({ source, steps: table.transform, context: { keys: table.primaryKey, referenceRelation } });
   await connection.run(`CREATE OR REPLACE TEMP TABLE floor_accepted AS SELECT * EXCLUDE (${REJECT_COLUMN}) FROM (${transformed}) WHERE ${REJECT_COLUMN} IS NULL`);
+  const key = quoteIdent(table.primaryKey[0] ?? '');
+  await connection.run(copyToParquetFile({ query: `SELECT DISTINCT CAST(${key} AS VARCHAR) AS etl_key FROM floor_accepted WHERE ${key} IS NOT NULL`, path: acceptedKeysPath(dir, table.name) }));
   const main = { target: table.target, path: join(dir, `${table.name}.out.csv`), keys: table.primaryKey };
   const outputs = [{ ...main, columns: await writeCsv(connection, { query: 'SELECT * FROM floor_accepted', path: main.path }) }];
   for (const [index, rollup] of table.rollups.entries()) {

@@ -57,5 +57,8 @@ export function stagesOf(manifest: RunManifest): BenchStage[] {
     { name: 'extract', seconds: sum((t) => t.seconds.extract), rows: sum((t) => t.extractedRows), bytes: sum((t) => t.bytes.raw) },
     { name: 'transform', seconds: sum((t) => t.seconds.transform), rows: sum((t) => t.extractedRows), bytes: sum((t) => t.bytes.processed) },
     { name: 'load', seconds: sum((t) => t.seconds.load), rows: sum((t) => t.loadedRows), bytes: sum((t) => t.bytes.processed) },
+    // Already inside transform and load: the content checksums over the processed Parquet and the warehouse rows.
+    { name: 'verify in transform', seconds: sum((t) => t.seconds.verify?.transform ?? 0), rows: sum((t) => t.loadedRows), bytes: sum((t) => t.bytes.processed) },
+    { name: 'verify in load', seconds: sum((t) => t.seconds.verify?.load ?? 0), rows: sum((t) => t.loadedRows), bytes: sum((t) => t.bytes.processed) },
   ];
 }

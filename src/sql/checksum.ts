@@ -2,7 +2,8 @@ import { quoteIdent } from './quote';
 
 export type ChecksumDialect = 'duckdb' | 'postgres' | 'redshift';
 
-function keyText(dialect: ChecksumDialect, keys: readonly string[], alias?: string): string {
+/** The key columns of a row as one text, joined by '|', the same in every engine. */
+export function keyText(dialect: ChecksumDialect, keys: readonly string[], alias?: string): string {
   const cast = dialect === 'duckdb' ? 'VARCHAR' : dialect === 'postgres' ? 'text' : 'varchar';
   const ref = (key: string) => (alias ? `${alias}.${quoteIdent(key)}` : quoteIdent(key));
   return keys.map((key) => `CAST(${ref(key)} AS ${cast})`).join(` || '|' || `);

@@ -20,7 +20,7 @@ const SALTS = {
   firstName: 1, lastName: 2, firstNameDirt: 3, lastNameDirt: 4, nameStyle: 5, email: 6, emailDomain: 7,
   customerRegion: 8, customerRegionNull: 9, customerCreated: 10, customerUpdated: 11,
   productAdjective: 20, productNoun: 21, productNameDirt: 22, categoryNull: 23, price: 24, productCreated: 25,
-  productUpdated: 26,
+  productUpdated: 26, negativePrice: 27,
   duplicate: 40, duplicateOffset: 41, duplicateQuantity: 42, duplicateDelay: 43, saleIdNull: 44, saleCustomer: 45,
   saleCustomerDirt: 46, saleProduct: 47, quantity: 48, negativeQuantity: 49, saleTs: 50, saleUpdated: 51,
   saleRegion: 52, channel: 53,

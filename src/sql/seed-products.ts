@@ -11,25 +11,30 @@ const NOUNS = [
 ];
 const ADJECTIVES = ['Classic', 'Compact', 'Deluxe', 'Eco', 'Pro', 'Smart', 'Ultra', 'Vintage', 'Mini', 'Premium'];
 
-/** Dirt rates per million products; each kind covers exactly ceil(rate × products) rows. */
-export const PRODUCT_DIRT = { dirtyName: 20_000, nullCategory: 10_000 };
+/**
+ * Dirt rates per million products; each kind covers exactly ceil(rate × products) rows. A negative price is
+ * rejected by the demo's negative_price rule, so the sales of those products are rejected as unknown_product.
+ */
+export const PRODUCT_DIRT = { dirtyName: 20_000, nullCategory: 10_000, negativePrice: 10_000 };
 
-/** Loads products 1..count with their deterministic share of dirty names and missing categories. */
+/** Loads products 1..count with their deterministic share of dirty names, missing categories and negative prices. */
 export function insertProducts(input: { seed: number; count: number }): string {
   const { seed } = input;
   const count = requireInteger({ name: 'count', value: input.count, min: 1 });
   const h = (salt: Salt, modulus: number) => hashMod({ seed, key: 'p', salt, modulus });
   const dirty = quota({ count, perMillion: PRODUCT_DIRT.dirtyName });
   const nullCategory = quota({ count, perMillion: PRODUCT_DIRT.nullCategory });
+  const negativePrice = quota({ count, perMillion: PRODUCT_DIRT.negativePrice });
   return `INSERT INTO ${rawTable('products')} (product_id, product_name, category, unit_price, created_at, updated_at)
 SELECT product_id, CASE WHEN name_rank <= ${dirty} THEN ${dirtyText({ seed, key: 'product_id', expr: 'name' })} ELSE name END,
   CASE WHEN category_rank <= ${nullCategory} THEN NULL ELSE ${textArray(CATEGORIES)}[1 + noun % ${CATEGORIES.length}] END,
-  ((100 + price_cents) / 100.0)::numeric(10,2), ${instantAfter('created_s')}, least(${instantAfter('created_s + updated_s')}, ${LAST_INSTANT})
+  ((CASE WHEN price_rank <= ${negativePrice} THEN -1 ELSE 1 END) * (100 + price_cents) / 100.0)::numeric(10,2), ${instantAfter('created_s')}, least(${instantAfter('created_s + updated_s')}, ${LAST_INSTANT})
 FROM (
   SELECT p AS product_id, noun,
     ${pick({ seed, key: 'p', salt: 'productAdjective', values: ADJECTIVES })} || ' ' || ${textArray(NOUNS)}[1 + noun] || ' #' || p AS name,
     ${shuffledRank({ seed, key: 'p', salt: 'productNameDirt' })} AS name_rank,
     ${shuffledRank({ seed, key: 'p', salt: 'categoryNull' })} AS category_rank,
+    ${shuffledRank({ seed, key: 'p', salt: 'negativePrice' })} AS price_rank,
     ${h('price', 49_900)} AS price_cents, ${h('productCreated', 365 * SECONDS_PER_DAY)} AS created_s,
     ${h('productUpdated', 365 * SECONDS_PER_DAY)} AS updated_s
   FROM (SELECT p, ${h('productNoun', NOUNS.length)}::int AS noun FROM generate_series(1::bigint, ${count}::bigint) AS p OFFSET 0) AS nouns

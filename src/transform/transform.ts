@@ -3,7 +3,9 @@ import { join, relative } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { TableSpec } from '../config/pipeline-schema';
+import type { TransformStep } from '../config/transform-schema';
 import { keyChecksumSelect } from '../sql/checksum';
+import { columnChecksumSelect, readColumnChecksums, rowChecksumSelect } from '../sql/column-checksum';
 import { copyToParquetDirectory, copyToParquetFile, readParquetFiles } from '../sql/duckdb-read';
 import type { SourceColumn } from '../sql/pg-types';
 import { quoteIdent } from '../sql/quote';
@@ -31,6 +33,8 @@ export interface TransformInput {
   references: Record<string, string>;
   sourceColumns: SourceColumn[];
   limits?: DuckdbLimits;
+  /** Also the per-column checksums, for a load that checks every column in SQL (the Redshift batch's guards). */
+  checksumColumns?: boolean;
 }
 
 export interface TransformResult {
@@ -42,6 +46,12 @@ export interface TransformResult {
   processed: { bucket: string; prefix: string; keys: string[] };
   rejected?: { bucket: string; key: string };
   keyChecksum: string;
+  /** Per loaded column, the checksum of the processed Parquet (columnChecksumSelect), when asked for. */
+  columnChecksums?: Record<string, string>;
+  /** The same content hashed once per row (rowChecksumSelect): what a Postgres load checks first. */
+  rowChecksum: string;
+  /** Of `seconds`, computing the content checksums. */
+  checksumSeconds: number;
   qualityScore: number;
   processedBytes: number;
   seconds: number;
@@ -75,11 +85,29 @@ async function listFiles(dir: string): Promise<string[]> {
   return entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name)).sort();
 }
 
+/** The row checksum (and per-column ones when asked) read back from the processed Parquet itself, exactly what the load will stage. */
+async function checksumContent(connection: DuckDBConnection, input: { table: TableSpec; columns: ColumnSpec[]; dir: string; perColumn: boolean }) {
+  const from = readParquetFiles({ paths: await listFiles(input.dir) });
+  const spec = { dialect: 'duckdb' as const, keys: input.table.primaryKey, columns: input.columns };
+  const started = performance.now();
+  const perColumn = input.perColumn ? `, ${columnChecksumSelect(spec)}` : '';
+  const [rowChecksum, ...columns] = await queryRow(connection, `SELECT ${rowChecksumSelect(spec)}${perColumn} FROM ${from}`);
+  const checksumSeconds = (performance.now() - started) / 1000;
+  const columnChecksums = input.perColumn ? readColumnChecksums(input.columns, columns) : undefined;
+  return { rowChecksum: String(rowChecksum), columnChecksums, checksumSeconds };
+}
+
+/** With `nullWatermark: reject`, rows whose watermark is NULL are rejected first, as null_watermark. */
+function withNullWatermarkRule(table: TableSpec): TransformStep[] {
+  if (!table.watermark || table.mode === 'full-refresh' || table.nullWatermark !== 'reject') return table.transform;
+  return [{ kind: 'dropNulls', body: { columns: [table.watermark], rule: 'null_watermark' } }, ...table.transform];
+}
+
 async function runTransform(connection: DuckDBConnection, input: TransformInput, files: { raw: string[]; references: Record<string, string> }, dir: string) {
   const { table } = input;
   const marked = hasUnrepresentableMarker(input.sourceColumns);
   await createInputRelations(connection, { table, raw: readParquetFiles({ paths: files.raw }), references: files.references, marked });
-  const query = compileTransform({ source: 'etl_input', steps: table.transform, context: { keys: table.primaryKey, referenceRelation } });
+  const query = compileTransform({ source: 'etl_input', steps: withNullWatermarkRule(table), context: { keys: table.primaryKey, referenceRelation } });
   await connection.run(`CREATE OR REPLACE TEMP TABLE etl_result AS ${query}`);
   const columns = await checkOutputColumns(connection, table, input.sourceColumns);
   const accepted = `SELECT ${columns.map((column) => quoteIdent(column.name)).join(', ')} FROM etl_result WHERE ${REJECT_COLUMN} IS NULL`;
@@ -94,6 +122,7 @@ async function runTransform(connection: DuckDBConnection, input: TransformInput,
     await mkdir(join(dir, 'processed'), { recursive: true });
     await connection.run(copyToParquetFile({ query: accepted, path: join(dir, 'processed', 'part-0.parquet') }));
   }
+  const content = await checksumContent(connection, { table, columns, dir: join(dir, 'processed'), perColumn: input.checksumColumns === true });
   const rejectedRows = Object.values(rejectedByRule).reduce((sum, count) => sum + count, 0);
   if (rejectedRows > 0) {
     const byRule = `SELECT * EXCLUDE (${REJECT_COLUMN}), ${REJECT_COLUMN} AS reject_reason FROM etl_result WHERE ${REJECT_COLUMN} IS NOT NULL`;
@@ -101,7 +130,7 @@ async function runTransform(connection: DuckDBConnection, input: TransformInput,
     const rejected = Number(unrepresentable) > 0 ? `${byRule} UNION ALL BY NAME SELECT * FROM ${UNREPRESENTABLE_RELATION}` : byRule;
     await connection.run(copyToParquetFile({ query: rejected, path: join(dir, 'rejected.parquet') }));
   }
-  return { columns, inputRows: Number(inputRows) + Number(unrepresentable), acceptedRows: stats.rows, keyChecksum: stats.keyChecksum, rejectedByRule: rejectedSorted, rejectedRows };
+  return { columns, inputRows: Number(inputRows) + Number(unrepresentable), acceptedRows: stats.rows, keyChecksum: stats.keyChecksum, ...content, rejectedByRule: rejectedSorted, rejectedRows };
 }
 
 async function upload(deps: TransformDeps, input: TransformInput, dir: string, hasRejects: boolean) {

@@ -1,4 +1,5 @@
 import type { ExtractWindow } from '../connectors/sources/postgres/sql';
+import type { NullWatermarkCount } from '../connectors/sources/types';
 import type { RunInterval } from './run-date';
 
 /** What one table's run did: counts at every stage, the window, timings and where the files are. */
@@ -7,7 +8,10 @@ export interface TableRunResult {
   target: string;
   mode: string;
   window?: ExtractWindow;
+  /** Rows in the window when planned; those with a NULL watermark included (see nullWatermark). */
   sourceRows: number;
+  /** Rows of the window whose watermark is NULL: included (merged by key) or rejected as null_watermark. */
+  nullWatermark?: NullWatermarkCount;
   extractedRows: number;
   rejectedRows: number;
   rejectedByRule: Record<string, number>;
@@ -17,8 +21,13 @@ export interface TableRunResult {
   /** Share of extracted rows that passed every rule (1 when nothing was extracted). */
   qualityScore: number;
   keyChecksum: string;
+  /** The content checksum of every loaded value (one hash per row) the load verified in the warehouse before it committed. */
+  rowChecksum: string;
+  /** Per loaded column, the checksums the Redshift batch verified (computed for Redshift loads only). */
+  columnChecksums?: Record<string, string>;
   bytes: { raw: number; processed: number };
-  seconds: { extract: number; transform: number; load: number; total: number };
+  /** `verify`: the content checks' share of transform (DuckDB over the Parquet) and of load (the warehouse rows). */
+  seconds: { extract: number; transform: number; load: number; total: number; verify?: { transform: number; load: number } };
   uris: { raw: string; processed: string; rejected?: string };
   /** What the load changed about the target's columns, or stopped loading (onSchemaChange), one sentence each. */
   schemaChanges?: string[];

@@ -1,4 +1,4 @@
-import { ApplicationFailure, condition, defineSignal, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, condition, defineSignal, patched, setHandler } from '@temporalio/workflow';
 import type { ExtractPlan, LakeTarget } from '../activities';
 import { lakeTargetOf } from '../common/lake-layout';
 import type { Pipeline, TableSpec } from '../config/pipeline-schema';
@@ -33,13 +33,25 @@ function reconcile(table: string, stage: string, expected: number, actual: numbe
   }
 }
 
-async function extractReferences(input: TableEtlInput, table: TableSpec, lake: LakeTarget): Promise<Record<string, string>> {
+/** The tables a table's `references` steps check against (validated to be among its dependsOn). */
+function referencedTables(table: TableSpec): string[] {
+  return [...new Set(table.transform.flatMap((step) => (step.kind === 'references' ? [step.body.table] : [])))];
+}
+
+/**
+ * The key set of each referenced table. With `accepted`, the keys of its warehouse target, read after its load
+ * committed: exactly the rows that passed its own rules in this run or in an earlier one. Runs started before
+ * that change keep reading the raw source keys.
+ */
+async function extractReferences(input: TableEtlInput, table: TableSpec, lake: LakeTarget, accepted: boolean): Promise<Record<string, string>> {
   const references: Record<string, string> = {};
-  for (const step of table.transform) {
-    if (step.kind !== 'references' || references[step.body.table]) continue;
-    const referenced = findTable(input.pipeline, step.body.table);
+  for (const name of referencedTables(table)) {
+    const referenced = findTable(input.pipeline, name);
     const location = { prefix: input.pipeline.lake.prefix, table: referenced.name, runDate: input.runDate, runId: input.runId };
-    references[step.body.table] = (await bulk.extractKeys({ table: referenced, database: input.plan.database, location, lake })).key;
+    const { warehouse } = input.pipeline;
+    if (accepted && warehouse.type === 'redshift') references[name] = (await bulk.extractRedshiftKeys({ table: referenced, warehouse, location, lake })).key;
+    else if (accepted) references[name] = (await bulk.extractKeys({ table: { ...referenced, source: referenced.target }, database: 'warehouse', location, lake })).key;
+    else references[name] = (await bulk.extractKeys({ table: referenced, database: input.plan.database, location, lake })).key;
   }
   return references;
 }
@@ -71,9 +83,16 @@ export async function tableEtlWorkflow(input: TableEtlInput): Promise<TableRunRe
   countRecords({ ...at, stage: 'extract', rows: raw.rows });
   Object.assign(progress, { extractedRows: raw.rows, bytes: raw.bytes });
   await enter('transform');
-  const references = await extractReferences(input, table, lake);
+  // References mean accepted rows: the transform waits until the referenced tables have loaded this run.
+  const acceptedReferences = patched('references-accepted-keys');
+  if (acceptedReferences) {
+    const referenced = referencedTables(table).filter((name) => (input.waitFor ?? []).includes(name));
+    await condition(() => referenced.every((name) => loadedDependencies.has(name)));
+  }
+  const references = await extractReferences(input, table, lake, acceptedReferences);
   const rawKeys = raw.parts.map((part) => part.key);
-  const transformed = await bulk.transformTable({ table, location, lake, rawKeys, references, sourceColumns: plan.columns, limits: pipeline.duckdb });
+  const checksumColumns = pipeline.warehouse.type === 'redshift';
+  const transformed = await bulk.transformTable({ table, location, lake, rawKeys, references, sourceColumns: plan.columns, limits: pipeline.duckdb, checksumColumns });
   reconcile(table.name, 'transform input', raw.rows, transformed.inputRows);
   countRecords({ ...at, stage: 'transform', rows: transformed.acceptedRows });
   countRecords({ ...at, stage: 'rejected', rows: transformed.rejectedRows });
@@ -96,7 +115,7 @@ export async function tableEtlWorkflow(input: TableEtlInput): Promise<TableRunRe
     files: transformed.processed,
     schemaChange: plan.schemaChange,
     ...(deletes && sourceKeys ? { deletes, sourceKeys: { bucket: sourceKeys.bucket, key: sourceKeys.key } } : {}),
-    expected: { rows: transformed.acceptedRows, keyChecksum: transformed.keyChecksum },
+    expected: { rows: transformed.acceptedRows, keyChecksum: transformed.keyChecksum, columnChecksums: transformed.columnChecksums, rowChecksum: transformed.rowChecksum },
   };
   const { warehouse } = pipeline;
   await condition(() => (input.waitFor ?? []).every((name) => loadedDependencies.has(name)));
@@ -113,14 +132,17 @@ export async function tableEtlWorkflow(input: TableEtlInput): Promise<TableRunRe
     mode: table.mode,
     window: plan.window,
     sourceRows: plan.sourceRows,
+    nullWatermark: plan.nullWatermark,
     extractedRows: raw.rows,
     rejectedRows: transformed.rejectedRows,
     rejectedByRule: transformed.rejectedByRule,
     loadedRows: loaded.rows,
     qualityScore: transformed.qualityScore,
     keyChecksum: loaded.keyChecksum,
+    rowChecksum: transformed.rowChecksum,
+    columnChecksums: transformed.columnChecksums,
     bytes: { raw: raw.bytes, processed: transformed.processedBytes },
-    seconds: { extract: raw.seconds, transform: transformed.seconds, load: loaded.seconds, total: seconds },
+    seconds: { extract: raw.seconds, transform: transformed.seconds, load: loaded.seconds, total: seconds, verify: { transform: transformed.checksumSeconds ?? 0, load: loaded.verifySeconds ?? 0 } },
     uris: {
       raw: `s3://${raw.bucket}/${raw.prefix}`,
       processed: `s3://${transformed.processed.bucket}/${transformed.processed.prefix}`,

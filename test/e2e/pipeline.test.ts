@@ -30,7 +30,28 @@ describe('the demo pipeline end to end on the local stack', () => {
     const sourceRows = await harness.source.query<{ n: string }>('SELECT count(*) AS n FROM raw.sales');
     expect(sales?.extractedRows).toBe(Number(sourceRows.rows[0]?.n));
     for (const table of manifest.tables) expect(table.extractedRows).toBe(table.loadedRows + table.rejectedRows);
-    expect(Object.keys(sales?.rejectedByRule ?? {}).sort()).toEqual(['duplicate_key', 'negative_quantity', 'null_key', 'unknown_customer']);
+    expect(Object.keys(sales?.rejectedByRule ?? {}).sort()).toEqual(['duplicate_key', 'negative_quantity', 'null_key', 'unknown_customer', 'unknown_product']);
+
+    // Every rule the demo pipeline declares rejects some row of the demo data.
+    const declared = pipeline.tables.flatMap((table) =>
+      table.transform.flatMap((step) => {
+        if (step.kind === 'dedupe') return [`${table.name}:duplicate_key`];
+        return step.kind === 'dropNulls' || step.kind === 'filter' || step.kind === 'references' ? [`${table.name}:${step.body.rule}`] : [];
+      }),
+    );
+    const fired = manifest.tables.flatMap((table) => Object.entries(table.rejectedByRule).filter(([, count]) => count > 0).map(([rule]) => `${table.table}:${rule}`));
+    expect(declared.filter((rule) => !fired.includes(rule))).toEqual([]);
+
+    // A sale of a product its own table rejects (negative_price) is unknown_product, counted here independently.
+    const products = manifest.tables.find((table) => table.table === 'products');
+    const negative = await harness.source.query<{ n: string }>('SELECT count(*) AS n FROM raw.products WHERE unit_price < 0');
+    expect(products?.rejectedByRule).toEqual({ negative_price: Number(negative.rows[0]?.n) });
+    const unknownProduct = await harness.source.query<{ n: string }>(`
+      WITH latest AS (SELECT DISTINCT ON (sale_id) * FROM raw.sales WHERE sale_id IS NOT NULL AND customer_id IS NOT NULL ORDER BY sale_id, updated_at DESC, id DESC)
+      SELECT count(*) AS n FROM latest WHERE quantity >= 0 AND customer_id IN (SELECT customer_id FROM raw.customers)
+        AND product_id IN (SELECT product_id FROM raw.products WHERE unit_price < 0)`);
+    expect(Number(unknownProduct.rows[0]?.n)).toBeGreaterThan(0);
+    expect(sales?.rejectedByRule.unknown_product).toBe(Number(unknownProduct.rows[0]?.n));
 
     const rejected = await readRejected(harness, sales?.uris.rejected ?? '');
     expect(rejected.rows).toBe(sales?.rejectedRows);

@@ -66,8 +66,8 @@ describe('demo source data', () => {
     expect(c).toMatchObject({ first: '50', last: '50', invalid: '30', no_email: '10', no_region: '10' });
     expect(Number(c.clean)).toBeGreaterThan(850);
     const p = await one<Record<string, string>>(`select count(*) filter (where product_name <> btrim(product_name) and product_name <> initcap(product_name)) dirty,
-      count(*) filter (where category is null) no_category from raw.products`);
-    expect(p).toEqual({ dirty: '1', no_category: '1' });
+      count(*) filter (where category is null) no_category, count(*) filter (where unit_price < 0) negative_price from raw.products`);
+    expect(p).toEqual({ dirty: '1', no_category: '1', negative_price: '1' });
   });
 
   it('dirties sales in roughly their proportions', async () => {

@@ -4,6 +4,7 @@ import type { Pool } from 'pg';
  * The demo pipeline's documented rules, written again independently in plain Postgres SQL over the source,
  * so a test can compare the warehouse with what the rules say it must hold. Each query returns `k` (the
  * key) and `r` (the row as canonical text); fingerprints compare row counts and an md5 over all rows.
+ * A reference counts only rows its table accepts: a sale of a product with a negative price is unknown_product.
  */
 const EMAIL = `'^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\\.[A-Za-z]{2,}$'`;
 
@@ -24,7 +25,7 @@ export const EXPECTED = {
       quantity, unit_price, amount, updated_at) AS r
     FROM ranked
     WHERE rn = 1 AND quantity >= 0
-      AND customer_id IN (SELECT customer_id FROM raw.customers) AND product_id IN (SELECT product_id FROM raw.products)`,
+      AND customer_id IN (SELECT customer_id FROM raw.customers) AND product_id IN (SELECT product_id FROM raw.products WHERE unit_price >= 0)`,
 };
 
 export const ACTUAL = {
@@ -39,7 +40,7 @@ export const EXPECTED_DAILY = `
     SELECT *, row_number() OVER (PARTITION BY sale_id ORDER BY updated_at DESC, id DESC) AS rn
     FROM raw.sales WHERE sale_id IS NOT NULL AND customer_id IS NOT NULL),
   fact AS (SELECT * FROM ranked WHERE rn = 1 AND quantity >= 0
-    AND customer_id IN (SELECT customer_id FROM raw.customers) AND product_id IN (SELECT product_id FROM raw.products))
+    AND customer_id IN (SELECT customer_id FROM raw.customers) AND product_id IN (SELECT product_id FROM raw.products WHERE unit_price >= 0))
   SELECT concat_ws('|', (sale_ts AT TIME ZONE 'UTC')::date, region, product_id) AS k,
     concat_ws('|', (sale_ts AT TIME ZONE 'UTC')::date, region, product_id, count(*), sum(quantity), sum(amount)) AS r
   FROM fact GROUP BY (sale_ts AT TIME ZONE 'UTC')::date, region, product_id`;

@@ -70,12 +70,15 @@ describe('extract statements', () => {
     const window = { column: 'updated_at', from: '2026-01-01', to: "2026-01-02'" };
     const sql = copyPartToStdout({ source: 'raw.sales', columns: [{ name: 'id', pgType: 'bigint', duckdbType: 'BIGINT', category: 'integer' }], window, chunkKey: ['id'], after: ['41'], upTo: ['1040'] });
     expect(sql).toBe(
-      `COPY (SELECT "id" FROM "raw"."sales" WHERE "updated_at" > '2026-01-01' AND "updated_at" <= '2026-01-02''' AND ("id") > ('41') AND ("id") <= ('1040')) TO STDOUT WITH (FORMAT csv)`,
+      `COPY (SELECT "id" FROM "raw"."sales" WHERE ("updated_at" > '2026-01-01' AND "updated_at" <= '2026-01-02''' OR "updated_at" IS NULL) AND ("id") > ('41') AND ("id") <= ('1040')) TO STDOUT WITH (FORMAT csv)`,
     );
     expect(selectPartEnd({ source: 'raw.sales', window, chunkKey: ['a', 'b'], after: ['1', 'x'], partRows: 1000 })).toBe(
-      `SELECT "a"::text, "b"::text FROM "raw"."sales" WHERE "updated_at" > '2026-01-01' AND "updated_at" <= '2026-01-02''' AND ("a", "b") > ('1', 'x') ORDER BY "a", "b" LIMIT 1 OFFSET 999`,
+      `SELECT "a"::text, "b"::text FROM "raw"."sales" WHERE ("updated_at" > '2026-01-01' AND "updated_at" <= '2026-01-02''' OR "updated_at" IS NULL) AND ("a", "b") > ('1', 'x') ORDER BY "a", "b" LIMIT 1 OFFSET 999`,
     );
-    expect(selectWindowBounds({ source: 'raw.sales', column: 'updated_at' })).toBe('SELECT count(*)::bigint AS row_count, max("updated_at")::text AS upper_bound FROM "raw"."sales"');
+    expect(selectWindowBounds({ source: 'raw.sales', column: 'updated_at' })).toBe(
+      'SELECT count(*)::bigint AS row_count, count(*) FILTER (WHERE "updated_at" IS NULL)::bigint AS null_rows, max("updated_at")::text AS upper_bound FROM "raw"."sales"',
+    );
+    expect(selectWindowBounds({ source: 'raw.sales', column: 'updated_at', from: '2026-01-01' })).toContain(` WHERE "updated_at" > '2026-01-01' OR "updated_at" IS NULL`);
   });
 
   it('maps Postgres types to DuckDB keeping precision and time zones', () => {

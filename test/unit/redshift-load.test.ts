@@ -33,7 +33,7 @@ const input: RedshiftLoadInput = {
   runId: 'nightly-2024-01-31',
   watermark: '2024-01-31',
   files: { bucket: 'lake', prefix: 'processed/orders/run-1', keys: ['processed/orders/run-1/part-0.parquet'] },
-  expected: { rows: 3, keyChecksum: '1234567890' },
+  expected: { rows: 3, keyChecksum: '1234567890', columnChecksums: { order_id: '1', amount: '2', sale_date: '3' }, rowChecksum: '4' },
   warehouse,
 };
 const s3Prefix = 's3://lake/processed/orders/run-1/';
@@ -219,7 +219,7 @@ describe('loadIntoRedshift', () => {
 
   it('reports a failed reconcile guard as ReconciliationFailed with the expected numbers, not division by zero', async () => {
     redshift.on(BatchExecuteStatementCommand).resolves({ Id: 'batch-1' });
-    statuses('batch-1', failedBatch({ sql: sqls.at(-1) ?? '', error: 'ERROR: division by zero' }));
+    statuses('batch-1', failedBatch({ sql: sqls.find((sql) => sql.startsWith('/* etl:reconcile:target')) ?? '', error: 'ERROR: division by zero' }));
 
     const failure = await failureOf(setUp().activities.load(input));
 
@@ -227,6 +227,18 @@ describe('loadIntoRedshift', () => {
     expect(failure.message).toContain('the warehouse does not match the transform output: expected 3 rows / checksum 1234567890');
     expect(failure.message).toContain('the target rows after the apply step');
     expect(redshift.commandCalls(ExecuteStatementCommand)).toHaveLength(0);
+  });
+
+  it('reports a failed column guard as ContentMismatch naming the table and the column', async () => {
+    redshift.on(BatchExecuteStatementCommand).resolves({ Id: 'batch-1' });
+    const amountGuard = sqls.find((sql) => sql.startsWith('/* etl:reconcile:columns:1 */')) ?? '';
+    statuses('batch-1', failedBatch({ sql: amountGuard, error: 'ERROR: division by zero' }));
+
+    const failure = await failureOf(setUp().activities.load(input));
+
+    expect(failure).toMatchObject({ type: 'ContentMismatch', nonRetryable: true });
+    expect(failure.message).toContain('pipeline shop, table orders, step load: the values loaded into analytics.orders.amount differ from the transform output');
+    expect(failure.message).toContain('nothing was committed and the watermark is unchanged');
   });
 
   it('classifies other SQL failures: missing objects are terminal, a serialization conflict is retried', async () => {

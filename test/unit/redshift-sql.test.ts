@@ -8,6 +8,7 @@ import {
   selectTableExists,
   type RedshiftLoadSpec,
 } from '../../src/connectors/targets/redshift/sql';
+import { guardedColumnsOf } from '../../src/connectors/targets/redshift/column-guards';
 import { ORDERS_TABLE } from '../support/orders-table';
 
 const spec: RedshiftLoadSpec = {
@@ -17,7 +18,7 @@ const spec: RedshiftLoadSpec = {
   watermark: '2024-01-31',
   s3Prefix: 's3://lake/processed/orders/run-1/',
   iamRoleArn: 'arn:aws:iam::123456789012:role/redshift-copy',
-  expected: { rows: 3, keyChecksum: '1234567890' },
+  expected: { rows: 3, keyChecksum: '1234567890', columnChecksums: { order_id: '11', amount: "it's", sale_date: '33' }, rowChecksum: '44' },
 };
 
 const stageHash = "strtol(substring(md5(CAST(\"order_id\" AS varchar)), 1, 15), 16)";
@@ -87,12 +88,28 @@ describe('Redshift load batch', () => {
     expect(batch[state + 14]).toBe(
       guard('target', `SELECT ${checksum(targetHash)} FROM "analytics"."orders" t JOIN etl_stage s ON t."order_id" = s."order_id"`),
     );
-    expect(batch).toHaveLength(state + 15);
+    expect(batch[state + 15]).toMatch(/^CREATE TEMP TABLE etl_column_checks AS SELECT CAST\(coalesce\(sum\(CAST\(strtol\(substring\(md5\(CAST\(t\."order_id" AS varchar\) \|\| '\|' \|\| coalesce\('v' \|\| CAST\(t\."order_id" AS VARCHAR\(65535\)\), 'n'\)\)/);
+    expect(batch[state + 15]).toMatch(/ FROM "analytics"."orders" t JOIN etl_stage s ON t."order_id" = s."order_id"$/);
+    expect(batch.slice(state + 16)).toEqual([
+      "/* etl:reconcile:columns:0 */ SELECT CASE WHEN c_0 = '11' THEN 1 ELSE 1 / (length(c_0) - length(c_0)) END AS reconciled FROM etl_column_checks",
+      "/* etl:reconcile:columns:1 */ SELECT CASE WHEN c_1 = 'it''s' THEN 1 ELSE 1 / (length(c_1) - length(c_1)) END AS reconciled FROM etl_column_checks",
+      "/* etl:reconcile:columns:2 */ SELECT CASE WHEN c_2 = '33' THEN 1 ELSE 1 / (length(c_2) - length(c_2)) END AS reconciled FROM etl_column_checks",
+    ]);
+    expect(batch).toHaveLength(state + 19);
+  });
+
+  it('groups the column guards of a wide table so the batch stays within the Data API limit of 40 statements', () => {
+    const columns = Array.from({ length: 60 }, (_, index) => ({ name: `c${index}`, type: 'INTEGER' }));
+    const batch = buildLoadBatch({ ...spec, keys: ['c0'], columns, expected: { ...spec.expected, columnChecksums: {} } });
+    expect(batch.length).toBeLessThanOrEqual(40);
+    const guarded = batch.map((sql) => guardedColumnsOf(sql)).filter((indices) => indices !== undefined);
+    expect(guarded.flat()).toEqual(columns.map((_, index) => index));
+    expect(guarded.every((indices) => indices.length <= 4)).toBe(true);
   });
 
   it('deletes everything before inserting on a full refresh and rebuilds whole rollups', () => {
     const batch = buildLoadBatch({ ...spec, mode: 'full-refresh', watermark: undefined });
-    const apply = batch.slice(createStateTables().length + 5, -1);
+    const apply = batch.slice(createStateTables().length + 5, -5);
     expect(apply.slice(0, 4)).toEqual([
       'DELETE FROM "analytics"."orders"',
       'INSERT INTO "analytics"."orders" ("order_id", "amount", "sale_date") SELECT "order_id", "amount", "sale_date" FROM etl_stage',
@@ -101,7 +118,7 @@ describe('Redshift load batch', () => {
     ]);
     expect(batch.some((sql) => /^(DELETE FROM|INSERT INTO) etl_state.watermarks/.test(sql))).toBe(false);
     expect(batch.some((sql) => /TRUNCATE/i.test(sql))).toBe(false);
-    expect(reconcileStageOf(batch.at(-1))).toBe('target');
+    expect(reconcileStageOf(batch.at(-5))).toBe('target');
   });
 });
 
@@ -119,7 +136,8 @@ describe('Redshift load batch with deletes', () => {
     expect(collect).toBeGreaterThan(at(/^COPY "etl_source_keys"/));
     expect(remove).toBeGreaterThan(collect);
     expect(rollups).toBeGreaterThan(remove);
-    expect(reconcileStageOf(batch.at(-1))).toBe('target');
+    expect(reconcileStageOf(batch.at(-5))).toBe('target');
+    expect(batch.slice(-3).map((sql) => guardedColumnsOf(sql))).toEqual([[0], [1], [2]]);
   });
 
   it('marks instead of deleting with deletes: soft, and the rollups count only live rows', () => {

@@ -44,7 +44,7 @@ describe('the type map', () => {
     expect('refused' in refused ? refused.refused : 'mapped').toContain('45 digits before and 5 after the point');
     expect(mapped('numeric(50,5)', { override: 'VARCHAR' })).toEqual({ category: 'text', duckdb: 'VARCHAR', postgres: 'numeric(50,5)', redshift: 'VARCHAR(65535)' });
     expect(selectNumericMeasure({ source: 'raw.t', columns: ['n'], window: { column: 'u', to: '2026-01-01' } })).toBe(
-      `SELECT coalesce(length(trunc(max(abs("n")) FILTER (WHERE "n" NOT IN ('NaN', 'Infinity', '-Infinity')))::text), 0) AS i0, coalesce(max(scale("n")) FILTER (WHERE "n" NOT IN ('NaN', 'Infinity', '-Infinity')), 0) AS s0 FROM "raw"."t" WHERE "u" <= '2026-01-01'`,
+      `SELECT coalesce(length(trunc(max(abs("n")) FILTER (WHERE "n" NOT IN ('NaN', 'Infinity', '-Infinity')))::text), 0) AS i0, coalesce(max(scale("n")) FILTER (WHERE "n" NOT IN ('NaN', 'Infinity', '-Infinity')), 0) AS s0 FROM "raw"."t" WHERE ("u" <= '2026-01-01' OR "u" IS NULL)`,
     );
   });
 

@@ -1,7 +1,7 @@
 import type { DatabaseRole } from '../../activities/postgres';
 import type { LakeTarget } from '../../runtime/lake';
 import type { RunLocation } from '../../common/lake-layout';
-import type { TableSpec } from '../../config/pipeline-schema';
+import type { NullWatermarkPolicy, TableSpec } from '../../config/pipeline-schema';
 import type { RunInterval } from '../../common/run-interval';
 import type { SourceColumn } from '../../sql/pg-types';
 import type { DuckdbLimits } from '../../transform/duckdb-session';
@@ -14,6 +14,12 @@ import type { SchemaChange } from '../targets/schema-change';
 export type SourceKind = 'postgres';
 
 /** What the extract reads, decided (and validated) before any data moves. */
+/** How many rows of a window have a NULL watermark: `include`d (merged by key) or `reject`ed as null_watermark. */
+export interface NullWatermarkCount {
+  policy: NullWatermarkPolicy;
+  rows: number;
+}
+
 export interface ExtractPlan {
   /** The pipeline's name, for errors. */
   pipeline?: string;
@@ -24,8 +30,10 @@ export interface ExtractPlan {
   /** The source primary key: parts are cut along it so a crashed extract resumes where it stopped. */
   chunkKey: string[];
   window?: ExtractWindow;
-  /** Rows in the source window when planned. */
+  /** Rows in the source window when planned, rows with a NULL watermark included. */
   sourceRows: number;
+  /** Rows of the window whose watermark is NULL, and what the table's policy does with them. */
+  nullWatermark?: NullWatermarkCount;
   /** The span of a single integer key: parts are equal key ranges over it. */
   keyRange?: KeyRange;
   /** What the load does about an existing target whose columns differ, decided with the plan (onSchemaChange). */

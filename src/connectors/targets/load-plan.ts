@@ -1,5 +1,6 @@
 import type { LoadMode, Rollup } from '../../config/pipeline-schema';
 import { keyChecksumSelect } from '../../sql/checksum';
+import { columnChecksumSelect, rowChecksumSelect } from '../../sql/column-checksum';
 import { quoteIdent, quoteLiteral, quoteQualified } from '../../sql/quote';
 import { selectRollup } from '../../sql/rollup';
 import { applyDeletes, collectDeletedValues, softDeleteColumns, SOFT_DELETE_COLUMNS, type DeletesPolicy } from './deletes';
@@ -110,6 +111,12 @@ export function alterTarget(spec: Pick<LoadPlanSpec, 'target' | 'schemaChange'>)
 export function loadedColumns(spec: Pick<LoadPlanSpec, 'columns' | 'schemaChange'>): string[] {
   const skip = new Set(spec.schemaChange?.skip ?? []);
   return spec.columns.map((column) => column.name).filter((name) => !skip.has(name));
+}
+
+/** The processed columns the load writes (and so verifies): less those the schema-change policy skips. */
+export function verifiedColumns(spec: Pick<LoadPlanSpec, 'columns' | 'schemaChange'>): ColumnSpec[] {
+  const skip = new Set(spec.schemaChange?.skip ?? []);
+  return spec.columns.filter((column) => !skip.has(column.name));
 }
 
 function keyJoin(keys: readonly string[], left: string, right: string): string {
@@ -257,6 +264,22 @@ export function selectLoadedChecksum(spec: Pick<LoadPlanSpec, 'dialect' | 'targe
   const checksum = keyChecksumSelect({ dialect: spec.dialect, keys: spec.keys, alias: 't' });
   return `SELECT ${checksum} FROM ${target} t JOIN ${STAGE_TABLE} s ON ${keyJoin(spec.keys, 't', 's')}`;
 }
+
+/**
+ * Per-column checksums (c_0, c_1, … in `columns` order), or with `perRow` the one row checksum, of the rows this load wrote: the whole target after a
+ * direct load, the target rows matching the staged keys after a merge. Read from the target itself, inside the
+ * load's transaction, so a trigger, a default or a type conversion that changed a value is seen.
+ */
+export function selectColumnChecksums(spec: Pick<LoadPlanSpec, 'dialect' | 'target' | 'keys' | 'columns' | 'schemaChange'> & { scope: 'target' | 'loaded'; perRow?: boolean }): string {
+  const checksum = spec.perRow ? rowChecksumSelect : columnChecksumSelect;
+  const select = checksum({ dialect: spec.dialect, keys: spec.keys, columns: verifiedColumns(spec), alias: 't' });
+  const from = `${quoteQualified(spec.target)} t`;
+  if (spec.scope === 'target') return `SELECT ${select} FROM ${from}`;
+  return `SELECT ${select} FROM ${from} JOIN ${STAGE_TABLE} s ON ${keyJoin(spec.keys, 't', 's')}`;
+}
+
+/** Session settings of a Postgres load: dates and times render in ISO form, in UTC, as DuckDB renders them; intervals as ISO 8601, as the extract reads them. */
+export const LOAD_SESSION_SETTINGS = ["SET LOCAL TimeZone = 'UTC'", "SET LOCAL DateStyle = 'ISO, YMD'", "SET LOCAL IntervalStyle = 'iso_8601'"];
 
 /** The source mark the last load of one table saved, or no row. */
 export function selectSourceMark(input: { pipeline: string; table: string }): string {

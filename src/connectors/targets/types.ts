@@ -28,7 +28,18 @@ export interface LoadTableInput {
   /** Decided in the plan step when the existing target's columns differ from the transform's (onSchemaChange). */
   schemaChange?: SchemaChange;
   /** From the transform: the load fails, and commits nothing, unless the warehouse matches these. */
-  expected: { rows: number; keyChecksum: string };
+  expected: ExpectedLoad;
+}
+
+/** What the warehouse must hold after the apply step: rows, key checksum, and a checksum per loaded column. */
+export interface ExpectedLoad {
+  rows: number;
+  keyChecksum: string;
+  /** Column name → checksum of the processed Parquet (src/sql/column-checksum.ts); the Redshift batch's guards need them. */
+  columnChecksums?: Record<string, string>;
+  /** The same content hashed once per row (src/sql/column-checksum.ts); checked first by a Postgres load. Absent
+   * only for a transform that ran before this check existed (a run in flight across a deploy). */
+  rowChecksum?: string;
 }
 
 export interface LoadTableResult {
@@ -37,6 +48,8 @@ export interface LoadTableResult {
   /** Rows deleted (propagate) or marked (soft) because the source no longer has them; Postgres counts them. */
   deletedRows?: number;
   seconds: number;
+  /** Of `seconds`, the content check's (the row and per-column checksums read back from the warehouse). */
+  verifySeconds?: number;
 }
 
 /** What the last committed load of a table saved: the watermark its next window starts after, and the source mark. */

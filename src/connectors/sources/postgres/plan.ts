@@ -77,7 +77,9 @@ async function windowStart(deps: ExtractDeps, input: { table: TableSpec; databas
   }
 }
 
-async function planWindow(deps: ExtractDeps, input: { table: TableSpec; database: DatabaseRole; since?: string; columns: Pick<SourceColumn, 'name' | 'pgType'>[] }): Promise<{ window?: ExtractWindow; sourceRows: number }> {
+type WindowPlan = Pick<ExtractPlan, 'window' | 'sourceRows' | 'nullWatermark'>;
+
+async function planWindow(deps: ExtractDeps, input: { table: TableSpec; database: DatabaseRole; since?: string; columns: Pick<SourceColumn, 'name' | 'pgType'>[] }): Promise<WindowPlan> {
   const { table } = input;
   const pool = deps.pools[input.database];
   const from = await windowStart(deps, input);
@@ -86,11 +88,14 @@ async function planWindow(deps: ExtractDeps, input: { table: TableSpec; database
       const result = await pool.query<{ row_count: string }>(selectRowCount({ source: table.source }));
       return { sourceRows: Number(result.rows[0]?.row_count ?? 0) };
     }
-    const result = await pool.query<{ row_count: string; upper_bound: string | null }>(selectWindowBounds({ source: table.source, column: table.watermark, from, atLeast: from === input.since ? undefined : input.since }));
+    const result = await pool.query<{ row_count: string; null_rows: string; upper_bound: string | null }>(selectWindowBounds({ source: table.source, column: table.watermark, from, atLeast: from === input.since ? undefined : input.since }));
     const row = result.rows[0];
+    const sourceRows = Number(row?.row_count ?? 0);
+    const nullWatermark = { policy: table.nullWatermark, rows: Number(row?.null_rows ?? 0) };
     const to = row?.upper_bound ?? input.since;
-    if (to === undefined) return { window: undefined, sourceRows: 0 };
-    return { window: { column: table.watermark, from, to }, sourceRows: Number(row?.row_count ?? 0) };
+    // No watermark value yet (an empty table, or only NULL watermarks): the whole table, which is those rows.
+    if (to === undefined) return { window: undefined, sourceRows, nullWatermark };
+    return { window: { column: table.watermark, from, to }, sourceRows, nullWatermark };
   } catch (error) {
     throw classifyPostgresError(error, { table: table.name, source: table.source });
   }
@@ -155,14 +160,14 @@ export function createPostgresPlan(deps: ExtractDeps) {
       checkWatermark(table, described);
       const chunkKey = catalog.filter((row) => row.key_position > 0).sort((a, b) => a.key_position - b.key_position).map((row) => row.name);
       const sourceMark = await checkSourceContinuity({ ...input, pool: deps.pools[input.database], columns: described });
-      const { window, sourceRows, nextWatermark } =
+      const { window, sourceRows, nextWatermark, nullWatermark }: WindowPlan & Pick<ExtractPlan, 'nextWatermark'> =
         table.window === 'interval' && input.interval
           ? await planIntervalWindow({ table, pool: deps.pools[input.database], columns: described, since: input.since, interval: input.interval })
-          : { ...(await planWindow(deps, { ...input, columns: described })), nextWatermark: undefined };
+          : await planWindow(deps, { ...input, columns: described });
       const measures = await measureNumerics(deps, { ...input, catalog, window });
       const columns = mapColumns({ pipeline: input.pipeline, table, catalog, measures });
       const keyRange = await planKeyRange(deps, { ...input, columns, chunkKey });
-      return { pipeline: input.pipeline, table: table.name, source: table.source, database: input.database, columns, chunkKey, window, sourceRows, keyRange, sourceMark, nextWatermark };
+      return { pipeline: input.pipeline, table: table.name, source: table.source, database: input.database, columns, chunkKey, window, sourceRows, nullWatermark, keyRange, sourceMark, nextWatermark };
     },
 
     /** Copies the distinct keys of a table to one Parquet file (column etl_key), for reference checks. */

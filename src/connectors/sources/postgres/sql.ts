@@ -21,7 +21,7 @@ function intervalBound(instant: string, interval: NonNullable<ExtractWindow['int
   return `CAST((${value} AT TIME ZONE ${quoteLiteral(interval.timeZone)}) AS ${interval.pgType})`;
 }
 
-/** The predicate of a window: (from, to] on a watermark, [from, to) on an interval's event time. */
+/** The predicate of a window: (from, to] on a watermark plus its NULLs, [from, to) on an interval's event time. */
 function windowPredicate(window: ExtractWindow | undefined): string[] {
   if (!window) return [];
   const column = quoteIdent(window.column);
@@ -29,8 +29,10 @@ function windowPredicate(window: ExtractWindow | undefined): string[] {
     const lower = window.from === undefined ? [] : [`${column} >= ${intervalBound(window.from, window.interval)}`];
     return [...lower, `${column} < ${intervalBound(window.to, window.interval)}`];
   }
+  // A row whose watermark is NULL is in no range: every window reads it, and the table's `nullWatermark` merges
+  // it by key or rejects it as null_watermark.
   const lower = window.from === undefined ? [] : [`${column} > ${quoteLiteral(window.from)}`];
-  return [...lower, `${column} <= ${quoteLiteral(window.to)}`];
+  return [`(${[...lower, `${column} <= ${quoteLiteral(window.to)}`].join(' AND ')} OR ${column} IS NULL)`];
 }
 
 /** Rows in an interval window, in one pass. */
@@ -54,14 +56,16 @@ export const SELECT_TABLE_EXISTS = 'SELECT to_regclass($1) IS NOT NULL AS presen
 
 
 /**
- * Row count and upper bound of the window that starts after `from`, in one pass. A window that looks back
- * before the saved watermark (`atLeast`) never ends before it, so the watermark never moves backwards.
+ * Row count (NULL watermarks included: they are in every window), how many of them have a NULL watermark, and
+ * the upper bound of the window that starts after `from`, in one pass. A window that looks back before the saved
+ * watermark (`atLeast`) never ends before it, so the watermark never moves backwards.
  */
 export function selectWindowBounds(input: { source: string; column: string; from?: string; atLeast?: string }): string {
   const column = quoteIdent(input.column);
-  const where = input.from === undefined ? '' : ` WHERE ${column} > ${quoteLiteral(input.from)}`;
+  const where = input.from === undefined ? '' : ` WHERE ${column} > ${quoteLiteral(input.from)} OR ${column} IS NULL`;
   const upper = input.atLeast === undefined ? `max(${column})` : `greatest(max(${column}), ${quoteLiteral(input.atLeast)})`;
-  return `SELECT count(*)::bigint AS row_count, ${upper}::text AS upper_bound FROM ${quoteQualified(input.source)}${where}`;
+  const nulls = `count(*) FILTER (WHERE ${column} IS NULL)::bigint AS null_rows`;
+  return `SELECT count(*)::bigint AS row_count, ${nulls}, ${upper}::text AS upper_bound FROM ${quoteQualified(input.source)}${where}`;
 }
 
 /**

@@ -7,10 +7,15 @@ import { withDuckdb } from '../../../transform/duckdb-session';
 import type { ExtractDeps } from '../../sources/postgres/extract';
 import { downloadFiles } from '../../../runtime/lake';
 import type { LoadTableInput } from '../types';
+import { columnChecksumSelect, readColumnChecksums, rowChecksumSelect } from '../../../sql/column-checksum';
+import type { ColumnSpec } from '../../../sql/warehouse-types';
+import { queryRow } from '../../../transform/duckdb-session';
 
 /** Local CSV files for a Postgres load: the processed rows, and each rollup on an initial load. */
 export interface LoadSpool {
   csv: string;
+  /** The downloaded processed Parquet files: the per-column checksums are computed from them on a mismatch. */
+  parquet: string[];
   /** Rollups aggregated by DuckDB from the processed rows (the initial load of an empty target only). */
   rollups: { rollup: Rollup; path: string }[];
 }
@@ -34,12 +39,24 @@ export async function spoolLoadFiles(deps: ExtractDeps, input: LoadTableInput & 
   return withDuckdb({ duckdb: deps.duckdb, context: { table: input.table, step: 'load' } }, async (connection) => {
     await connection.run(copyToCsvFile({ query, path: csv }));
     const rollups: LoadSpool['rollups'] = [];
-    if (!processed || !input.initialLoad) return { csv, rollups };
+    if (!processed || !input.initialLoad) return { csv, parquet: paths, rollups };
     for (const [index, rollup] of input.rollups.entries()) {
       const path = join(dir, `rollup-${index}.csv`);
       await connection.run(copyToCsvFile({ query: selectRollup({ rollup, from: processed }), path }));
       rollups.push({ rollup, path });
     }
-    return { csv, rollups };
+    return { csv, parquet: paths, rollups };
   });
+}
+
+/**
+ * Checksums of the processed Parquet (DuckDB) over some columns: per column, to name the columns a failed row
+ * checksum saw differ; or per row, when the load writes fewer columns than the transform produced.
+ */
+export async function checksumSpooled(deps: ExtractDeps, input: LoadTableInput & { parquet: string[]; verified: ColumnSpec[]; perRow?: boolean }): Promise<Record<string, string>> {
+  const spec = { dialect: 'duckdb' as const, keys: input.keys, columns: input.verified };
+  const select = input.perRow ? rowChecksumSelect(spec) : columnChecksumSelect(spec);
+  const from = input.parquet.length > 0 ? readParquetFiles({ paths: input.parquet }) : '(SELECT 1) WHERE false';
+  const row = await withDuckdb({ duckdb: deps.duckdb, context: { table: input.table, step: 'load' } }, (connection) => queryRow(connection, `SELECT ${select} FROM ${from}`));
+  return input.perRow ? { row_checksum: String(row[0]) } : readColumnChecksums(input.verified, row);
 }

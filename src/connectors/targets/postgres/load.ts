@@ -1,17 +1,19 @@
 import type { PoolClient } from 'pg';
 import { ApplicationFailure } from '@temporalio/activity';
 import {
-  addPrimaryKey, alterTarget, applyStagedRows, createRollupTable, dropPrimaryKey, createStageTable, createStateTables, createTargetTable, finishDirectLoad, selectLoadedChecksum, selectTargetChecksum,
+  addPrimaryKey, alterTarget, applyStagedRows, createRollupTable, dropPrimaryKey, createStageTable, createStateTables, createTargetTable, finishDirectLoad, LOAD_SESSION_SETTINGS, selectColumnChecksums, verifiedColumns, selectLoadedChecksum, selectTargetChecksum,
   selectSourceMark, selectTargetIsEmpty, selectWatermark, SELECT_PRIMARY_KEY_NAME, SELECT_TARGET_COLUMNS, STAGE_TABLE, type LoadPlanSpec,
 } from '../load-plan';
 import { SELECT_TABLE_EXISTS } from '../../sources/postgres/sql';
 import { quoteIdent, quoteQualified } from '../../../sql/quote';
+import { mismatchedColumns, readColumnChecksums } from '../../../sql/column-checksum';
 import { rollupColumns } from '../../../sql/rollup';
 import { classifyPostgresError } from '../../../runtime/errors';
 import type { ExtractDeps } from '../../sources/postgres/extract';
 import { heartbeat, keepAlive, throwIfCancelled } from '../../../runtime/heartbeat';
 import { cancelStatementOnAbort } from '../../pg/cancel';
-import { spoolLoadFiles, type LoadSpool } from './load-spool';
+import { checksumSpooled, spoolLoadFiles, type LoadSpool } from './load-spool';
+import type { ColumnSpec } from '../../../sql/warehouse-types';
 import type { LoadTableInput, LoadTableResult, ReadWatermarkInput, ResetTablesInput, SavedState, TargetConnector } from '../types';
 import { addSoftDeleteColumns, createSourceKeysTable, DELETES_MARKER, SOURCE_KEYS_TABLE } from '../deletes';
 import { LOAD_LOCK } from './lock';
@@ -21,9 +23,38 @@ import type { TargetColumn } from '../schema-change';
 import { copyFromFile } from '../../pg/copy';
 import { withSpool } from '../../../runtime/spool';
 
+/** The processed Parquet's checksums over some columns, per column or (perRow) as one row checksum. */
+type SpoolChecksums = (columns: ColumnSpec[], perRow: boolean) => Promise<Record<string, string>>;
+
 function reconciliationFailure(input: LoadTableInput, actual: { rows: number; keyChecksum: string }): ApplicationFailure {
   const message = `table ${input.table}: the warehouse does not match the transform output: expected ${input.expected.rows} rows (key checksum ${input.expected.keyChecksum}), found ${actual.rows} (${actual.keyChecksum}); nothing was committed`;
   return ApplicationFailure.nonRetryable(message, 'ReconciliationFailed');
+}
+
+function contentFailure(input: LoadTableInput, columns: string[]): ApplicationFailure {
+  const names = columns.map((column) => `${input.target}.${column}`).join(', ');
+  const message = `pipeline ${input.pipeline}, table ${input.table}, step load: the values loaded into ${names} differ from the transform output (per-column checksum); nothing was committed and the watermark is unchanged. Look for a trigger, default or rule on the target that rewrites values, or a column type that converts them`;
+  return ApplicationFailure.nonRetryable(message, 'ContentMismatch');
+}
+
+/**
+ * Compares every loaded value with the transform's: one hash per row first (the cheap check), and only when
+ * it differs the per-column sums, to name the columns. Throws naming them.
+ */
+async function verifyContent(client: PoolClient, input: LoadTableInput & { fromSpool: SpoolChecksums }, spec: LoadPlanSpec, scope: 'target' | 'loaded'): Promise<number> {
+  const started = performance.now();
+  const done = () => (performance.now() - started) / 1000;
+  const verified = verifiedColumns(spec);
+  const rows = await client.query<{ row_checksum: string }>(selectColumnChecksums({ ...spec, scope, perRow: true }));
+  // The transform hashed every processed column; a load that skips some (onSchemaChange) recomputes over the rest.
+  const expectedRow = verified.length === input.columns.length ? input.expected.rowChecksum : (await input.fromSpool(verified, true)).row_checksum;
+  if (rows.rows[0]?.row_checksum === expectedRow) return done();
+  const row = (await client.query<Record<string, unknown>>(selectColumnChecksums({ ...spec, scope }))).rows[0] ?? {};
+  const differing = mismatchedColumns(await input.fromSpool(verified, false), readColumnChecksums(verified, row));
+  // A transform from before this check (a run in flight across a deploy) has no row checksum: the columns decide.
+  if (differing.length === 0 && expectedRow === undefined) return done();
+  // Equal per-column sums with unequal rows would take a hash collision: name every column rather than none.
+  throw contentFailure(input, differing.length > 0 ? differing : verified.map((column) => column.name));
 }
 
 /** Replaces each rollup's rows with the ones DuckDB aggregated from this (initial) load. */
@@ -35,11 +66,12 @@ async function copyRollups(client: PoolClient, spool: LoadSpool): Promise<void> 
   }
 }
 
-async function runLoad(client: PoolClient, input: LoadTableInput, spool: LoadSpool & { sourceKeys?: string }): Promise<Omit<LoadTableResult, 'seconds'>> {
+async function runLoad(client: PoolClient, input: LoadTableInput & { fromSpool: SpoolChecksums }, spool: LoadSpool & { sourceKeys?: string }): Promise<Omit<LoadTableResult, 'seconds'>> {
   // Deletes apply only with the source's key set staged beside the rows.
   const spec: LoadPlanSpec = { ...input, dialect: 'postgres', deletes: spool.sourceKeys ? input.deletes : undefined };
   await client.query('BEGIN');
   await client.query('SELECT pg_advisory_xact_lock($1)', [LOAD_LOCK]);
+  for (const sql of LOAD_SESSION_SETTINGS) await client.query(sql);
   // Rollups and the merge join aggregate whole batches; the 4 MB default spills them to disk.
   await client.query("SET LOCAL work_mem = '256MB'");
   for (const sql of [...createStateTables(), ...createTargetTable(spec), ...alterTarget(spec)]) await client.query(sql);
@@ -74,9 +106,10 @@ async function runLoad(client: PoolClient, input: LoadTableInput, spool: LoadSpo
   const loaded = (await client.query<{ row_count: string; key_checksum: string }>(direct ? selectTargetChecksum(spec) : selectLoadedChecksum(spec))).rows[0];
   const actual = { rows: Number(loaded?.row_count ?? 0), keyChecksum: loaded?.key_checksum ?? '0' };
   if (actual.rows !== input.expected.rows || actual.keyChecksum !== input.expected.keyChecksum) throw reconciliationFailure(input, actual);
+  const verifySeconds = await verifyContent(client, input, spec, direct ? 'target' : 'loaded');
   throwIfCancelled(); // a cancelled run never commits, even when the cancel arrived between statements
   await client.query('COMMIT');
-  return deletedRows === undefined ? actual : { ...actual, deletedRows };
+  return deletedRows === undefined ? { ...actual, verifySeconds } : { ...actual, deletedRows, verifySeconds };
 }
 
 async function isTargetEmpty(deps: ExtractDeps, input: LoadTableInput): Promise<boolean> {
@@ -132,7 +165,8 @@ export function createPostgresTarget(deps: ExtractDeps): TargetConnector {
         const client = await deps.pools.warehouse.connect();
         const stopWatching = await cancelStatementOnAbort({ pool: deps.pools.warehouse, client });
         try {
-          return { ...(await runLoad(client, input, { ...spool, sourceKeys })), seconds: (Date.now() - started) / 1000 };
+          const fromSpool: SpoolChecksums = (verified, perRow) => checksumSpooled(deps, { ...input, parquet: spool.parquet, verified, perRow });
+          return { ...(await runLoad(client, { ...input, fromSpool }, { ...spool, sourceKeys })), seconds: (Date.now() - started) / 1000 };
         } catch (error) {
           await client.query('ROLLBACK').catch(() => undefined);
           throwIfCancelled();

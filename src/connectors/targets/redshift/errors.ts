@@ -66,6 +66,14 @@ export function reconciliationFailed(input: { stage: ReconcileStage; expected: {
   return terminal('ReconciliationFailed', message, input.context);
 }
 
+/** A column guard found loaded values different from the processed Parquet; the transaction was rolled back. */
+export function contentMismatch(input: { pipeline: string; table: string; target: string; columns: string[]; context: RedshiftFailureContext }): ApplicationFailure {
+  const names = input.columns.map((column) => `${input.target}.${column}`).join(', ');
+  const scope = input.columns.length > 1 ? `at least one of ${names}` : names;
+  const message = `pipeline ${input.pipeline}, table ${input.table}, step load: the values loaded into ${scope} differ from the transform output (per-column checksum); nothing was committed and the watermark is unchanged. Look for a column type or default on the target that converts values`;
+  return terminal('ContentMismatch', message, input.context);
+}
+
 const COPY_ERROR = /Load into table|stl_load_errors|sys_load_error_detail/i;
 const TRANSIENT_COPY_ERROR = /reduce your request rate|slow ?down|internal ?error|service unavailable|timed? ?out|connection reset/i;
 

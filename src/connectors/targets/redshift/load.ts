@@ -2,12 +2,14 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { CancelStatementCommand, type DescribeStatementResponse, type RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import { CancelledFailure } from '@temporalio/common';
 import type { Rollup } from '../../../config/pipeline-schema';
-import { createRollupTable, createTargetTable, resetTables, selectSourceMark, selectWatermark } from '../load-plan';
+import { createRollupTable, createTargetTable, verifiedColumns, resetTables, selectSourceMark, selectWatermark } from '../load-plan';
 import { buildLoadBatch, reconcileStageOf, selectLoadErrors, selectTableExists, selectTargetColumns } from './sql';
 import type { TargetColumn } from '../schema-change';
 import type { LoadTableInput, LoadTableResult, ReadWatermarkInput, ResetTablesInput, ResetTablesResult, SavedState, TargetConnector } from '../types';
+import { guardedColumnsOf } from './column-guards';
 import {
   classifyRedshiftApiError,
+  contentMismatch,
   copyFailed,
   failedPartOf,
   isCopyFailure,
@@ -97,6 +99,12 @@ async function failureOf(runner: StatementRunner, described: DescribeStatementRe
   const part = failedPartOf(described);
   const stage = reconcileStageOf(part.sql) ?? reconcileStageOf(part.error);
   if (stage) return reconciliationFailed({ stage, expected: input.expected, context: { ...statementContext, sql: part.sql } });
+  const guarded = guardedColumnsOf(part.sql) ?? guardedColumnsOf(part.error);
+  if (guarded) {
+    const verified = verifiedColumns(input);
+    const columns = guarded.map((index) => verified[index]?.name ?? `#${index}`);
+    return contentMismatch({ pipeline: input.pipeline, table: input.table, target: input.target, columns, context: statementContext });
+  }
   if (isCopyFailure(part)) return copyFailed(part, await loadErrorDetail(runner, part.queryId), statementContext);
   return statementFailed(part, statementContext);
 }

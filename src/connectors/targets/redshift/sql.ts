@@ -10,7 +10,9 @@ import {
   type LoadPlanSpec,
 } from '../load-plan';
 import { createSourceKeysTable, SOURCE_KEYS_TABLE } from '../deletes';
-import { quoteLiteral, quoteQualified } from '../../../sql/quote';
+import { quoteIdent, quoteLiteral, quoteQualified } from '../../../sql/quote';
+import type { ExpectedLoad } from '../types';
+import { buildColumnGuards, MAX_BATCH_STATEMENTS } from './column-guards';
 
 /** Marks the guard statements so a failed batch can be told apart from any other division by zero. */
 export const RECONCILE_MARKER = 'etl:reconcile';
@@ -24,7 +26,7 @@ export interface RedshiftLoadSpec extends Omit<LoadPlanSpec, 'dialect'> {
   s3Prefix: string;
   /** The IAM role Redshift assumes to read the lake. */
   iamRoleArn: string;
-  expected: { rows: number; keyChecksum: string };
+  expected: ExpectedLoad;
   /** The source's key set in the lake, staged when the table propagates deletes. */
   sourceKeys?: { bucket: string; key: string };
 }
@@ -80,7 +82,7 @@ export function selectTableExists(input: { qualifiedName: string }): string {
  * A SELECT that fails the whole transaction unless the counted rows and key checksum equal the expected ones.
  * The division by (row_count - row_count) is evaluated per row at run time, so the planner cannot fold it away.
  */
-export function reconcileGuard(input: { stage: ReconcileStage; counted: string; expected: RedshiftLoadSpec['expected'] }): string {
+export function reconcileGuard(input: { stage: ReconcileStage; counted: string; expected: Pick<ExpectedLoad, 'rows' | 'keyChecksum'> }): string {
   const rows = nonNegativeInteger(input.expected.rows, 'expected rows');
   const matches = `row_count = ${rows} AND key_checksum = ${quoteLiteral(input.expected.keyChecksum)}`;
   return `/* ${RECONCILE_MARKER}:${input.stage} */ SELECT CASE WHEN ${matches} THEN 1 ELSE 1 / (row_count - row_count) END AS reconciled FROM (${input.counted}) counted`;
@@ -104,7 +106,7 @@ export function buildLoadBatch(spec: RedshiftLoadSpec): string[] {
     ? [createSourceKeysTable(plan), copyParquetFromS3({ table: SOURCE_KEYS_TABLE, s3Prefix: `s3://${spec.sourceKeys.bucket}/${spec.sourceKeys.key}`, iamRoleArn: spec.iamRoleArn })]
     : [];
   const staged = `SELECT ${keyChecksumSelect({ dialect: 'redshift', keys: spec.keys })} FROM ${STAGE_TABLE}`;
-  return [
+  const batch = [
     ...createStateTables(),
     ...createTargetTable(plan),
     ...alterTarget(plan),
@@ -117,4 +119,15 @@ export function buildLoadBatch(spec: RedshiftLoadSpec): string[] {
     // keys in the stage would multiply the join below, so this guard also catches them.
     reconcileGuard({ stage: 'target', counted: selectLoadedChecksum(plan), expected: spec.expected }),
   ];
+  // Last: the values of every loaded column, read back from the target, against the processed Parquet's.
+  return [...batch, ...buildColumnGuards({ spec: plan, expected: spec.expected.columnChecksums ?? {}, room: MAX_BATCH_STATEMENTS - batch.length })];
+}
+
+/** UNLOAD of a table's distinct non-NULL values of one column, as text (column etl_key), to one Parquet file. */
+export function unloadKeys(input: { target: string; column: string; s3Prefix: string; iamRoleArn: string }): string {
+  const column = quoteIdent(input.column);
+  const query = `SELECT DISTINCT CAST(${column} AS VARCHAR(65535)) AS etl_key FROM ${quoteQualified(input.target)} WHERE ${column} IS NOT NULL`;
+  // PARALLEL OFF writes serially, one file up to 6.2 GB, and ALLOWOVERWRITE lets a retried attempt write it again
+  // (Redshift Database Developer Guide, "UNLOAD").
+  return `UNLOAD (${quoteLiteral(query)}) TO ${quoteLiteral(input.s3Prefix)} IAM_ROLE ${quoteLiteral(input.iamRoleArn)} FORMAT AS PARQUET PARALLEL OFF ALLOWOVERWRITE`;
 }
