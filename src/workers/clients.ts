@@ -5,7 +5,6 @@ import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { Pool } from 'pg';
 import type { ActivityDeps } from '../activities';
 import type { Settings } from '../config/settings';
@@ -29,11 +28,8 @@ export async function buildClients(input: { settings: Settings; duckdb?: { threa
   const spoolDir = join(settings.stateDir, 'spool');
   await mkdir(spoolDir, { recursive: true });
   const pool = (connectionString: string) => new Pool({ connectionString, max: 8, application_name: 'temporal-etl' });
-  const duckdb = await DuckDBInstance.create(':memory:', {
-    threads: String(input.duckdb?.threads ?? 2),
-    memory_limit: input.duckdb?.memoryLimit ?? '1GB',
-    temp_directory: join(spoolDir, 'duckdb-tmp'),
-  });
+  // Each DuckDB session opens its own sealed database (see withDuckdb); these are the default limits.
+  const duckdb = { threads: input.duckdb?.threads ?? 2, memoryLimit: input.duckdb?.memoryLimit ?? '1GB' };
   let secretsManager: SecretsManagerClient | undefined;
   return {
     pools: {
@@ -63,5 +59,4 @@ export async function closeClients(deps: ActivityDeps): Promise<void> {
   deps.redshiftData.destroy();
   deps.sns.destroy();
   deps.dms.destroy();
-  deps.duckdb.closeSync();
 }

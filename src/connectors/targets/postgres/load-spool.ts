@@ -30,7 +30,7 @@ export async function spoolLoadFiles(deps: ExtractDeps, input: LoadTableInput & 
   const order = input.initialLoad ? '' : ` ORDER BY ${input.keys.map(quoteIdent).join(', ')}`;
   const processed = paths.length > 0 ? readParquetFiles({ paths }) : undefined;
   const query = processed ? `SELECT ${columns} FROM ${processed}${order}` : `SELECT * FROM (SELECT 1) WHERE false`;
-  return withDuckdb({ duckdb: deps.duckdb, context: { table: input.table, step: 'load' } }, async (connection) => {
+  return withDuckdb({ duckdb: deps.duckdb, spool: dir, context: { table: input.table, step: 'load' } }, async (connection) => {
     await connection.run(copyToCsvFile({ query, path: csv }));
     const rollups: LoadSpool['rollups'] = [];
     if (!processed || !input.initialLoad) return { csv, rollups };
