@@ -32,8 +32,7 @@ function tableWith(overrides: Partial<TableSpec>): TableSpec {
 }
 
 async function refusal(table: TableSpec): Promise<string> {
-  const { checkTransform } = createTransformCheckActivities(harness.deps);
-  const error = await checkTransform({ table, sourceColumns: columns }).then(
+  const error = await createTransformCheckActivities(harness.deps).checkTransform({ table, sourceColumns: columns }).then(
     () => undefined,
     (caught: unknown) => caught as Error,
   );
@@ -98,7 +97,6 @@ describe('user SQL is checked in the plan step and refused, naming the step', ()
   });
 
   it('still accepts ordinary expressions, sql files and measures', async () => {
-    const { checkTransform } = createTransformCheckActivities(harness.deps);
     const table = tableWith({
       transform: [
         { kind: 'filter', body: { rule: 'positive', keep: "amount > 0 AND note <> ';'" } },
@@ -107,7 +105,7 @@ describe('user SQL is checked in the plan step and refused, naming the step', ()
       ],
       rollups: [{ target: 'a.daily', refreshBy: 'note', groupBy: ['note'], measures: { rows: 'count(*)', total: 'sum(amount)', notes: 'count(DISTINCT note)' } }],
     });
-    const result = await checkTransform({ table, sourceColumns: columns });
+    const result = await createTransformCheckActivities(harness.deps).checkTransform({ table, sourceColumns: columns });
     expect(result.columns.map((column) => column.name)).toEqual(['event_id', 'note', 'amount', 'shout', 'n']);
   });
 });
