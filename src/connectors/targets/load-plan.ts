@@ -1,6 +1,6 @@
 import type { LoadMode, Rollup } from '../../config/pipeline-schema';
 import { keyChecksumSelect } from '../../sql/checksum';
-import { quoteIdent, quoteLiteral, quoteQualified } from '../../sql/quote';
+import { literalQuoter, quoteIdent, quoteQualified } from '../../sql/quote';
 import { selectRollup } from '../../sql/rollup';
 import { warehouseType, type ColumnSpec, type WarehouseDialect } from '../../sql/warehouse-types';
 
@@ -8,7 +8,7 @@ import { warehouseType, type ColumnSpec, type WarehouseDialect } from '../../sql
  * The load plan both warehouses run (Redshift through the Data API, Postgres locally): stage the processed
  * rows, then in ONE transaction apply them by mode, rebuild touched rollup rows and save the watermark.
  * Values are literals, not parameters, because Redshift's BatchExecuteStatement takes no parameters; every
- * literal is quoted by quoteLiteral and every identifier by quoteIdent.
+ * literal is quoted by the dialect's quoter (quote.ts: Redshift doubles backslashes) and every identifier by quoteIdent.
  */
 export interface LoadPlanSpec {
   dialect: WarehouseDialect;
@@ -100,17 +100,18 @@ function refreshRollups(spec: LoadPlanSpec, everything: boolean): string[] {
 }
 
 function saveState(spec: LoadPlanSpec, loadedFrom: string): string[] {
-  const where = `pipeline = ${quoteLiteral(spec.pipeline)} AND table_name = ${quoteLiteral(spec.table)}`;
-  const run = quoteLiteral(spec.runId);
+  const literal = literalQuoter(spec.dialect);
+  const where = `pipeline = ${literal(spec.pipeline)} AND table_name = ${literal(spec.table)}`;
+  const run = literal(spec.runId);
   const statements = [
     `DELETE FROM etl_state.loads WHERE ${where} AND run_id = ${run}`,
-    `INSERT INTO etl_state.loads (pipeline, table_name, run_id, row_count, loaded_at) SELECT ${quoteLiteral(spec.pipeline)}, ${quoteLiteral(spec.table)}, ${run}, count(*), getdate() FROM ${loadedFrom}`,
+    `INSERT INTO etl_state.loads (pipeline, table_name, run_id, row_count, loaded_at) SELECT ${literal(spec.pipeline)}, ${literal(spec.table)}, ${run}, count(*), getdate() FROM ${loadedFrom}`,
   ];
   if (spec.watermark === undefined) return statements;
   return [
     ...statements,
     `DELETE FROM etl_state.watermarks WHERE ${where}`,
-    `INSERT INTO etl_state.watermarks (pipeline, table_name, watermark, run_id, saved_at) VALUES (${quoteLiteral(spec.pipeline)}, ${quoteLiteral(spec.table)}, ${quoteLiteral(spec.watermark)}, ${run}, getdate())`,
+    `INSERT INTO etl_state.watermarks (pipeline, table_name, watermark, run_id, saved_at) VALUES (${literal(spec.pipeline)}, ${literal(spec.table)}, ${literal(spec.watermark)}, ${run}, getdate())`,
   ];
 }
 
@@ -168,6 +169,7 @@ export function selectLoadedChecksum(spec: Pick<LoadPlanSpec, 'dialect' | 'targe
 }
 
 /** The saved watermark of one table, or no row. */
-export function selectWatermark(input: { pipeline: string; table: string }): string {
-  return `SELECT watermark FROM etl_state.watermarks WHERE pipeline = ${quoteLiteral(input.pipeline)} AND table_name = ${quoteLiteral(input.table)}`;
+export function selectWatermark(input: { pipeline: string; table: string; dialect?: WarehouseDialect }): string {
+  const literal = literalQuoter(input.dialect ?? 'postgres');
+  return `SELECT watermark FROM etl_state.watermarks WHERE pipeline = ${literal(input.pipeline)} AND table_name = ${literal(input.table)}`;
 }

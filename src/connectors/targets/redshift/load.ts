@@ -153,7 +153,7 @@ export function createRedshiftTarget(deps: RedshiftDeps): TargetConnector<{ ware
 
     /** Reads the watermark the last committed load saved; none before the first load created etl_state. */
     async readWatermark(input: ReadWatermarkInput & { warehouse: RedshiftWarehouse }): Promise<{ watermark?: string }> {
-      const sql = selectWatermark(input);
+      const sql = selectWatermark({ ...input, dialect: 'redshift' });
       try {
         const outcome = await queryRows(runnerFor(input.warehouse), sql);
         const watermark = outcome.ok ? outcome.rows[0]?.[0] : undefined;

@@ -8,7 +8,7 @@ import {
   STAGE_TABLE,
   type LoadPlanSpec,
 } from '../load-plan';
-import { quoteLiteral, quoteQualified } from '../../../sql/quote';
+import { quoteQualified, quoteRedshiftLiteral } from '../../../sql/quote';
 
 /** Marks the guard statements so a failed batch can be told apart from any other division by zero. */
 export const RECONCILE_MARKER = 'etl:reconcile';
@@ -29,7 +29,7 @@ export interface RedshiftLoadSpec extends Omit<LoadPlanSpec, 'dialect'> {
 export function copyParquetFromS3(input: { table: string; s3Prefix: string; iamRoleArn: string }): string {
   // FORMAT AS PARQUET maps columns by position and takes no column list in this form
   // (Redshift Database Developer Guide, "COPY from columnar data formats"), so the Parquet is written in target order.
-  return `COPY ${quoteQualified(input.table)} FROM ${quoteLiteral(input.s3Prefix)} IAM_ROLE ${quoteLiteral(input.iamRoleArn)} FORMAT AS PARQUET`;
+  return `COPY ${quoteQualified(input.table)} FROM ${quoteRedshiftLiteral(input.s3Prefix)} IAM_ROLE ${quoteRedshiftLiteral(input.iamRoleArn)} FORMAT AS PARQUET`;
 }
 
 function nonNegativeInteger(value: number, name: string): number {
@@ -56,7 +56,7 @@ export function selectTableExists(input: { qualifiedName: string }): string {
   // (Redshift Database Developer Guide, "Names and identifiers"), so compare case-insensitively.
   return (
     'SELECT count(*) AS n FROM information_schema.tables' +
-    ` WHERE lower(table_schema) = lower(${quoteLiteral(schema)}) AND lower(table_name) = lower(${quoteLiteral(table)})`
+    ` WHERE lower(table_schema) = lower(${quoteRedshiftLiteral(schema)}) AND lower(table_name) = lower(${quoteRedshiftLiteral(table)})`
   );
 }
 
@@ -66,7 +66,7 @@ export function selectTableExists(input: { qualifiedName: string }): string {
  */
 export function reconcileGuard(input: { stage: ReconcileStage; counted: string; expected: RedshiftLoadSpec['expected'] }): string {
   const rows = nonNegativeInteger(input.expected.rows, 'expected rows');
-  const matches = `row_count = ${rows} AND key_checksum = ${quoteLiteral(input.expected.keyChecksum)}`;
+  const matches = `row_count = ${rows} AND key_checksum = ${quoteRedshiftLiteral(input.expected.keyChecksum)}`;
   return `/* ${RECONCILE_MARKER}:${input.stage} */ SELECT CASE WHEN ${matches} THEN 1 ELSE 1 / (row_count - row_count) END AS reconciled FROM (${input.counted}) counted`;
 }
 
