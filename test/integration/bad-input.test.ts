@@ -1,3 +1,4 @@
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { WorkflowFailedError } from '@temporalio/client';
 import { parsePipeline, type Pipeline } from '../../src/config';
 import { describeError } from '../../src/client/errors';
@@ -12,8 +13,8 @@ function pipelineWith(table: Record<string, unknown>): Pipeline {
   return parsePipeline({ file: 'bad.yaml', text: JSON.stringify({ name: 'bad-input', lake: { bucket: LOCAL_STACK.lakeBucket }, tables: [{ ...base, ...table }] }) });
 }
 
-async function failureOf(pipeline: Pipeline): Promise<string> {
-  const error = await harness.run(pipeline).then(
+async function failureOf(pipeline: Pipeline, runDate?: string): Promise<string> {
+  const error = await harness.run(pipeline, runDate).then(
     () => undefined,
     (caught: unknown) => caught,
   );
@@ -78,8 +79,13 @@ describe('bad input fails with a message naming what is wrong, and loads nothing
     const pipeline = pipelineWith({ transform: [{ sql: 'drop.sql' }] });
     const [step] = pipeline.tables[0]?.transform ?? [];
     if (step?.kind === 'sql') step.body.query = 'SELECT * FROM input WHERE event_id > 10';
-    expect(await failureOf(pipeline)).toBe('table events: 100 rows in, 90 accepted + 0 rejected');
+    // A run date of its own, so the lake listing below sees only this run's files.
+    expect(await failureOf(pipeline, '2031-03-03')).toBe('table events: 100 rows in, 90 accepted + 0 rejected');
     expect(await warehouseTables()).toEqual([]);
+    // The failed run extracted its raw files, then removed them as a cancelled run does.
+    const listed = await Promise.all(['raw-data', 'processed-data', 'rejected'].map((kind) =>
+      harness.deps.s3.send(new ListObjectsV2Command({ Bucket: LOCAL_STACK.lakeBucket, Prefix: `${kind}/events/run_date=2031-03-03/` }))));
+    expect(listed.flatMap((page) => page.Contents ?? []).map((object) => object.Key)).toEqual([]);
   });
 
   it('loads the same table when the input is right', async () => {
