@@ -79,7 +79,7 @@ describe('pipeline file', () => {
       expect.stringMatching(/^alerts\.webhook\.url: expected an http\(s\) URL, env:VARIABLE or aws-secretsmanager:/),
       expect.stringMatching(/^alerts\.minQualityScore: /),
     ]);
-    expect(issuesOf(alerts('{ sns: { topicArn: "etl-alerts" } }'))).toEqual(['alerts.sns.topicArn: expected an SNS topic ARN']);
+    expect(issuesOf(alerts('{ sns: { topicArn: "etl-alerts" } }'))).toEqual(['alerts.sns.topicArn: expected an SNS topic ARN, env:VARIABLE or aws-secretsmanager:<secret-id>[#<json-key>]']);
   });
 
   it('reports a missing required section', () => {
@@ -169,5 +169,23 @@ tables:
   it('shows a bad rollup measure and the forms it may take', () => {
     const text = `${valid.trimEnd().slice(0, -2)}, rollups: [{ target: analytics.daily, refreshBy: region, groupBy: [region], measures: { total: "sum(amount) AS x" } }] }\n`;
     expect(issuesOf(text)).toEqual(['tables[0].rollups[0].measures.total: "sum(amount) AS x" is not a rollup measure: expected count(*), count(column), count(distinct column), sum(column), min(column) or max(column)']);
+  });
+
+  it.each([
+    ['credentials', 'https://alerts:hunter2@hooks.example.com/etl', 'it holds credentials (user:password@)'],
+    ['a Slack token path', 'https://hooks.slack.com/services/T0ABCDEF1/B0ABCDEF2/xAbCdEfGhIjKlMnOpQrStUvWx', 'its path looks like it holds a token (as Slack webhook URLs do)'],
+    ['a short token segment', 'http://127.0.0.1:9999/hooks/s3cr3t', 'its path looks like it holds a token (as Slack webhook URLs do)'],
+    ['a token parameter', 'https://hooks.example.com/etl?token=abc', 'its query string looks like it holds a token'],
+  ])('refuses a literal webhook URL with %s, saying how to reference it', (_name, url, why) => {
+    const [issue] = issuesOf(`${valid}alerts: { webhook: { url: "${url}" } }\n`);
+    expect(issue).toBe(`alerts.webhook.url: a literal webhook URL is refused: ${why}. Put the value in the worker's environment and write env:NAME, or store it in AWS Secrets Manager and write aws-secretsmanager:<secret-id>[#<json-key>]; the pipeline travels in workflow histories, which keep it forever`);
+  });
+
+  it('accepts references, and plain URLs that hold no secret', () => {
+    for (const url of ['env:SLACK_WEBHOOK_URL', 'aws-secretsmanager:etl/alerts#webhook', 'https://alerts.example.com/v2/etl-events']) {
+      expect(parsePipeline({ file: 'p.yaml', text: `${valid}alerts: { webhook: { url: "${url}" } }\n` }).alerts?.webhook?.url).toBe(url);
+    }
+    const sns = parsePipeline({ file: 'p.yaml', text: `${valid}alerts: { sns: { topicArn: "env:ETL_ALERT_TOPIC" } }\n` });
+    expect(sns.alerts?.sns?.topicArn).toBe('env:ETL_ALERT_TOPIC');
   });
 });
