@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parsePipeline, type Pipeline } from '../../src/config';
 import { LOCAL_STACK } from '../../src/config/local-stack';
+import { postgresServer, stopPostgres } from '../../src/dev/postgres-server';
+import { upStack } from '../../src/dev/stack';
 import { removeDeadSpools, withSpool } from '../../src/runtime/spool';
 import { createHarness, resetWarehouse, type Harness } from '../support/harness';
 
@@ -17,7 +19,8 @@ let harness: Harness;
 const ROWS = 120_000;
 
 function pipeline(): Pipeline {
-  const table = { name: 'events', source: 'test_drops.events', target: 'test_drops_wh.events', primaryKey: ['event_id'], mode: 'merge', watermark: 'updated_at' };
+  // No watermark: every run reads the whole table, so runs of this file (and earlier ones) all move ROWS rows.
+  const table = { name: 'events', source: 'test_drops.events', target: 'test_drops_wh.events', primaryKey: ['event_id'], mode: 'merge' };
   return parsePipeline({ file: 'drops.yaml', text: JSON.stringify({ name: 'drops', lake: { bucket: LOCAL_STACK.lakeBucket }, extract: { partRows: 10_000 }, tables: [table] }) });
 }
 
@@ -69,6 +72,45 @@ describe('dropped database connections', () => {
     const source = await harness.source.query(`${fingerprint} test_drops.events`);
     const loaded = await harness.warehouse.query(`${fingerprint} test_drops_wh.events`);
     expect(loaded.rows[0]).toEqual(source.rows[0]);
+  });
+});
+
+/** Restarts the stack's Postgres (fast shutdown, then start) once a statement matching `query` runs on `database`. */
+async function restartPostgresDuring(input: { database: string; query: RegExp; stopped: () => boolean }): Promise<boolean> {
+  while (!input.stopped()) {
+    const active = await harness.source.query<{ query: string }>(
+      "SELECT query FROM pg_stat_activity WHERE application_name = 'temporal-etl' AND datname = $1 AND state = 'active'",
+      [input.database],
+    ).catch(() => ({ rows: [] }));
+    if (active.rows.some((row) => input.query.test(row.query))) {
+      expect(stopPostgres(postgresServer({ stateDir: harness.settings.stateDir }))).toBe(true);
+      expect(await upStack({ settings: harness.settings })).toEqual(['postgres']);
+      return true;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return false;
+}
+
+const fingerprintOf = async () => {
+  const fingerprint = "SELECT count(*)::text AS n, md5(string_agg(event_id || note || amount || updated_at::text, ',' ORDER BY event_id)) AS h FROM";
+  return { source: (await harness.source.query(`${fingerprint} test_drops.events`)).rows[0], loaded: (await harness.warehouse.query(`${fingerprint} test_drops_wh.events`)).rows[0] };
+};
+
+describe('a Postgres restart', () => {
+  it.each([
+    ['extract', 'source', /^COPY \(SELECT/],
+    ['load', 'warehouse', /^COPY .* FROM STDIN/i],
+  ])('during %s: the worker lives on, the run completes, the warehouse equals the source', async (_stage, database, query) => {
+    expect(harness.settings.postgres.embedded).toBe(true);
+    await resetWarehouse(harness.warehouse, ['test_drops_wh']);
+    let finished = false;
+    const restarted = restartPostgresDuring({ database, query, stopped: () => finished });
+    const manifest = await harness.run(pipeline(), '2026-05-01').finally(() => (finished = true));
+    expect(await restarted).toBe(true);
+    expect(manifest.tables[0]).toMatchObject({ extractedRows: ROWS, loadedRows: ROWS });
+    const { source, loaded } = await fingerprintOf();
+    expect(loaded).toEqual(source);
   });
 });
 
