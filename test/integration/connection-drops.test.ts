@@ -94,7 +94,8 @@ async function restartPostgresDuring(input: { database: string; query: RegExp; s
 
 const fingerprintOf = async () => {
   const fingerprint = "SELECT count(*)::text AS n, md5(string_agg(event_id || note || amount || updated_at::text, ',' ORDER BY event_id)) AS h FROM";
-  return { source: (await harness.source.query(`${fingerprint} test_drops.events`)).rows[0], loaded: (await harness.warehouse.query(`${fingerprint} test_drops_wh.events`)).rows[0] };
+  type Row = { n: string; h: string };
+  return { source: (await harness.source.query<Row>(`${fingerprint} test_drops.events`)).rows[0], loaded: (await harness.warehouse.query<Row>(`${fingerprint} test_drops_wh.events`)).rows[0] };
 };
 
 describe('a Postgres restart', () => {
