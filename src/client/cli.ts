@@ -9,6 +9,7 @@ import { addScheduleCommands } from './schedule-commands';
 import { formatRunSummary, startPipelineRun } from './pipeline-run';
 import { formatPreflightSummary, startPreflight } from './preflight';
 import { addReplicationCommands } from './replication-commands';
+import { addResetCommand } from './reset-command';
 import { webUiUrl } from './web-ui';
 import { withClient } from './with-client';
 
@@ -61,6 +62,7 @@ addControlCommands(program);
 addHistoryCommands(program);
 addScheduleCommands(program);
 addReplicationCommands(program);
+addResetCommand(program);
 
 program.parseAsync().catch((error: unknown) => {
   console.error(describeError(error));

@@ -1,5 +1,5 @@
 import { CancellationScope, isCancellation, log, patched, workflowInfo } from '@temporalio/workflow';
-import type { DatabaseRole, ExtractPlan } from '../activities';
+import type { DatabaseRole, ExtractPlan, SavedState } from '../activities';
 import type { Pipeline, TableSpec } from '../config/pipeline-schema';
 import { lakeTargetOf } from '../common/lake-layout';
 import { quick } from './activities';
@@ -27,7 +27,7 @@ interface RunContext {
   tracking: RunTracking;
 }
 
-function readWatermark(pipeline: Pipeline, table: TableSpec): Promise<{ watermark?: string }> {
+function readWatermark(pipeline: Pipeline, table: TableSpec): Promise<SavedState> {
   const { warehouse } = pipeline;
   const at = { pipeline: pipeline.name, table: table.name };
   return warehouse.type === 'redshift' ? quick.readRedshiftWatermark({ ...at, warehouse }) : quick.readPostgresWatermark(at);
@@ -37,8 +37,8 @@ function readWatermark(pipeline: Pipeline, table: TableSpec): Promise<{ watermar
 async function planTables(pipeline: Pipeline, database: DatabaseRole): Promise<Map<string, ExtractPlan>> {
   const plans = await Promise.all(
     pipeline.tables.map(async (table: TableSpec) => {
-      const { watermark } = table.mode === 'full-refresh' ? { watermark: undefined } : await readWatermark(pipeline, table);
-      const plan = await quick.planExtract({ table, database, since: watermark });
+      const saved: SavedState = table.mode === 'full-refresh' ? {} : await readWatermark(pipeline, table);
+      const plan = await quick.planExtract({ table, database, since: saved.watermark, previous: saved.sourceMark });
       await quick.checkTransform({ table, sourceColumns: plan.columns });
       return [table.name, plan] as const;
     }),

@@ -89,6 +89,7 @@ export async function tableEtlWorkflow(input: TableEtlInput): Promise<TableRunRe
     rollups: table.rollups,
     runId: input.runId,
     watermark: plan.window?.to,
+    sourceMark: plan.sourceMark,
     files: transformed.processed,
     expected: { rows: transformed.acceptedRows, keyChecksum: transformed.keyChecksum },
   };

@@ -4,6 +4,7 @@ import type { RunLocation } from '../../common/lake-layout';
 import type { TableSpec } from '../../config/pipeline-schema';
 import type { SourceColumn } from '../../sql/pg-types';
 import type { DuckdbLimits } from '../../transform/duckdb-session';
+import type { SourceMark } from '../targets/load-plan';
 import type { KeyRange } from './postgres/part-ranges';
 import type { ExtractWindow } from './postgres/sql';
 
@@ -23,6 +24,8 @@ export interface ExtractPlan {
   sourceRows: number;
   /** The span of a single integer key: parts are equal key ranges over it. */
   keyRange?: KeyRange;
+  /** The source's identity and size when planned; the load saves it so the next plan can compare. */
+  sourceMark?: SourceMark;
 }
 
 export interface ExtractedPart {
@@ -45,6 +48,8 @@ export interface PlanExtractInput {
   database: DatabaseRole;
   /** The watermark the last committed load saved. */
   since?: string;
+  /** The source mark the last committed load saved. */
+  previous?: SourceMark;
 }
 
 export interface ExtractTableInput {

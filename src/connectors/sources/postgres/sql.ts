@@ -118,3 +118,17 @@ export function copyDistinctKeysToStdout(input: { source: string; column: string
   const column = quoteIdent(input.column);
   return `COPY (SELECT DISTINCT ${column}::text AS etl_key FROM ${quoteQualified(input.source)} WHERE ${column} IS NOT NULL) TO STDOUT WITH (FORMAT csv)`;
 }
+
+/**
+ * The table's identity and size as the catalog sees it ($1: the qualified name): its oid (a dropped and
+ * re-created table gets a new one) and the live-row estimate the statistics keep (no scan).
+ */
+export const SELECT_SOURCE_IDENTITY = `
+SELECT c.oid::text AS id, greatest(coalesce(s.n_live_tup, 0), 0)::bigint AS live_rows
+FROM pg_class c LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid
+WHERE c.oid = to_regclass($1)`;
+
+/** The highest watermark value in the whole table, as text (NULL for an empty table). */
+export function selectMaxWatermark(input: { source: string; column: string }): string {
+  return `SELECT max(${quoteIdent(input.column)})::text AS high FROM ${quoteQualified(input.source)}`;
+}
