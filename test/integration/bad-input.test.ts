@@ -79,13 +79,15 @@ describe('bad input fails with a message naming what is wrong, and loads nothing
     const pipeline = pipelineWith({ transform: [{ sql: 'drop.sql' }] });
     const [step] = pipeline.tables[0]?.transform ?? [];
     if (step?.kind === 'sql') step.body.query = 'SELECT * FROM input WHERE event_id > 10';
-    // A run date of its own, so the lake listing below sees only this run's files.
+    // A run date of its own, and only objects written since this test began: what this run left in the lake.
+    const began = new Date(Date.now() - 1000);
     expect(await failureOf(pipeline, '2031-03-03')).toBe('table events: 100 rows in, 90 accepted + 0 rejected');
     expect(await warehouseTables()).toEqual([]);
     // The failed run extracted its raw files, then removed them as a cancelled run does.
     const listed = await Promise.all(['raw-data', 'processed-data', 'rejected'].map((kind) =>
       harness.deps.s3.send(new ListObjectsV2Command({ Bucket: LOCAL_STACK.lakeBucket, Prefix: `${kind}/events/run_date=2031-03-03/` }))));
-    expect(listed.flatMap((page) => page.Contents ?? []).map((object) => object.Key)).toEqual([]);
+    const left = listed.flatMap((page) => page.Contents ?? []).filter((object) => object.LastModified && object.LastModified >= began);
+    expect(left.map((object) => object.Key)).toEqual([]);
   });
 
   it('loads the same table when the input is right', async () => {
