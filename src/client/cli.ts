@@ -30,7 +30,7 @@ program
 program
   .command('run')
   .argument('<pipeline.yaml>', 'pipeline file')
-  .option('--run-date <YYYY-MM-DD>', 'the business day to process (default: today, UTC)')
+  .option('--run-date <YYYY-MM-DD>', 'the day to process, as the data interval of the run (window: interval tables read it); default: ad hoc, up to now')
   .option('--no-wait', 'start the run and return without waiting for its result')
   .option('--follow', 'show live progress until the run ends; exit 0 only if it succeeded')
   .description('run a pipeline on the workers polling the task queue (start one with: npm run worker)')

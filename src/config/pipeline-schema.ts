@@ -4,6 +4,7 @@ import { HOW_TO_REFERENCE, SECRET_REFERENCE, secretInUrl } from './secret-refere
 import { scheduleSchema } from './schedule-schema';
 import { orderTableLevels } from './table-order';
 import { identifier, rollupSchema, transformStepSchema } from './transform-schema';
+import { typeOverrides } from '../sql/type-map';
 
 const qualifiedName = z
   .string()
@@ -11,6 +12,10 @@ const qualifiedName = z
 
 export const loadModes = ['full-refresh', 'incremental', 'merge'] as const;
 export type LoadMode = (typeof loadModes)[number];
+
+/** What a run does when the source columns no longer match the existing target's (see README, "Schema changes"). */
+export const schemaChangePolicies = ['fail', 'evolve', 'ignore'] as const;
+export type SchemaChangePolicy = (typeof schemaChangePolicies)[number];
 
 const tableSchema = z.strictObject({
   name: identifier,
@@ -25,6 +30,14 @@ const tableSchema = z.strictObject({
    * are not missed; rows read twice are merged by key.
    */
   lookback: z.string().min(1).optional(),
+  /**
+   * Which rows a run reads: `since-last` (rows whose watermark passed the saved one; the default) or
+   * `interval` (rows whose `eventTime` column, or the watermark, falls in the run's data interval, so a
+   * backfill or a re-run of a day reloads exactly that day).
+   */
+  window: z.enum(['since-last', 'interval']).default('since-last'),
+  /** The date or timestamp column a `window: interval` table is cut on (defaults to the watermark). */
+  eventTime: identifier.optional(),
   /** Tables loaded before this one (dimensions before facts). */
   dependsOn: z.array(identifier).default([]),
   transform: z.array(transformStepSchema).default([]),
@@ -32,6 +45,13 @@ const tableSchema = z.strictObject({
   partitionBy: z.array(identifier).default([]),
   /** Aggregate tables rebuilt in the warehouse, in the same transaction, for the values this load touched. */
   rollups: z.array(rollupSchema).default([]),
+  /**
+   * Per-column type overrides: VARCHAR carries a column as its exact Postgres text form, for values the type
+   * map refuses (numerics wider than 38 digits); the warehouse column keeps the source type.
+   */
+  types: z.record(identifier, z.enum(typeOverrides, { error: 'expected VARCHAR (the only override: the exact text form)' })).default({}),
+  /** When source columns differ from the existing target's: fail (default), evolve the target, or ignore the difference. */
+  onSchemaChange: z.enum(schemaChangePolicies).default('fail'),
 });
 
 const postgresWarehouse = z.strictObject({ type: z.literal('postgres') });
@@ -140,6 +160,13 @@ export const pipelineSchema = z
     pipeline.tables.forEach((table, index) => {
       if (table.mode === 'incremental' && !table.watermark) {
         ctx.addIssue({ code: 'custom', path: ['tables', index, 'watermark'], message: 'required when mode is incremental' });
+      }
+      if (table.window === 'interval') {
+        if (!table.eventTime && !table.watermark) ctx.addIssue({ code: 'custom', path: ['tables', index, 'eventTime'], message: 'window: interval needs an eventTime (or watermark) column to cut the interval on' });
+        if (table.mode === 'full-refresh') ctx.addIssue({ code: 'custom', path: ['tables', index, 'window'], message: 'window: interval loads one interval by key; it cannot be combined with mode: full-refresh' });
+        if (table.lookback) ctx.addIssue({ code: 'custom', path: ['tables', index, 'lookback'], message: 'a window: interval table reads whole intervals; lookback applies to window: since-last' });
+      } else if (table.eventTime) {
+        ctx.addIssue({ code: 'custom', path: ['tables', index, 'eventTime'], message: 'only used with window: interval' });
       }
       if (table.lookback && !table.watermark) {
         ctx.addIssue({ code: 'custom', path: ['tables', index, 'lookback'], message: 'needs a watermark column to look back on' });

@@ -9,7 +9,7 @@ import { failedTable, failureType } from './failures';
 import { writeRunManifest } from './manifest';
 import { countError, recordRunDuration } from './metrics';
 import type { RunManifest } from './results';
-import { resolveRunDate } from './run-date';
+import { resolveRunInterval, type RunInterval } from './run-date';
 import { runTables } from './run-tables';
 import { trackRun, type RunTracking } from './run-tracking';
 
@@ -23,6 +23,8 @@ interface RunContext {
   pipeline: Pipeline;
   runId: string;
   runDate: string;
+  /** The data interval this run covers (see resolveRunInterval). */
+  interval: RunInterval;
   startedAt: Date;
   tracking: RunTracking;
 }
@@ -34,13 +36,14 @@ function readWatermark(pipeline: Pipeline, table: TableSpec): Promise<SavedState
 }
 
 /** Checks every table (catalog, watermark, transform) and fixes its window before any data moves. */
-async function planTables(pipeline: Pipeline, database: DatabaseRole): Promise<Map<string, ExtractPlan>> {
+async function planTables(pipeline: Pipeline, database: DatabaseRole, interval: RunInterval): Promise<Map<string, ExtractPlan>> {
   const plans = await Promise.all(
     pipeline.tables.map(async (table: TableSpec) => {
       const saved: SavedState = table.mode === 'full-refresh' ? {} : await readWatermark(pipeline, table);
-      const plan = await quick.planExtract({ table, database, since: saved.watermark, previous: saved.sourceMark });
-      await quick.checkTransform({ table, sourceColumns: plan.columns });
-      return [table.name, plan] as const;
+      const plan = await quick.planExtract({ pipeline: pipeline.name, table, database, since: saved.watermark, previous: saved.sourceMark, interval });
+      const checked = await quick.checkTransform({ pipeline: pipeline.name, table, sourceColumns: plan.columns, warehouse: pipeline.warehouse });
+      const planned: ExtractPlan = checked.schemaChange ? { ...plan, schemaChange: checked.schemaChange } : plan;
+      return [table.name, planned] as const;
     }),
   );
   return new Map(plans);
@@ -51,7 +54,7 @@ async function runPipeline(context: RunContext): Promise<RunManifest> {
   const { pipeline, runId, tracking } = context;
   // Without a replication section nothing is added here, so histories of runs without one replay unchanged.
   const replication = await catchUpReplica(pipeline, runId);
-  const plans = await planTables(pipeline, replication ? 'replica' : 'source');
+  const plans = await planTables(pipeline, replication ? 'replica' : 'source', context.interval);
   for (const [table, plan] of plans) tracking.updateTable(table, { sourceRows: plan.sourceRows });
   tracking.progress.step = 'tables';
   const tables = await runTables({ ...context, plans });
@@ -114,8 +117,8 @@ export async function nightlyEtlWorkflow(input: NightlyEtlInput): Promise<RunMan
   const { pipeline } = input;
   const { workflowId: runId } = workflowInfo();
   const startedAt = new Date();
-  const runDate = resolveRunDate({ runDate: input.runDate, timeZone: pipeline.schedule?.timezone, startedAt });
-  const context: RunContext = { pipeline, runId, runDate, startedAt, tracking: trackRun({ pipeline, runId, runDate, startedAt }) };
+  const { runDate, interval } = resolveRunInterval({ runDate: input.runDate, timeZone: pipeline.schedule?.timezone, startedAt });
+  const context: RunContext = { pipeline, runId, runDate, interval, startedAt, tracking: trackRun({ pipeline, runId, runDate, interval, startedAt }) };
   const watch = watchRunTime(pipeline.alerts, { pipeline: pipeline.name, runId, runDate });
   try {
     const manifest = await runPipeline(context);

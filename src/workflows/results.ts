@@ -1,4 +1,5 @@
 import type { ExtractWindow } from '../connectors/sources/postgres/sql';
+import type { RunInterval } from './run-date';
 
 /** What one table's run did: counts at every stage, the window, timings and where the files are. */
 export interface TableRunResult {
@@ -17,6 +18,8 @@ export interface TableRunResult {
   bytes: { raw: number; processed: number };
   seconds: { extract: number; transform: number; load: number; total: number };
   uris: { raw: string; processed: string; rejected?: string };
+  /** What the load changed about the target's columns, or stopped loading (onSchemaChange), one sentence each. */
+  schemaChanges?: string[];
 }
 
 /** What the replication step did before the extract (only when the pipeline has a replication section). */
@@ -35,6 +38,8 @@ export interface RunManifest {
   pipeline: string;
   runId: string;
   runDate: string;
+  /** The data interval the run covered: [start, end); no start for an ad-hoc run (each table went on from its last). */
+  interval: RunInterval;
   status: 'succeeded';
   startedAt: string;
   finishedAt: string;

@@ -22,13 +22,17 @@ const decoy = () => join(scratch, 'decoy.csv');
 const written = () => join(scratch, 'written.csv');
 
 const columns: SourceColumn[] = [
-  { name: 'event_id', pgType: 'bigint', duckdbType: 'BIGINT' },
-  { name: 'note', pgType: 'text', duckdbType: 'VARCHAR' },
-  { name: 'amount', pgType: 'numeric(10,2)', duckdbType: 'DECIMAL(10,2)' },
+  { name: 'event_id', pgType: 'bigint', duckdbType: 'BIGINT', category: 'integer' },
+  { name: 'note', pgType: 'text', duckdbType: 'VARCHAR', category: 'text' },
+  { name: 'amount', pgType: 'numeric(10,2)', duckdbType: 'DECIMAL(10,2)', category: 'decimal' },
 ];
 
+/** The table as validation fills it in (every default), then the step under test put in directly. */
 function tableWith(overrides: Partial<TableSpec>): TableSpec {
-  return { name: 'events', source: 'test_sandbox.events', target: 'test_sandbox_wh.events', primaryKey: ['event_id'], mode: 'merge', dependsOn: [], transform: [], partitionBy: [], rollups: [], ...overrides };
+  const text = JSON.stringify({ name: 'sandbox', lake: { bucket: LOCAL_STACK.lakeBucket }, tables: [{ name: 'events', source: 'test_sandbox.events', target: 'test_sandbox_wh.events', primaryKey: ['event_id'] }] });
+  const [base] = parsePipeline({ file: 'sandbox.yaml', text }).tables;
+  if (!base) throw new Error('no table');
+  return { ...base, ...overrides };
 }
 
 async function refusal(table: TableSpec): Promise<string> {

@@ -17,7 +17,7 @@ interface ContinuityInput {
   table: TableSpec;
   database: DatabaseRole;
   pool: Pool;
-  columns: SourceColumn[];
+  columns: Pick<SourceColumn, 'name' | 'pgType'>[];
   since?: string;
   previous?: SourceMark;
 }
@@ -28,7 +28,8 @@ async function findRegression(input: ContinuityInput & { mark: SourceMark }): Pr
   const sameDatabase = previous?.id.split(':')[0] === input.database;
   if (previous && sameDatabase && previous.id !== mark.id) return 'it was dropped and re-created since the last load';
   const pgType = input.columns.find((column) => column.name === table.watermark)?.pgType;
-  if (table.watermark && pgType) {
+  // An interval table saves the latest interval end, not a column value: its newest row is always older.
+  if (table.watermark && pgType && table.window !== 'interval') {
     const column = quoteIdent(table.watermark);
     // pgType comes from the catalog; the saved watermark is a parameter.
     const sql = `SELECT max(${column})::text AS high, max(${column}) < CAST($1 AS ${pgType}) AS behind FROM ${quoteQualified(table.source)}`;

@@ -1,11 +1,41 @@
 import { quoteIdent, quoteLiteral, quoteQualified } from '../../../sql/quote';
-import type { SourceColumn } from '../../../sql/pg-types';
+import { extractExpression, unrepresentablePredicate, UNREPRESENTABLE_COLUMN, type SourceColumn } from '../../../sql/type-map';
 
-/** The extract window on the watermark column: (from, to]; no `from` means from the beginning. */
+/**
+ * The extract window: on the watermark column (from, to], no `from` meaning from the beginning; or, for a
+ * `window: interval` table, on its event-time column [from, to) with instants as bounds.
+ */
 export interface ExtractWindow {
   column: string;
   from?: string;
   to: string;
+  /** Set for an interval window: the column's type and the zone its date or timestamp values are read in. */
+  interval?: { pgType: string; timeZone: string };
+}
+
+/** An instant as a bound for a column: itself for timestamptz, else its wall time (or day) in the interval's zone. */
+function intervalBound(instant: string, interval: NonNullable<ExtractWindow['interval']>): string {
+  const value = `CAST(${quoteLiteral(instant)} AS timestamptz)`;
+  if (/^timestamp(\(\d\))? with time zone$/.test(interval.pgType)) return value;
+  // pgType comes from the catalog (checked to be a date or timestamp); the zone from the validated pipeline.
+  return `CAST((${value} AT TIME ZONE ${quoteLiteral(interval.timeZone)}) AS ${interval.pgType})`;
+}
+
+/** The predicate of a window: (from, to] on a watermark, [from, to) on an interval's event time. */
+function windowPredicate(window: ExtractWindow | undefined): string[] {
+  if (!window) return [];
+  const column = quoteIdent(window.column);
+  if (window.interval) {
+    const lower = window.from === undefined ? [] : [`${column} >= ${intervalBound(window.from, window.interval)}`];
+    return [...lower, `${column} < ${intervalBound(window.to, window.interval)}`];
+  }
+  const lower = window.from === undefined ? [] : [`${column} > ${quoteLiteral(window.from)}`];
+  return [...lower, `${column} <= ${quoteLiteral(window.to)}`];
+}
+
+/** Rows in an interval window, in one pass. */
+export function selectWindowCount(input: { source: string; window: ExtractWindow }): string {
+  return `SELECT count(*)::bigint AS row_count FROM ${quoteQualified(input.source)} WHERE ${windowPredicate(input.window).join(' AND ')}`;
 }
 
 /**
@@ -13,7 +43,7 @@ export interface ExtractWindow {
  * the schema-qualified name as text. pg_index.indkey is an int2vector, whose subscripts start at 0.
  */
 export const SELECT_TABLE_CATALOG = `
-SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS pg_type,
+SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS pg_type, a.attnotnull AS not_null,
        coalesce(array_position(i.indkey::int2[], a.attnum) - array_lower(i.indkey::int2[], 1) + 1, 0) AS key_position
 FROM pg_attribute a
 LEFT JOIN pg_index i ON i.indrelid = a.attrelid AND i.indisprimary
@@ -22,12 +52,6 @@ ORDER BY a.attnum`;
 
 export const SELECT_TABLE_EXISTS = 'SELECT to_regclass($1) IS NOT NULL AS present';
 
-function windowPredicate(window: ExtractWindow | undefined): string[] {
-  if (!window) return [];
-  const column = quoteIdent(window.column);
-  const lower = window.from === undefined ? [] : [`${column} > ${quoteLiteral(window.from)}`];
-  return [...lower, `${column} <= ${quoteLiteral(window.to)}`];
-}
 
 /**
  * Row count and upper bound of the window that starts after `from`, in one pass. A window that looks back
@@ -101,8 +125,43 @@ export function selectPartEnd(input: { source: string; window?: ExtractWindow; c
  */
 export function copyPartToStdout(input: { source: string; columns: readonly SourceColumn[]; window?: ExtractWindow; chunkKey: readonly string[] } & PartBounds): string {
   // No ORDER BY: the key range alone defines the part, so Postgres may scan it in whatever order is cheapest.
-  const columns = input.columns.map((column) => quoteIdent(column.name)).join(', ');
-  return `COPY (SELECT ${columns} FROM ${quoteQualified(input.source)}${partPredicates(input)}) TO STDOUT WITH (FORMAT csv)`;
+  return `COPY (SELECT ${selectExtractColumns(input.columns)} FROM ${quoteQualified(input.source)}${partPredicates(input)}) TO STDOUT WITH (FORMAT csv)`;
+}
+
+/**
+ * The extract's select list: each column as the type map reads it; a column that can hold a value no engine
+ * downstream represents is NULL there, and a last column names the first such column of the row, so the
+ * transform rejects the row as unrepresentable_value instead of a parse error failing the table.
+ */
+export function selectExtractColumns(columns: readonly SourceColumn[]): string {
+  const risky: string[] = [];
+  const list = columns.map((column) => {
+    const quoted = quoteIdent(column.name);
+    const predicate = unrepresentablePredicate(column, quoted);
+    if (!predicate) return extractExpression(column, quoted);
+    risky.push(`WHEN ${predicate} THEN ${quoteLiteral(column.name)}`);
+    return `CASE WHEN ${predicate} THEN NULL ELSE ${extractExpression(column, quoted)} END`;
+  });
+  if (risky.length > 0) list.push(`CASE ${risky.join(' ')} END AS ${quoteIdent(UNREPRESENTABLE_COLUMN)}`);
+  return list.join(', ');
+}
+
+/**
+ * The widest value of each numeric column that needs measuring, in the window: digits before the point and
+ * after it, NaN and ±Infinity left out (they are rejected row by row). One aggregate over the window.
+ */
+export function selectNumericMeasure(input: { source: string; columns: readonly string[]; window?: ExtractWindow }): string {
+  const measures = input.columns.flatMap((name, index) => {
+    const column = quoteIdent(name);
+    const finite = `FILTER (WHERE ${column} NOT IN ('NaN', 'Infinity', '-Infinity'))`;
+    return [
+      `coalesce(length(trunc(max(abs(${column})) ${finite})::text), 0) AS i${index}`,
+      `coalesce(max(scale(${column})) ${finite}, 0) AS s${index}`,
+    ];
+  });
+  const predicates = windowPredicate(input.window);
+  const where = predicates.length > 0 ? ` WHERE ${predicates.join(' AND ')}` : '';
+  return `SELECT ${measures.join(', ')} FROM ${quoteQualified(input.source)}${where}`;
 }
 
 /** Session settings that make COPY's text output unambiguous for DuckDB: ISO dates, UTC, exact floats. */
@@ -111,6 +170,8 @@ export const EXTRACT_SESSION_SETTINGS = [
   "SET LOCAL DateStyle = 'ISO, YMD'",
   'SET LOCAL extra_float_digits = 3',
   "SET LOCAL bytea_output = 'hex'",
+  // Intervals travel as ISO 8601 text (P1Y2M3DT4H5M6S): exact, and Postgres reads it back as an interval.
+  "SET LOCAL IntervalStyle = 'iso_8601'",
 ];
 
 /** The distinct non-null values of one column as text CSV (a key set for reference checks). */
