@@ -12,7 +12,7 @@ import { LOCAL_STACK } from '../../src/config/local-stack';
 import { createOrUpdateSchedule } from '../../src/client/schedules';
 import { nightlyEtlWorkflow } from '../../src/workflows';
 import { startAlertReceiver } from '../support/alert-receiver';
-import { createHarness, resetWarehouse, type Harness } from '../support/harness';
+import { createHarness, forgetPipelineState, resetWarehouse, type Harness } from '../support/harness';
 
 /**
  * Distinctive secrets in every secret-bearing setting: the webhook URL's token, the SNS topic, each database
@@ -125,6 +125,7 @@ beforeAll(async () => {
   await harness.source.query('CREATE TABLE test_canary.events (event_id bigint PRIMARY KEY, amount numeric(10,2), updated_at timestamptz NOT NULL)');
   await harness.source.query('INSERT INTO test_canary.events SELECT i, i * 1.5, now() FROM generate_series(1, 50) i');
   await resetWarehouse(harness.warehouse, ['test_canary_wh']);
+  await forgetPipelineState(harness.warehouse, 'canary');
 });
 afterAll(async () => {
   for (const pool of [harness.source, harness.warehouse, harness.replica]) {

@@ -6,7 +6,7 @@ import { temporal } from '@temporalio/proto';
 import { parsePipeline, type Pipeline } from '../../src/config';
 import { LOCAL_STACK } from '../../src/config/local-stack';
 import { nightlyEtlWorkflow } from '../../src/workflows';
-import { createHarness, resetWarehouse, type Harness } from '../support/harness';
+import { createHarness, forgetPipelineState, resetWarehouse, type Harness } from '../support/harness';
 
 /**
  * A worker SIGKILLed while it plans, while it extracts and while it loads: each time the step is retried on
@@ -72,6 +72,7 @@ beforeAll(async () => {
   await harness.source.query('CREATE TABLE test_kills.events (event_id bigint PRIMARY KEY, note text, amount numeric(12,2), updated_at timestamptz NOT NULL)');
   await harness.source.query(`INSERT INTO test_kills.events SELECT i, repeat(md5(i::text), 6), i * 0.5, timestamptz '2026-01-01' + i * interval '1 second' FROM generate_series(1, ${ROWS}) i`);
   await resetWarehouse(harness.warehouse, ['test_kills_wh']);
+  await forgetPipelineState(harness.warehouse, 'kills');
 });
 afterAll(() => harness.close());
 

@@ -3,7 +3,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { parsePipeline, type Pipeline } from '../../src/config';
 import { describeError } from '../../src/client/errors';
 import { LOCAL_STACK } from '../../src/config/local-stack';
-import { createHarness, resetWarehouse, type Harness } from '../support/harness';
+import { createHarness, forgetPipelineState, resetWarehouse, type Harness } from '../support/harness';
 
 let harness: Harness;
 
@@ -33,6 +33,7 @@ beforeAll(async () => {
   await harness.source.query(`CREATE TABLE test_bad.events (event_id bigint PRIMARY KEY, payload jsonb, flag boolean, amount numeric(10,2), updated_at timestamptz NOT NULL)`);
   await harness.source.query(`INSERT INTO test_bad.events SELECT i, jsonb_build_object('i', i), i % 2 = 0, i * 1.5, now() FROM generate_series(1, 100) i`);
   await resetWarehouse(harness.warehouse, ['test_bad_wh']);
+  await forgetPipelineState(harness.warehouse, 'bad-input');
 });
 afterAll(() => harness.close());
 

@@ -7,7 +7,7 @@ import { LOCAL_STACK } from '../../src/config/local-stack';
 import { postgresServer, stopPostgres } from '../../src/dev/postgres-server';
 import { upStack } from '../../src/dev/stack';
 import { removeDeadSpools, withSpool } from '../../src/runtime/spool';
-import { createHarness, resetWarehouse, type Harness } from '../support/harness';
+import { createHarness, forgetPipelineState, resetWarehouse, type Harness } from '../support/harness';
 
 /**
  * Postgres drops the worker's connections (what a restart or failover does to them: 57P01 "terminating
@@ -53,6 +53,7 @@ beforeAll(async () => {
   await harness.source.query('CREATE TABLE test_drops.events (event_id bigint PRIMARY KEY, note text, amount numeric(12,2), updated_at timestamptz NOT NULL)');
   await harness.source.query(`INSERT INTO test_drops.events SELECT i, repeat(md5(i::text), 4), i * 0.25, timestamptz '2026-01-01' + i * interval '1 second' FROM generate_series(1, ${ROWS}) i`);
   await resetWarehouse(harness.warehouse, ['test_drops_wh']);
+  await forgetPipelineState(harness.warehouse, 'drops');
 });
 afterAll(() => harness.close());
 

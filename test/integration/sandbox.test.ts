@@ -9,7 +9,7 @@ import { LOCAL_STACK } from '../../src/config/local-stack';
 import type { SourceColumn } from '../../src/sql/pg-types';
 import { createTransformCheckActivities } from '../../src/transform/check';
 import { withDuckdb } from '../../src/transform/duckdb-session';
-import { createHarness, resetWarehouse, type Harness } from '../support/harness';
+import { createHarness, forgetPipelineState, resetWarehouse, type Harness } from '../support/harness';
 
 /**
  * A pipeline file is untrusted input: every way of reaching the host through DuckDB (files, /proc, COPY,
@@ -169,6 +169,7 @@ describe('on the real stack', () => {
     await harness.source.query('CREATE TABLE test_sandbox.events (event_id bigint PRIMARY KEY, note text, amount numeric(10,2), updated_at timestamptz NOT NULL)');
     await harness.source.query("INSERT INTO test_sandbox.events SELECT i, CASE WHEN i % 2 = 0 THEN 'n' || i END, i * 1.5, now() FROM generate_series(1, 20) i");
     await resetWarehouse(harness.warehouse, ['test_sandbox_wh']);
+  await forgetPipelineState(harness.warehouse, 'sandbox');
   });
 
   it('fails a run whose derive reads /etc/passwd in the plan step, and loads nothing', async () => {
