@@ -189,3 +189,10 @@ tables:
     expect(sns.alerts?.sns?.topicArn).toBe('env:ETL_ALERT_TOPIC');
   });
 });
+
+describe('deletes', () => {
+  it('refuses deletes with a full refresh, naming the field', () => {
+    const text = JSON.stringify({ name: 'p', lake: { bucket: 'lake-bucket' }, tables: [{ name: 't', source: 'a.b', target: 'c.d', primaryKey: ['id'], mode: 'full-refresh', deletes: 'propagate' }] });
+    expect(() => parsePipeline({ file: 'p.yaml', text })).toThrow(/tables\[0\]\.deletes: a full refresh already removes/);
+  });
+});
