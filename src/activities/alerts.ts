@@ -12,13 +12,23 @@ export interface AlertDeps {
   secretsManager: () => SecretsManagerClient;
 }
 
-/** Resolves the URL in the worker; an unset variable or secret is a configuration error, not worth a retry. */
-async function resolveUrl(deps: AlertDeps, value: string): Promise<URL> {
+/** Resolves a reference in the worker; an unset variable or secret is a configuration error, not worth a retry. */
+async function resolveSetting(deps: AlertDeps, input: { value: string; what: string }): Promise<string> {
   try {
-    return new URL(await resolveSecret({ value, secretsManager: deps.secretsManager }));
+    return await resolveSecret({ value: input.value, secretsManager: deps.secretsManager });
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw ApplicationFailure.nonRetryable(`alert webhook URL (${value.split(':')[0]}…): ${reason}`, 'AlertConfigError');
+    throw ApplicationFailure.nonRetryable(`${input.what} (${input.value.split(':')[0]}…): ${reason}`, 'AlertConfigError');
+  }
+}
+
+async function resolveUrl(deps: AlertDeps, value: string): Promise<URL> {
+  const resolved = await resolveSetting(deps, { value, what: 'alert webhook URL' });
+  try {
+    return new URL(resolved);
+  } catch {
+    // The value itself may be the secret: never echo it.
+    throw ApplicationFailure.nonRetryable('alert webhook URL: the resolved value is not a URL', 'AlertConfigError');
   }
 }
 
@@ -49,7 +59,8 @@ export function createAlertActivities(deps: AlertDeps) {
 
     /** Publishes an alert to an SNS topic (email, SMS, PagerDuty, Lambda subscribers); FIFO topics deduplicate it. */
     async publishSnsAlert(input: Alert & { topicArn: string }): Promise<{ messageId?: string }> {
-      const { topicArn, ...alert } = input;
+      const { topicArn: reference, ...alert } = input;
+      const topicArn = await resolveSetting(deps, { value: reference, what: 'alert SNS topic' });
       const { subject, message } = snsMessage(alert);
       try {
         const output = await deps.sns.send(
@@ -66,7 +77,8 @@ export function createAlertActivities(deps: AlertDeps) {
         );
         return { messageId: output.MessageId };
       } catch (error) {
-        throw classifySnsError(error, { topicArn, kind: alert.kind });
+        // The topic may be a resolved secret: name the reference, never the value.
+        throw classifySnsError(error, { topic: reference.startsWith('arn:') ? reference : reference.split(':')[0], kind: alert.kind });
       }
     },
   };

@@ -1,13 +1,13 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { DuckDBInstance } from '@duckdb/node-api';
 import { ApplicationFailure } from '@temporalio/activity';
 import { copyQueryToParquet, selectSampleRows, summariseParquet } from '../sql/duckdb';
-import { queryRow, withDuckdb } from '../transform/duckdb-session';
+import { queryRow, withDuckdb, type DuckdbLimits } from '../transform/duckdb-session';
 import { withSpool } from '../runtime/spool';
 
 export interface DuckdbDeps {
-  duckdb: DuckDBInstance;
+  /** Default DuckDB limits; each session opens its own sealed database with them (or the pipeline's). */
+  duckdb: DuckdbLimits;
   /** Local scratch directory for spool and Parquet files. */
   spoolDir: string;
 }
@@ -24,7 +24,7 @@ export function createDuckdbActivities(deps: DuckdbDeps) {
     async roundTripParquet(input: { name: string; rows: number }): Promise<ParquetRoundTrip> {
       return withSpool({ spoolDir: deps.spoolDir, name: `preflight-${input.name}` }, (dir) => {
         const path = join(dir, 'round-trip.parquet');
-        return withDuckdb({ duckdb: deps.duckdb, context: { path } }, async (connection) => {
+        return withDuckdb({ duckdb: deps.duckdb, spool: dir, context: { path } }, async (connection) => {
           await connection.run(copyQueryToParquet({ query: selectSampleRows({ rows: input.rows }), path }));
           const [rowCount, idSum] = (await queryRow(connection, summariseParquet({ path }))) as bigint[];
           const expectedSum = (BigInt(input.rows) * BigInt(input.rows - 1)) / 2n;

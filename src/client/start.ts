@@ -1,10 +1,9 @@
-import { Pool } from 'pg';
 import { createLogger } from '../common/logger';
 import { silenceAwsNodeVersionNotice } from '../common/runtime';
 import { loadPipeline, loadSettings, type Settings } from '../config';
 import { hasDemoData, seedDemoData } from '../dev/seed';
 import { upStack } from '../dev/stack';
-import { buildClients, closeClients } from '../workers/clients';
+import { buildClients, closeClients, createPool } from '../workers/clients';
 import { createEtlWorker } from '../workers/create-worker';
 import { installRuntime } from '../workers/runtime';
 import { connectClient, connectWorker } from '../workers/temporal-connection';
@@ -15,7 +14,8 @@ import { webUiUrl } from './web-ui';
 const DEMO_ROWS = Number(process.env.ETL_DEMO_ROWS ?? 100_000);
 
 async function seedIfEmpty(settings: Settings, log: (message: string) => void): Promise<void> {
-  const pool = new Pool({ connectionString: settings.postgres.sourceUrl, max: 2 });
+  // A dropped connection (a Postgres restart) fails the seed's query instead of ending the process.
+  const pool = createPool({ connectionString: settings.postgres.sourceUrl, max: 2, onError: (error) => log(`source connection lost: ${error.message}`) });
   try {
     if (await hasDemoData({ pool })) return;
     log(`seeding demo data: ${DEMO_ROWS} sales rows into the source database…`);

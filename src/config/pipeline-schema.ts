@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { replicationSchema } from './replication-schema';
+import { HOW_TO_REFERENCE, SECRET_REFERENCE, secretInUrl } from './secret-reference';
 import { scheduleSchema } from './schedule-schema';
 import { orderTableLevels } from './table-order';
 import { identifier, rollupSchema, transformStepSchema } from './transform-schema';
@@ -78,16 +79,31 @@ const redshiftWarehouse = z.strictObject({
   iamRoleArn: z.string().startsWith('arn:', 'expected the ARN of the IAM role Redshift uses to read S3'),
 });
 
-/** Webhook URLs often hold a token (Slack): `env:NAME` or `aws-secretsmanager:id[#key]` keeps it in the worker. */
-const webhookUrl = z
+/**
+ * Webhook URLs usually hold a token (Slack's path does): a literal URL is accepted only when it holds no
+ * credentials and nothing that looks like a token; otherwise `env:NAME` or `aws-secretsmanager:id[#key]`,
+ * resolved by the worker inside the alert activity, keeps it out of workflow payloads and histories.
+ */
+const webhookUrl = z.string().superRefine((value, ctx) => {
+  if (SECRET_REFERENCE.test(value)) return;
+  if (!/^https?:\/\/\S+$/.test(value)) {
+    ctx.addIssue({ code: 'custom', message: 'expected an http(s) URL, env:VARIABLE or aws-secretsmanager:<secret-id>[#<json-key>]' });
+    return;
+  }
+  const secret = secretInUrl(value);
+  if (secret) ctx.addIssue({ code: 'custom', message: `a literal webhook URL is refused: ${secret}. ${HOW_TO_REFERENCE}` });
+});
+
+/** An SNS topic ARN, or a reference to one (resolved by the worker, so even the topic stays out of histories). */
+const topicArn = z
   .string()
-  .regex(/^(https?:\/\/\S+|env:[A-Za-z_][A-Za-z0-9_]*|aws-secretsmanager:\S+)$/, 'expected an http(s) URL, env:VARIABLE or aws-secretsmanager:<secret-id>[#<json-key>]');
+  .regex(/^(arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+(\.fifo)?|env:[A-Za-z_][A-Za-z0-9_]*|aws-secretsmanager:[^\s#]+(#[^\s#]+)?)$/, 'expected an SNS topic ARN, env:VARIABLE or aws-secretsmanager:<secret-id>[#<json-key>]');
 
 /** Where alerts go and when: a failed run always alerts; a long run and low data quality when limits are set. */
 const alertsSchema = z
   .strictObject({
     webhook: z.strictObject({ url: webhookUrl }).optional(),
-    sns: z.strictObject({ topicArn: z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+(\.fifo)?$/, 'expected an SNS topic ARN') }).optional(),
+    sns: z.strictObject({ topicArn }).optional(),
     /** Alert once when a run is still going after this many minutes (it keeps running). */
     maxRunMinutes: z.number().positive().optional(),
     /** Alert once when any table's quality score (share of rows passing every rule) is under this. */
@@ -98,6 +114,28 @@ const alertsSchema = z
 const memorySize = z
   .string()
   .regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/, 'expected a size such as 512MB or 2GB');
+
+/** Schemas the warehouse keeps for itself: run state (etl_state) and the system catalogs. */
+const RESERVED_SCHEMA = /^(etl_state|information_schema|pg_\w*)$/i;
+
+/** Every table and rollup writes a target of its own, outside the reserved schemas. */
+function checkTargets(pipeline: { tables: { target: string; rollups: { target: string }[] }[] }, ctx: z.RefinementCtx): void {
+  const seen = new Map<string, string>();
+  pipeline.tables.forEach((table, index) => {
+    const targets = [{ path: ['tables', index, 'target'], target: table.target }, ...table.rollups.map((rollup, position) => ({ path: ['tables', index, 'rollups', position, 'target'], target: rollup.target }))];
+    for (const { path, target } of targets) {
+      const field = path.map((part, at) => (typeof part === 'number' ? `[${part}]` : `${at > 0 ? '.' : ''}${part}`)).join('');
+      const [schema = ''] = target.split('.');
+      if (RESERVED_SCHEMA.test(schema)) {
+        ctx.addIssue({ code: 'custom', path, message: `${target} is in schema ${schema}, which the warehouse keeps for ${schema.toLowerCase() === 'etl_state' ? 'run state (watermarks, loads)' : 'its system catalog'}; choose another schema` });
+      }
+      const key = target.toLowerCase();
+      const first = seen.get(key);
+      if (first) ctx.addIssue({ code: 'custom', path, message: `${target} is already written by ${first}; each table and rollup needs its own target` });
+      else seen.set(key, field);
+    }
+  });
+}
 
 export const pipelineSchema = z
   .strictObject({
@@ -124,7 +162,7 @@ export const pipelineSchema = z
       .prefault({}),
     /** How many table workflows run at once (started in dependency order). */
     maxParallelTables: z.int().min(1).max(32).default(2),
-    tables: z.array(tableSchema).default([]),
+    tables: z.array(tableSchema, { error: (issue) => (issue.input === undefined ? 'required: the tables this pipeline moves' : undefined) }).min(1, 'expected at least one table (a run with none would succeed having moved nothing)'),
     alerts: alertsSchema.optional(),
     /** Optional first step: bring a replica up to date (DMS or Postgres logical replication) and extract from it. */
     replication: replicationSchema.optional(),
@@ -162,9 +200,16 @@ export const pipelineSchema = z
         if (step.kind === 'references' && !table.dependsOn.includes(step.body.table)) {
           ctx.addIssue({ code: 'custom', path: ['tables', index, 'transform', position, 'references', 'table'], message: `"${step.body.table}" must also be listed in dependsOn so it is loaded first` });
         }
+        const referenced = pipeline.tables.find((other) => other.name === (step.kind === 'references' ? step.body.table : undefined));
+        if (step.kind === 'references' && referenced && referenced.primaryKey.length !== 1) {
+          ctx.addIssue({ code: 'custom', path: ['tables', index, 'transform', position, 'references', 'table'], message: `"${step.body.table}" has a composite primaryKey (${referenced.primaryKey.join(', ')}); references need a table with a single-column key` });
+        }
       });
     });
-    const { cycle } = orderTableLevels(pipeline.tables);
+    checkTargets(pipeline, ctx);
+    // An unknown dependsOn is reported above; ordering around it would also call it a cycle, which it is not.
+    const known = new Set(pipeline.tables.map((table) => table.name));
+    const { cycle } = orderTableLevels(pipeline.tables.map((table) => ({ ...table, dependsOn: table.dependsOn.filter((name) => known.has(name) && name !== table.name) })));
     if (cycle.length > 0) {
       ctx.addIssue({ code: 'custom', path: ['tables'], message: `dependsOn forms a cycle among ${cycle.map((table) => table.name).join(', ')}` });
     }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MEASURE_FORMS, parseMeasure } from '../sql/measure';
 
 export const identifier = z
   .string()
@@ -63,6 +64,12 @@ export const rollupSchema = z.strictObject({
   /** The column whose changed values decide which rollup rows are rebuilt (e.g. sale_date). */
   refreshBy: identifier,
   groupBy: columns,
-  measures: z.record(identifier, z.string().min(1)),
+  /** Plain aggregates both DuckDB and the warehouse run alike; rebuilt from their parts, never pasted. */
+  measures: z.record(
+    identifier,
+    z.string().superRefine((text, ctx) => {
+      if (!parseMeasure(text)) ctx.addIssue({ code: 'custom', message: `"${text}" is not a rollup measure: expected ${MEASURE_FORMS}` });
+    }),
+  ),
 });
 export type Rollup = z.output<typeof rollupSchema>;

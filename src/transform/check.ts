@@ -6,12 +6,14 @@ import { decideSchemaChange, type SchemaChange, type TargetColumn } from '../con
 import { targetColumnType } from '../connectors/targets/load-plan';
 import type { SourceColumn } from '../sql/pg-types';
 import { quoteIdent } from '../sql/quote';
+import { MEASURE_FORMS, parseMeasure } from '../sql/measure';
 import { selectRollup } from '../sql/rollup';
 import { compileTransform } from './compile';
 import type { ColumnSpec } from '../sql/warehouse-types';
 import type { DuckdbDeps } from '../activities/duckdb';
 import { withDuckdb } from './duckdb-session';
 import { checkOutputColumns, createInputRelations, referenceRelation } from './relations';
+import { checkExpression, checkSelect } from './user-sql';
 
 function describeStep(step: TransformStep, index: number): string {
   const rule = 'rule' in (step.body as object) ? ` ${(step.body as { rule: string }).rule}` : '';
@@ -23,6 +25,39 @@ function describeStep(step: TransformStep, index: number): string {
 function duckdbMessage(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
   return text.replace(/^Error: /, '').split(/\n\s*\nLINE \d+:/)[0]?.trim() ?? text;
+}
+
+const refuse = (table: TableSpec, where: string, why: string) =>
+  ApplicationFailure.nonRetryable(`table ${table.name}: ${where} is refused: ${why}. Transforms are sealed: expressions see one row, sql files are one SELECT over input`, 'TransformNotAllowed');
+
+/**
+ * User SQL must be what it claims before anything compiles it: each keep/derive text exactly one scalar
+ * expression over the row, each sql file exactly one SELECT over `input`, each rollup measure one plain
+ * aggregate. Parsed by DuckDB itself (json_serialize_sql), so the check sees what DuckDB would run.
+ */
+async function checkUserSql(connection: DuckDBConnection, table: TableSpec): Promise<void> {
+  for (const [index, step] of table.transform.entries()) {
+    const where = describeStep(step, index);
+    if (step.kind === 'filter') {
+      const why = await checkExpression(connection, step.body.keep);
+      if (why) throw refuse(table, `${where} keep`, why);
+    }
+    if (step.kind === 'derive') {
+      for (const [column, expression] of Object.entries(step.body)) {
+        const why = await checkExpression(connection, expression);
+        if (why) throw refuse(table, `${where} column ${column}`, why);
+      }
+    }
+    if (step.kind === 'sql') {
+      const why = await checkSelect(connection, step.body.query.trim().replace(/;\s*$/, ''));
+      if (why) throw refuse(table, where, why);
+    }
+  }
+  for (const rollup of table.rollups) {
+    for (const [name, measure] of Object.entries(rollup.measures)) {
+      if (!parseMeasure(measure)) throw refuse(table, `rollup ${rollup.target} measure ${name} ("${measure}")`, `expected ${MEASURE_FORMS}`);
+    }
+  }
 }
 
 /** Each rollup's aggregate compiles over the transform output (the initial Postgres load runs it in DuckDB). */
@@ -66,13 +101,15 @@ async function planSchemaChange(read: ReadTargetColumns | undefined, input: Chec
 export function createTransformCheckActivities(deps: DuckdbDeps & { readTargetColumns?: ReadTargetColumns }) {
   return {
     /**
-     * Compiles a table's transform against an empty relation with the source's column types, step by step,
-     * so a bad expression or a missing column fails the run before any data moves, naming the step; then
+     * Checks the table's user SQL (see checkUserSql), then compiles its transform against an empty relation
+     * with the source's column types, step by step, in a sealed session with no file access, so a bad or
+     * hostile expression or a missing column fails the run before any data moves, naming the step; then
      * decides what the load does about an existing target whose columns differ (onSchemaChange).
      */
     async checkTransform(input: CheckTransformInput): Promise<{ columns: ColumnSpec[]; schemaChange?: SchemaChange }> {
       const { table } = input;
-      const { columns } = await withDuckdb({ duckdb: deps.duckdb, context: { table: table.name, step: 'check' } }, async (connection) => {
+      const { columns } = await withDuckdb({ duckdb: deps.duckdb, spool: null, context: { table: table.name, step: 'check' } }, async (connection) => {
+        await checkUserSql(connection, table);
         const columns = input.sourceColumns.map((column) => `${quoteIdent(column.name)} ${column.duckdbType}`).join(', ');
         await connection.run(`CREATE OR REPLACE TEMP TABLE etl_empty (${columns})`);
         await createInputRelations(connection, { table, raw: 'etl_empty', references: {} });

@@ -53,13 +53,14 @@ function stepSql(step: TransformStep, context: TransformContext, prev: string): 
       return `SELECT * REPLACE (${reject(step.body.rule, `${column} IS NOT NULL AND NOT (${known})`)}) FROM ${prev}`;
     }
     case 'derive':
-      return `SELECT *, ${Object.entries(step.body).map(([name, expression]) => `${expression} AS ${quoteIdent(name)}`).join(', ')} FROM ${prev}`;
+      return `SELECT *, ${Object.entries(step.body).map(([name, expression]) => `(${expression}) AS ${quoteIdent(name)}`).join(', ')} FROM ${prev}`;
     case 'dedupe':
       return dedupeSql(step.body.orderBy, context.keys, prev);
     case 'select':
       return `SELECT ${[...step.body.map(quoteIdent), REJECT_COLUMN].join(', ')} FROM ${prev}`;
     case 'sql':
-      return `SELECT * FROM (WITH input AS (SELECT * FROM ${prev}) ${step.body.query.trim().replace(/;\s*$/, '')})`;
+      // The file's query is a subquery of its own, so it may start with WITH; it reads `input`, the CTE here.
+      return `SELECT * FROM (WITH input AS (SELECT * FROM ${prev}) SELECT * FROM (${step.body.query.trim().replace(/;\s*$/, '')}\n))`;
   }
 }
 

@@ -164,7 +164,7 @@ export function createTransformActivities(deps: TransformDeps) {
       return keepAlive(() => withSpool({ spoolDir: deps.spoolDir, name: `transform-${input.table.name}` }, async (dir) => {
         const files = await download(deps, input, dir);
         const context = { table: input.table.name, step: 'transform' };
-        const result = await withDuckdb({ duckdb: deps.duckdb, limits: input.limits, context }, (connection) => runTransform(connection, input, files, dir));
+        const result = await withDuckdb({ duckdb: deps.duckdb, spool: dir, limits: input.limits, context }, (connection) => runTransform(connection, input, files, dir));
         if (result.inputRows !== result.acceptedRows + result.rejectedRows) {
           throw ApplicationFailure.nonRetryable(`table ${input.table.name}: ${result.inputRows} rows in, ${result.acceptedRows} accepted + ${result.rejectedRows} rejected`, 'ReconciliationFailed');
         }

@@ -5,10 +5,11 @@ import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { Pool } from 'pg';
 import type { ActivityDeps } from '../activities';
 import type { Settings } from '../config/settings';
+import { redactText } from '../common/redact';
+import { removeDeadSpools } from '../runtime/spool';
 
 /** One client per region, built on first use (a DMS task's region comes from its ARN). */
 function regionalClients<T extends { destroy(): void }>(build: (region: string) => T): { forRegion(region: string): T; destroy(): void } {
@@ -23,17 +24,33 @@ function regionalClients<T extends { destroy(): void }>(build: (region: string) 
   };
 }
 
+/**
+ * A pool whose connections may drop (a restart, a failover, pg_terminate_backend) without killing the process.
+ * pg emits 'error' on an idle pooled client (the pool relays it) and on a checked-out one; an 'error' event
+ * with no listener is thrown by Node and ends the worker. With these listeners the broken connection is only
+ * reported: the query using it fails, the activity fails retryably, and the pool opens a new connection.
+ */
+export function createPool(input: { connectionString: string; max: number; onError: (error: Error) => void }): Pool {
+  const pool = new Pool({ connectionString: input.connectionString, max: input.max, application_name: 'temporal-etl' });
+  pool.on('error', input.onError);
+  pool.on('connect', (client) => client.on('error', input.onError));
+  return pool;
+}
+
+const warnPoolError = (error: Error) => {
+  const code = (error as { code?: unknown }).code;
+  console.warn(JSON.stringify({ level: 'warn', msg: 'database connection lost; the pool reconnects', code, error: redactText(error.message) }));
+};
+
 /** Builds every client once per worker process; activities share them. */
-export async function buildClients(input: { settings: Settings; duckdb?: { threads: number; memoryLimit: string } }): Promise<ActivityDeps> {
+export async function buildClients(input: { settings: Settings; duckdb?: { threads: number; memoryLimit: string }; onPoolError?: (error: Error) => void }): Promise<ActivityDeps> {
   const { settings } = input;
   const spoolDir = join(settings.stateDir, 'spool');
   await mkdir(spoolDir, { recursive: true });
-  const pool = (connectionString: string) => new Pool({ connectionString, max: 8, application_name: 'temporal-etl' });
-  const duckdb = await DuckDBInstance.create(':memory:', {
-    threads: String(input.duckdb?.threads ?? 2),
-    memory_limit: input.duckdb?.memoryLimit ?? '1GB',
-    temp_directory: join(spoolDir, 'duckdb-tmp'),
-  });
+  await removeDeadSpools({ spoolDir });
+  const pool = (connectionString: string) => createPool({ connectionString, max: 8, onError: input.onPoolError ?? warnPoolError });
+  // Each DuckDB session opens its own sealed database (see withDuckdb); these are the default limits.
+  const duckdb = { threads: input.duckdb?.threads ?? 2, memoryLimit: input.duckdb?.memoryLimit ?? '1GB' };
   let secretsManager: SecretsManagerClient | undefined;
   return {
     pools: {
@@ -63,5 +80,4 @@ export async function closeClients(deps: ActivityDeps): Promise<void> {
   deps.redshiftData.destroy();
   deps.sns.destroy();
   deps.dms.destroy();
-  deps.duckdb.closeSync();
 }

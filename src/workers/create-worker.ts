@@ -5,6 +5,7 @@ import { createActivities, type ActivityDeps } from '../activities';
 import { tracingPlugins } from '../common/tracing';
 import type { Settings } from '../config/settings';
 import { logActivityContext } from './activity-logging';
+import { keepActivitiesAlive } from './keep-alive';
 
 /** Where the workflow code of every worker comes from: src/workflows, bundled at worker start. */
 export const WORKFLOWS_PATH = require.resolve('../workflows');
@@ -28,7 +29,7 @@ export function createEtlWorker(input: {
     taskQueue: input.settings.temporal.taskQueue,
     ...workflows,
     activities: createActivities(input.deps),
-    interceptors: { activity: [logActivityContext] },
+    interceptors: { activity: [logActivityContext, keepActivitiesAlive] },
     plugins: input.tracing ? [input.tracing] : tracingPlugins({ tracing: input.settings.tracing, serviceName: 'temporal-etl-worker' }),
     // Cancellation reaches an activity with a heartbeat response: at most 5 s apart, a cancelled load stops soon.
     maxHeartbeatThrottleInterval: '5 seconds',

@@ -1,4 +1,4 @@
-import { CancellationScope, isCancellation, log, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, isCancellation, log, patched, workflowInfo } from '@temporalio/workflow';
 import type { DatabaseRole, ExtractPlan, SavedState } from '../activities';
 import type { Pipeline, TableSpec } from '../config/pipeline-schema';
 import { lakeTargetOf } from '../common/lake-layout';
@@ -64,16 +64,32 @@ async function runPipeline(context: RunContext): Promise<RunManifest> {
 }
 
 /**
- * A cancelled run removes the lake files of every table it had not finished (their loads rolled back, so the
- * warehouse has none of their rows); a table already loaded keeps its files beside its committed rows.
+ * A cancelled or failed run removes the lake files of every table it had not finished (their loads rolled
+ * back, so the warehouse has none of their rows); a table already loaded keeps its files beside its committed
+ * rows. No manifest points at the removed files, so nothing else would ever read them.
  */
-async function cleanUpCancelledRun(context: RunContext): Promise<void> {
+async function deleteUnfinishedFiles(context: RunContext): Promise<void> {
   const { pipeline, runId, runDate, tracking } = context;
   tracking.progress.step = 'cleanup';
   const unfinished = tracking.progress.tables.filter((table) => table.stage !== 'done');
   const locations = unfinished.map((table) => ({ prefix: pipeline.lake.prefix, table: table.table, runDate, runId }));
   await CancellationScope.nonCancellable(() => quick.deleteRunFiles({ lake: lakeTargetOf(pipeline), locations }));
-  tracking.setStatus('cancelled');
+}
+
+async function cleanUpCancelledRun(context: RunContext): Promise<void> {
+  await deleteUnfinishedFiles(context);
+  context.tracking.setStatus('cancelled');
+}
+
+/** A failed run's cleanup never hides the failure: if the lake cannot be cleaned, that is only logged. */
+async function cleanUpFailedRun(context: RunContext): Promise<void> {
+  // Runs that failed before this step existed replay without it.
+  if (!patched('clean-up-failed-runs')) return;
+  try {
+    await deleteUnfinishedFiles(context);
+  } catch (error) {
+    log.warn('lake files of the failed run were not removed', { pipeline: context.pipeline.name, runId: context.runId, error: error instanceof Error ? error.message : String(error) });
+  }
 }
 
 const elapsedSeconds = (context: RunContext) => (Date.now() - context.startedAt.getTime()) / 1000;
@@ -93,8 +109,8 @@ async function reportFailure(context: RunContext, error: unknown): Promise<void>
  * The nightly (or on-demand) run of a pipeline: catch the replica up if the pipeline replicates, plan and
  * check every table, then one child workflow per table (loads commit dimensions before facts), a bounded
  * number at a time; then the run manifest. Only references and counts travel through the history, never rows.
- * Signals `pause`/`resume` act between steps, the `progress` query reports where it is, a cancelled run cleans
- * its lake files up; metrics are emitted, and alerts sent (once per run and kind) on failure, on a run longer
+ * Signals `pause`/`resume` act between steps, the `progress` query reports where it is, a cancelled or failed
+ * run cleans its unfinished tables' lake files up; metrics are emitted, and alerts sent (once per run and kind) on failure, on a run longer
  * than `alerts.maxRunMinutes` and on quality under `alerts.minQualityScore`.
  */
 export async function nightlyEtlWorkflow(input: NightlyEtlInput): Promise<RunManifest> {
@@ -115,6 +131,7 @@ export async function nightlyEtlWorkflow(input: NightlyEtlInput): Promise<RunMan
   } catch (error) {
     if (!isCancellation(error)) {
       await reportFailure(context, error);
+      await cleanUpFailedRun(context);
       throw error;
     }
     recordRunDuration({ pipeline: pipeline.name, status: 'cancelled', seconds: elapsedSeconds(context) });

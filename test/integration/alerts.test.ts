@@ -10,7 +10,8 @@ let receiver: Awaited<ReturnType<typeof startAlertReceiver>>;
 /** A one-table pipeline over test_alerts.events (100 rows, 20 with amount <= 30), alerting to the receiver. */
 function pipelineWith(input: { alerts: Record<string, unknown>; table?: Record<string, unknown> }): Pipeline {
   const table = { name: 'events', source: 'test_alerts.events', target: 'test_alerts_wh.events', primaryKey: ['event_id'], mode: 'merge', ...input.table };
-  const alerts = { webhook: { url: receiver.url }, ...input.alerts };
+  // The URL holds a token, so the pipeline names it by reference; the in-process worker resolves it.
+  const alerts = { webhook: { url: 'env:ETL_TEST_ALERT_WEBHOOK' }, ...input.alerts };
   return parsePipeline({ file: 'alerts.yaml', text: JSON.stringify({ name: 'alerting', lake: { bucket: LOCAL_STACK.lakeBucket }, tables: [table], alerts }) });
 }
 
@@ -19,6 +20,7 @@ const keepLargeAmounts = { transform: [{ filter: { keep: 'amount > 30', rule: 's
 beforeAll(async () => {
   harness = await createHarness();
   receiver = await startAlertReceiver();
+  process.env.ETL_TEST_ALERT_WEBHOOK = receiver.url;
   await harness.source.query('DROP SCHEMA IF EXISTS test_alerts CASCADE; CREATE SCHEMA test_alerts');
   await harness.source.query('CREATE TABLE test_alerts.events (event_id bigint PRIMARY KEY, amount numeric(10,2), updated_at timestamptz NOT NULL)');
   await harness.source.query('INSERT INTO test_alerts.events SELECT i, i * 1.5, now() FROM generate_series(1, 100) i');

@@ -1,8 +1,9 @@
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { WorkflowFailedError } from '@temporalio/client';
 import { parsePipeline, type Pipeline } from '../../src/config';
 import { describeError } from '../../src/client/errors';
 import { LOCAL_STACK } from '../../src/config/local-stack';
-import { createHarness, resetWarehouse, type Harness } from '../support/harness';
+import { createHarness, forgetPipelineState, resetWarehouse, type Harness } from '../support/harness';
 
 let harness: Harness;
 
@@ -12,8 +13,8 @@ function pipelineWith(table: Record<string, unknown>): Pipeline {
   return parsePipeline({ file: 'bad.yaml', text: JSON.stringify({ name: 'bad-input', lake: { bucket: LOCAL_STACK.lakeBucket }, tables: [{ ...base, ...table }] }) });
 }
 
-async function failureOf(pipeline: Pipeline): Promise<string> {
-  const error = await harness.run(pipeline).then(
+async function failureOf(pipeline: Pipeline, runDate?: string): Promise<string> {
+  const error = await harness.run(pipeline, runDate).then(
     () => undefined,
     (caught: unknown) => caught,
   );
@@ -32,6 +33,7 @@ beforeAll(async () => {
   await harness.source.query(`CREATE TABLE test_bad.events (event_id bigint PRIMARY KEY, payload jsonb, flag boolean, amount numeric(10,2), updated_at timestamptz NOT NULL)`);
   await harness.source.query(`INSERT INTO test_bad.events SELECT i, jsonb_build_object('i', i), i % 2 = 0, i * 1.5, now() FROM generate_series(1, 100) i`);
   await resetWarehouse(harness.warehouse, ['test_bad_wh']);
+  await forgetPipelineState(harness.warehouse, 'bad-input');
 });
 afterAll(() => harness.close());
 
@@ -78,8 +80,15 @@ describe('bad input fails with a message naming what is wrong, and loads nothing
     const pipeline = pipelineWith({ transform: [{ sql: 'drop.sql' }] });
     const [step] = pipeline.tables[0]?.transform ?? [];
     if (step?.kind === 'sql') step.body.query = 'SELECT * FROM input WHERE event_id > 10';
-    expect(await failureOf(pipeline)).toBe('table events: 100 rows in, 90 accepted + 0 rejected');
+    // A run date of its own, and only objects written since this test began: what this run left in the lake.
+    const began = new Date(Date.now() - 1000);
+    expect(await failureOf(pipeline, '2031-03-03')).toBe('table events: 100 rows in, 90 accepted + 0 rejected');
     expect(await warehouseTables()).toEqual([]);
+    // The failed run extracted its raw files, then removed them as a cancelled run does.
+    const listed = await Promise.all(['raw-data', 'processed-data', 'rejected'].map((kind) =>
+      harness.deps.s3.send(new ListObjectsV2Command({ Bucket: LOCAL_STACK.lakeBucket, Prefix: `${kind}/events/run_date=2031-03-03/` }))));
+    const left = listed.flatMap((page) => page.Contents ?? []).filter((object) => object.LastModified && object.LastModified >= began);
+    expect(left.map((object) => object.Key)).toEqual([]);
   });
 
   it('loads the same table when the input is right', async () => {

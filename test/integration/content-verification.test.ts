@@ -11,6 +11,7 @@ import { columnChecksumSelect, readColumnChecksums, renderValue } from '../../sr
 import type { ColumnSpec } from '../../src/sql/warehouse-types';
 import { downloadFiles, listKeys } from '../../src/runtime/lake';
 import { createHarness, resetWarehouse, type Harness } from '../support/harness';
+import { openDuckdb } from '../support/duckdb';
 
 let harness: Harness;
 
@@ -113,7 +114,7 @@ async function checksumProcessed(uri: string, columns: ColumnSpec[]): Promise<Re
   const [, bucket = '', prefix = ''] = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri) ?? [];
   const keys = await listKeys({ s3: harness.deps.s3, bucket, prefix });
   const dir = await mkdtemp(join(tmpdir(), 'etl-verify-'));
-  const connection = await harness.deps.duckdb.connect();
+  const connection = await openDuckdb();
   try {
     const paths = await downloadFiles({ s3: harness.deps.s3, bucket, keys, dir, name: 'processed' });
     await connection.run("SET TimeZone = 'UTC'");
@@ -121,7 +122,7 @@ async function checksumProcessed(uri: string, columns: ColumnSpec[]): Promise<Re
     const row = (await connection.runAndReadAll(`SELECT ${select} FROM read_parquet([${paths.map((path) => `'${path}'`).join(', ')}])`)).getRows()[0] ?? [];
     return readColumnChecksums(columns, row);
   } finally {
-    connection.closeSync();
+    connection.closeAll();
     await rm(dir, { recursive: true, force: true });
   }
 }
@@ -185,7 +186,7 @@ describe('the canonical rendering', () => {
   ];
 
   it('is the same text in DuckDB and Postgres for every value', async () => {
-    const connection = await harness.deps.duckdb.connect();
+    const connection = await openDuckdb();
     const client = await harness.warehouse.connect();
     try {
       await connection.run("SET TimeZone = 'UTC'");
@@ -200,7 +201,7 @@ describe('the canonical rendering', () => {
       }
       expect(differing).toEqual([]);
     } finally {
-      connection.closeSync();
+      connection.closeAll();
       await client.query('RESET ALL');
       client.release();
     }

@@ -9,6 +9,7 @@ import { LOCAL_STACK } from '../../src/config/local-stack';
 import { createRedshiftKeys } from '../../src/connectors/targets/redshift/keys';
 import { downloadFile, uploadFile } from '../../src/runtime/lake';
 import { createHarness, type Harness } from '../support/harness';
+import { openDuckdb } from '../support/duckdb';
 
 let harness: Harness;
 const redshift = mockClient(RedshiftDataClient);
@@ -33,11 +34,11 @@ async function readKeys(key: string): Promise<string[]> {
   try {
     const path = join(dir, 'keys.parquet');
     await downloadFile({ s3: harness.deps.s3, bucket: lake.bucket, key, path });
-    const connection = await harness.deps.duckdb.connect();
+    const connection = await openDuckdb();
     try {
       return (await connection.runAndReadAll(`SELECT etl_key FROM read_parquet('${path}') ORDER BY 1`)).getRows().map(([value]) => String(value));
     } finally {
-      connection.closeSync();
+      connection.closeAll();
     }
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -52,9 +53,9 @@ function unloadWrites(written?: { name: string; keys: string[] }): string[] {
     if (written) {
       const dir = await mkdtemp(join(tmpdir(), 'etl-unload-'));
       const path = join(dir, 'out.parquet');
-      const connection = await harness.deps.duckdb.connect();
+      const connection = await openDuckdb();
       await connection.run(`COPY (SELECT unnest([${written.keys.map((key) => `'${key}'`).join(', ')}]::VARCHAR[]) AS etl_key) TO '${path}' (FORMAT parquet)`);
-      connection.closeSync();
+      connection.closeAll();
       await uploadFile({ s3: harness.deps.s3, lake, key: `${prefix}${written.name}`, path });
       await rm(dir, { recursive: true, force: true });
     }

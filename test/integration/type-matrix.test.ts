@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { WorkflowFailedError } from '@temporalio/client';
 import { describeError } from '../../src/client/errors';
 import { parsePipeline, type Pipeline } from '../../src/config';
@@ -96,12 +97,15 @@ async function rejectedRows(manifest: RunManifest): Promise<{ id: number; reason
   try {
     const path = join(dir, 'rejected.parquet');
     await downloadFile({ s3: harness.deps.s3, bucket: match[1], key: match[2], path });
-    const connection = await harness.deps.duckdb.connect();
+    // The worker's DuckDB sessions are sealed per activity; the test reads the file with a database of its own.
+    const duckdb = await DuckDBInstance.create(':memory:');
+    const connection = await duckdb.connect();
     try {
       const result = await connection.runAndReadAll(`SELECT id, reject_reason, reject_column FROM read_parquet('${path}') ORDER BY id`);
       return result.getRows().map(([id, reason, column]) => ({ id: Number(id), reason: String(reason), column: String(column) }));
     } finally {
       connection.closeSync();
+      duckdb.closeSync();
     }
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -79,3 +79,14 @@ export async function createHarness(): Promise<Harness> {
 export async function resetWarehouse(warehouse: Pool, schemas: readonly string[] = ['analytics', 'etl_state']): Promise<void> {
   for (const schema of schemas) await warehouse.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
 }
+
+/**
+ * Forgets a pipeline's saved state (watermarks, source marks), for tests that drop and re-create their source
+ * tables on every run: otherwise the next run rightly refuses a source that went backwards.
+ */
+export async function forgetPipelineState(warehouse: Pool, pipeline: string): Promise<void> {
+  for (const table of ['etl_state.watermarks', 'etl_state.source_marks']) {
+    const exists = await warehouse.query<{ found: boolean }>('SELECT to_regclass($1) IS NOT NULL AS found', [table]);
+    if (exists.rows[0]?.found) await warehouse.query(`DELETE FROM ${table} WHERE pipeline = $1`, [pipeline]);
+  }
+}

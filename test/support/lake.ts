@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { downloadFile } from '../../src/runtime/lake';
 import type { Harness } from './harness';
 
@@ -12,13 +13,15 @@ export async function readRejected(harness: Harness, uri: string): Promise<{ row
   try {
     const path = join(dir, 'rejected.parquet');
     await downloadFile({ s3: harness.deps.s3, bucket: match[1], key: match[2], path });
-    const connection = await harness.deps.duckdb.connect();
+    const duckdb = await DuckDBInstance.create(':memory:');
+    const connection = await duckdb.connect();
     try {
       const result = await connection.runAndReadAll(`SELECT reject_reason, count(*) FROM read_parquet('${path}') GROUP BY 1`);
       const byReason = Object.fromEntries(result.getRows().map(([reason, count]) => [String(reason), Number(count)]));
       return { rows: Object.values(byReason).reduce((sum, count) => sum + count, 0), byReason };
     } finally {
       connection.closeSync();
+      duckdb.closeSync();
     }
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -3,6 +3,8 @@ import { LOCAL_STACK } from '../../src/config/local-stack';
 
 /** A valid pipeline on the local stack, with overrides merged in (as YAML-shaped data). */
 export function testPipeline(overrides: Record<string, unknown> = {}): Pipeline {
-  const base = { name: 'test', lake: { bucket: LOCAL_STACK.lakeBucket }, warehouse: { type: 'postgres' } };
+  // A pipeline needs a table; the preflight workflow that uses this one reads none of it.
+  const tables = [{ name: 'probe', source: 'test_probe.probe', target: 'test_probe_wh.probe', primaryKey: ['id'] }];
+  const base = { name: 'test', lake: { bucket: LOCAL_STACK.lakeBucket }, warehouse: { type: 'postgres' }, tables };
   return parsePipeline({ file: 'test.yaml', text: JSON.stringify({ ...base, ...overrides }) });
 }

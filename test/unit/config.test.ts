@@ -79,11 +79,11 @@ describe('pipeline file', () => {
       expect.stringMatching(/^alerts\.webhook\.url: expected an http\(s\) URL, env:VARIABLE or aws-secretsmanager:/),
       expect.stringMatching(/^alerts\.minQualityScore: /),
     ]);
-    expect(issuesOf(alerts('{ sns: { topicArn: "etl-alerts" } }'))).toEqual(['alerts.sns.topicArn: expected an SNS topic ARN']);
+    expect(issuesOf(alerts('{ sns: { topicArn: "etl-alerts" } }'))).toEqual(['alerts.sns.topicArn: expected an SNS topic ARN, env:VARIABLE or aws-secretsmanager:<secret-id>[#<json-key>]']);
   });
 
   it('reports a missing required section', () => {
-    expect(issuesOf('name: x\n')).toEqual([expect.stringMatching(/^lake: /)]);
+    expect(issuesOf('name: x\n')).toEqual([expect.stringMatching(/^lake: /), 'tables: required: the tables this pipeline moves']);
   });
 });
 
@@ -120,6 +120,73 @@ describe('environment settings', () => {
   it('names the variable that is wrong', () => {
     expect(() => loadSettings({ S3_ENDPOINT: 'not a url' })).toThrow(/environment: invalid configuration\n {2}- S3_ENDPOINT: /);
     expect(() => loadSettings({ SOURCE_DATABASE_URL: 'mysql://x' })).toThrow(/SOURCE_DATABASE_URL: expected a postgres:\/\/ URL/);
+  });
+
+  it('refuses a pipeline with no tables', () => {
+    expect(issuesOf('name: x\nlake: { bucket: my-lake }\ntables: []\n')).toEqual(['tables: expected at least one table (a run with none would succeed having moved nothing)']);
+  });
+
+  it.each(['etl_state.watermarks', 'pg_catalog.pg_class', 'information_schema.tables', 'ETL_STATE.loads', 'pg_temp.x'])('refuses a target in a reserved schema: %s', (target) => {
+    const [issue] = issuesOf(valid.replace('analytics.customer_dim', target));
+    expect(issue).toMatch(new RegExp(`^tables\\[0\\]\\.target: ${target.replace('.', '\\.')} is in schema ${target.split('.')[0]}, which the warehouse keeps for .*; choose another schema$`));
+  });
+
+  it('refuses two tables, or a table and a rollup, writing the same target', () => {
+    const text = `${valid}  - { name: orders, source: raw.orders, target: Analytics.Customer_Dim, primaryKey: [order_id], rollups: [{ target: analytics.customer_dim, refreshBy: order_id, groupBy: [order_id], measures: { n: "count(*)" } }] }\n`;
+    expect(issuesOf(text)).toEqual([
+      'tables[1].target: Analytics.Customer_Dim is already written by tables[0].target; each table and rollup needs its own target',
+      'tables[1].rollups[0].target: analytics.customer_dim is already written by tables[0].target; each table and rollup needs its own target',
+    ]);
+  });
+
+  it('refuses references into a table with a composite key, naming the step', () => {
+    const text = `
+name: x
+lake: { bucket: my-lake }
+tables:
+  - { name: lines, source: raw.lines, target: a.lines, primaryKey: [order_id, line_no] }
+  - { name: notes, source: raw.notes, target: a.notes, primaryKey: [note_id], dependsOn: [lines], transform: [{ references: { rule: unknown_line, column: order_id, table: lines } }] }
+`;
+    expect(issuesOf(text)).toEqual(['tables[1].transform[0].references.table: "lines" has a composite primaryKey (order_id, line_no); references need a table with a single-column key']);
+  });
+
+  it('names a dependsOn typo once, without calling it a cycle', () => {
+    const text = `${valid}  - { name: orders, source: raw.orders, target: analytics.orders, primaryKey: [order_id], dependsOn: [customer] }\n`;
+    expect(issuesOf(text)).toEqual(['tables[1].dependsOn[0]: no other table named "customer" in this pipeline']);
+  });
+
+  it('still finds a real cycle', () => {
+    const text = `
+name: x
+lake: { bucket: my-lake }
+tables:
+  - { name: a, source: raw.a, target: w.a, primaryKey: [id], dependsOn: [b] }
+  - { name: b, source: raw.b, target: w.b, primaryKey: [id], dependsOn: [a] }
+`;
+    expect(issuesOf(text)).toEqual(['tables: dependsOn forms a cycle among a, b']);
+  });
+
+  it('shows a bad rollup measure and the forms it may take', () => {
+    const text = `${valid.trimEnd().slice(0, -2)}, rollups: [{ target: analytics.daily, refreshBy: region, groupBy: [region], measures: { total: "sum(amount) AS x" } }] }\n`;
+    expect(issuesOf(text)).toEqual(['tables[0].rollups[0].measures.total: "sum(amount) AS x" is not a rollup measure: expected count(*), count(column), count(distinct column), sum(column), min(column) or max(column)']);
+  });
+
+  it.each([
+    ['credentials', 'https://alerts:hunter2@hooks.example.com/etl', 'it holds credentials (user:password@)'],
+    ['a Slack token path', 'https://hooks.slack.com/services/T0ABCDEF1/B0ABCDEF2/xAbCdEfGhIjKlMnOpQrStUvWx', 'its path looks like it holds a token (as Slack webhook URLs do)'],
+    ['a short token segment', 'http://127.0.0.1:9999/hooks/s3cr3t', 'its path looks like it holds a token (as Slack webhook URLs do)'],
+    ['a token parameter', 'https://hooks.example.com/etl?token=abc', 'its query string looks like it holds a token'],
+  ])('refuses a literal webhook URL with %s, saying how to reference it', (_name, url, why) => {
+    const [issue] = issuesOf(`${valid}alerts: { webhook: { url: "${url}" } }\n`);
+    expect(issue).toBe(`alerts.webhook.url: a literal webhook URL is refused: ${why}. Put the value in the worker's environment and write env:NAME, or store it in AWS Secrets Manager and write aws-secretsmanager:<secret-id>[#<json-key>]; the pipeline travels in workflow histories, which keep it forever`);
+  });
+
+  it('accepts references, and plain URLs that hold no secret', () => {
+    for (const url of ['env:SLACK_WEBHOOK_URL', 'aws-secretsmanager:etl/alerts#webhook', 'https://alerts.example.com/v2/etl-events']) {
+      expect(parsePipeline({ file: 'p.yaml', text: `${valid}alerts: { webhook: { url: "${url}" } }\n` }).alerts?.webhook?.url).toBe(url);
+    }
+    const sns = parsePipeline({ file: 'p.yaml', text: `${valid}alerts: { sns: { topicArn: "env:ETL_ALERT_TOPIC" } }\n` });
+    expect(sns.alerts?.sns?.topicArn).toBe('env:ETL_ALERT_TOPIC');
   });
 });
 

@@ -194,7 +194,7 @@ describe('loadIntoRedshift', () => {
 
     const [create, load] = redshift.commandCalls(BatchExecuteStatementCommand).map((call) => call.args[0].input);
     expect(create?.Sqls).toContain('CREATE TABLE IF NOT EXISTS "analytics"."orders" ("order_id" BIGINT NOT NULL, "amount" DECIMAL(12,2), "sale_date" DATE, PRIMARY KEY ("order_id"))');
-    expect(create?.Sqls?.at(-1)).toMatch(/^CREATE TABLE "analytics"."daily_sales" AS SELECT "sale_date", sum\(amount\) AS "total" FROM "analytics"."orders" WHERE 1 = 0/);
+    expect(create?.Sqls?.at(-1)).toMatch(/^CREATE TABLE "analytics"."daily_sales" AS SELECT "sale_date", sum\("amount"\) AS "total" FROM "analytics"."orders" WHERE 1 = 0/);
     expect(create?.ClientToken).toBeUndefined();
     expect(load?.ClientToken).toMatch(/^[0-9a-f]{64}$/);
   });

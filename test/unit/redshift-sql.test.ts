@@ -80,7 +80,7 @@ describe('Redshift load batch', () => {
     expect(batch[state + 6]).toBe('DELETE FROM "analytics"."orders" USING etl_stage WHERE "analytics"."orders"."order_id" = etl_stage."order_id"');
     expect(batch[state + 7]).toBe('INSERT INTO "analytics"."orders" ("order_id", "amount", "sale_date") SELECT "order_id", "amount", "sale_date" FROM etl_stage');
     expect(batch[state + 8]).toMatch(/^DELETE FROM "analytics"."daily_sales" WHERE "sale_date" IN \(SELECT v FROM etl_affected_0\)$/);
-    expect(batch[state + 9]).toMatch(/^INSERT INTO "analytics"."daily_sales" SELECT "sale_date", sum\(amount\) AS "total"/);
+    expect(batch[state + 9]).toMatch(/^INSERT INTO "analytics"."daily_sales" SELECT "sale_date", sum\("amount"\) AS "total"/);
     expect(batch[state + 10]).toBe("DELETE FROM etl_state.loads WHERE pipeline = 'shop' AND table_name = 'orders' AND run_id = 'run-o''brien'");
     expect(batch[state + 11]).toContain('INSERT INTO etl_state.loads');
     expect(batch[state + 12]).toBe("DELETE FROM etl_state.watermarks WHERE pipeline = 'shop' AND table_name = 'orders'");
@@ -114,7 +114,7 @@ describe('Redshift load batch', () => {
       'DELETE FROM "analytics"."orders"',
       'INSERT INTO "analytics"."orders" ("order_id", "amount", "sale_date") SELECT "order_id", "amount", "sale_date" FROM etl_stage',
       'DELETE FROM "analytics"."daily_sales"',
-      'INSERT INTO "analytics"."daily_sales" SELECT "sale_date", sum(amount) AS "total" FROM "analytics"."orders" GROUP BY "sale_date"',
+      'INSERT INTO "analytics"."daily_sales" SELECT "sale_date", sum("amount") AS "total" FROM "analytics"."orders" GROUP BY "sale_date"',
     ]);
     expect(batch.some((sql) => /^(DELETE FROM|INSERT INTO) etl_state.watermarks/.test(sql))).toBe(false);
     expect(batch.some((sql) => /TRUNCATE/i.test(sql))).toBe(false);

@@ -1,7 +1,7 @@
 import type { LoadMode, Rollup } from '../../config/pipeline-schema';
 import { keyChecksumSelect } from '../../sql/checksum';
 import { columnChecksumSelect, rowChecksumSelect } from '../../sql/column-checksum';
-import { quoteIdent, quoteLiteral, quoteQualified } from '../../sql/quote';
+import { literalQuoter, quoteIdent, quoteQualified } from '../../sql/quote';
 import { selectRollup } from '../../sql/rollup';
 import { applyDeletes, collectDeletedValues, softDeleteColumns, SOFT_DELETE_COLUMNS, type DeletesPolicy } from './deletes';
 import { warehouseType, type ColumnSpec, type WarehouseDialect } from '../../sql/warehouse-types';
@@ -11,7 +11,7 @@ import type { SchemaChange } from './schema-change';
  * The load plan both warehouses run (Redshift through the Data API, Postgres locally): stage the processed
  * rows, then in ONE transaction apply them by mode, rebuild touched rollup rows and save the watermark.
  * Values are literals, not parameters, because Redshift's BatchExecuteStatement takes no parameters; every
- * literal is quoted by quoteLiteral and every identifier by quoteIdent.
+ * literal is quoted by the dialect's quoter (quote.ts: Redshift doubles backslashes) and every identifier by quoteIdent.
  */
 export interface LoadPlanSpec {
   dialect: WarehouseDialect;
@@ -189,25 +189,26 @@ function refreshRollups(spec: LoadPlanSpec, everything: boolean): string[] {
 }
 
 function saveState(spec: LoadPlanSpec, loadedFrom: string): string[] {
-  const where = `pipeline = ${quoteLiteral(spec.pipeline)} AND table_name = ${quoteLiteral(spec.table)}`;
-  const run = quoteLiteral(spec.runId);
+  const literal = literalQuoter(spec.dialect);
+  const where = `pipeline = ${literal(spec.pipeline)} AND table_name = ${literal(spec.table)}`;
+  const run = literal(spec.runId);
   const statements = [
     `DELETE FROM etl_state.loads WHERE ${where} AND run_id = ${run}`,
-    `INSERT INTO etl_state.loads (pipeline, table_name, run_id, row_count, loaded_at) SELECT ${quoteLiteral(spec.pipeline)}, ${quoteLiteral(spec.table)}, ${run}, count(*), getdate() FROM ${loadedFrom}`,
+    `INSERT INTO etl_state.loads (pipeline, table_name, run_id, row_count, loaded_at) SELECT ${literal(spec.pipeline)}, ${literal(spec.table)}, ${run}, count(*), getdate() FROM ${loadedFrom}`,
   ];
   const mark = spec.sourceMark;
   if (mark) {
     const rows = Number.isSafeInteger(mark.rows) && mark.rows >= 0 ? mark.rows : 0;
     statements.push(
       `DELETE FROM etl_state.source_marks WHERE ${where}`,
-      `INSERT INTO etl_state.source_marks (pipeline, table_name, source_id, source_rows, run_id, saved_at) VALUES (${quoteLiteral(spec.pipeline)}, ${quoteLiteral(spec.table)}, ${quoteLiteral(mark.id)}, ${rows}, ${run}, getdate())`,
+      `INSERT INTO etl_state.source_marks (pipeline, table_name, source_id, source_rows, run_id, saved_at) VALUES (${literal(spec.pipeline)}, ${literal(spec.table)}, ${literal(mark.id)}, ${rows}, ${run}, getdate())`,
     );
   }
   if (spec.watermark === undefined) return statements;
   return [
     ...statements,
     `DELETE FROM etl_state.watermarks WHERE ${where}`,
-    `INSERT INTO etl_state.watermarks (pipeline, table_name, watermark, run_id, saved_at) VALUES (${quoteLiteral(spec.pipeline)}, ${quoteLiteral(spec.table)}, ${quoteLiteral(spec.watermark)}, ${run}, getdate())`,
+    `INSERT INTO etl_state.watermarks (pipeline, table_name, watermark, run_id, saved_at) VALUES (${literal(spec.pipeline)}, ${literal(spec.table)}, ${literal(spec.watermark)}, ${run}, getdate())`,
   ];
 }
 
@@ -282,8 +283,9 @@ export function selectColumnChecksums(spec: Pick<LoadPlanSpec, 'dialect' | 'targ
 export const LOAD_SESSION_SETTINGS = ["SET LOCAL TimeZone = 'UTC'", "SET LOCAL DateStyle = 'ISO, YMD'", "SET LOCAL IntervalStyle = 'iso_8601'"];
 
 /** The source mark the last load of one table saved, or no row. */
-export function selectSourceMark(input: { pipeline: string; table: string }): string {
-  return `SELECT source_id, source_rows FROM etl_state.source_marks WHERE pipeline = ${quoteLiteral(input.pipeline)} AND table_name = ${quoteLiteral(input.table)}`;
+export function selectSourceMark(input: { pipeline: string; table: string; dialect?: WarehouseDialect }): string {
+  const literal = literalQuoter(input.dialect ?? 'postgres');
+  return `SELECT source_id, source_rows FROM etl_state.source_marks WHERE pipeline = ${literal(input.pipeline)} AND table_name = ${literal(input.table)}`;
 }
 
 /**
@@ -292,9 +294,10 @@ export function selectSourceMark(input: { pipeline: string; table: string }): st
  * record who did it and why.
  */
 export function resetTables(input: { dialect: WarehouseDialect; pipeline: string; tables: readonly { name: string; targets: readonly string[] }[]; truncate: boolean; requestedBy: string; reason: string; runId: string }): string[] {
+  const literal = literalQuoter(input.dialect);
   const statements = input.tables.flatMap((table) => {
-    const where = `pipeline = ${quoteLiteral(input.pipeline)} AND table_name = ${quoteLiteral(table.name)}`;
-    const audit = `INSERT INTO etl_state.resets (pipeline, table_name, target_emptied, requested_by, reason, run_id, reset_at) VALUES (${quoteLiteral(input.pipeline)}, ${quoteLiteral(table.name)}, ${input.truncate}, ${quoteLiteral(input.requestedBy)}, ${quoteLiteral(input.reason)}, ${quoteLiteral(input.runId)}, getdate())`;
+    const where = `pipeline = ${literal(input.pipeline)} AND table_name = ${literal(table.name)}`;
+    const audit = `INSERT INTO etl_state.resets (pipeline, table_name, target_emptied, requested_by, reason, run_id, reset_at) VALUES (${literal(input.pipeline)}, ${literal(table.name)}, ${input.truncate}, ${literal(input.requestedBy)}, ${literal(input.reason)}, ${literal(input.runId)}, getdate())`;
     // DELETE, not TRUNCATE: TRUNCATE commits the transaction on Redshift.
     const empty = input.truncate ? table.targets.map((target) => `DELETE FROM ${quoteQualified(target)}`) : [];
     return [`DELETE FROM etl_state.watermarks WHERE ${where}`, `DELETE FROM etl_state.source_marks WHERE ${where}`, ...empty, audit];
@@ -303,6 +306,7 @@ export function resetTables(input: { dialect: WarehouseDialect; pipeline: string
 }
 
 /** The saved watermark of one table, or no row. */
-export function selectWatermark(input: { pipeline: string; table: string }): string {
-  return `SELECT watermark FROM etl_state.watermarks WHERE pipeline = ${quoteLiteral(input.pipeline)} AND table_name = ${quoteLiteral(input.table)}`;
+export function selectWatermark(input: { pipeline: string; table: string; dialect?: WarehouseDialect }): string {
+  const literal = literalQuoter(input.dialect ?? 'postgres');
+  return `SELECT watermark FROM etl_state.watermarks WHERE pipeline = ${literal(input.pipeline)} AND table_name = ${literal(input.table)}`;
 }

@@ -87,7 +87,7 @@ async function finishPart(deps: ExtractDeps, input: ExtractTableInput & { dir: s
   const { plan, part } = input;
   await part.spooled;
   const parquet = join(input.dir, partName(part.index));
-  const rows = await withDuckdb({ duckdb: deps.duckdb, limits: input.limits, context: { pipeline: plan.pipeline, table: plan.table, step: 'extract' } }, async (connection) => {
+  const rows = await withDuckdb({ duckdb: deps.duckdb, spool: input.dir, limits: input.limits, context: { pipeline: plan.pipeline, table: plan.table, step: 'extract' } }, async (connection) => {
     await connection.run(copyToParquetFile({ query: selectCsvSpool({ path: part.csv, columns: plan.columns }), path: parquet }));
     return Number((await queryRow(connection, countParquetRows({ path: parquet })))[0]);
   });

@@ -189,7 +189,7 @@ export function createPostgresPlan(deps: ExtractDeps) {
         } finally {
           client.release();
         }
-        const rows = await withDuckdb({ duckdb: deps.duckdb, context: { table: table.name, step: 'keys' } }, async (connection) => {
+        const rows = await withDuckdb({ duckdb: deps.duckdb, spool: dir, context: { table: table.name, step: 'keys' } }, async (connection) => {
           await connection.run(copyToParquetFile({ query: `SELECT * FROM ${readCsvSpool({ path: csv, columns })}`, path: parquet }));
           return Number((await queryRow(connection, countParquetRows({ path: parquet })))[0]);
         });

@@ -32,7 +32,7 @@ export async function extractSourceKeys(deps: ExtractDeps, input: ExtractSourceK
       } finally {
         client.release();
       }
-      const rows = await withDuckdb({ duckdb: deps.duckdb, context: { table: plan.table, step: 'source keys' } }, async (connection) => {
+      const rows = await withDuckdb({ duckdb: deps.duckdb, spool: dir, context: { table: plan.table, step: 'source keys' } }, async (connection) => {
         await connection.run(copyToParquetFile({ query: selectCsvSpool({ path: csv, columns }), path: parquet }));
         return Number((await queryRow(connection, countParquetRows({ path: parquet })))[0]);
       });

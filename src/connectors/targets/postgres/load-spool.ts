@@ -36,7 +36,7 @@ export async function spoolLoadFiles(deps: ExtractDeps, input: LoadTableInput & 
   const order = input.initialLoad ? '' : ` ORDER BY ${input.keys.map(quoteIdent).join(', ')}`;
   const processed = paths.length > 0 ? readParquetFiles({ paths }) : undefined;
   const query = processed ? `SELECT ${columns} FROM ${processed}${order}` : `SELECT * FROM (SELECT 1) WHERE false`;
-  return withDuckdb({ duckdb: deps.duckdb, context: { table: input.table, step: 'load' } }, async (connection) => {
+  return withDuckdb({ duckdb: deps.duckdb, spool: dir, context: { table: input.table, step: 'load' } }, async (connection) => {
     await connection.run(copyToCsvFile({ query, path: csv }));
     const rollups: LoadSpool['rollups'] = [];
     if (!processed || !input.initialLoad) return { csv, parquet: paths, rollups };
@@ -53,10 +53,10 @@ export async function spoolLoadFiles(deps: ExtractDeps, input: LoadTableInput & 
  * Checksums of the processed Parquet (DuckDB) over some columns: per column, to name the columns a failed row
  * checksum saw differ; or per row, when the load writes fewer columns than the transform produced.
  */
-export async function checksumSpooled(deps: ExtractDeps, input: LoadTableInput & { parquet: string[]; verified: ColumnSpec[]; perRow?: boolean }): Promise<Record<string, string>> {
+export async function checksumSpooled(deps: ExtractDeps, input: LoadTableInput & { dir: string; parquet: string[]; verified: ColumnSpec[]; perRow?: boolean }): Promise<Record<string, string>> {
   const spec = { dialect: 'duckdb' as const, keys: input.keys, columns: input.verified };
   const select = input.perRow ? rowChecksumSelect(spec) : columnChecksumSelect(spec);
   const from = input.parquet.length > 0 ? readParquetFiles({ paths: input.parquet }) : '(SELECT 1) WHERE false';
-  const row = await withDuckdb({ duckdb: deps.duckdb, context: { table: input.table, step: 'load' } }, (connection) => queryRow(connection, `SELECT ${select} FROM ${from}`));
+  const row = await withDuckdb({ duckdb: deps.duckdb, spool: input.dir, context: { table: input.table, step: 'load' } }, (connection) => queryRow(connection, `SELECT ${select} FROM ${from}`));
   return input.perRow ? { row_checksum: String(row[0]) } : readColumnChecksums(input.verified, row);
 }

@@ -165,7 +165,7 @@ export function createPostgresTarget(deps: ExtractDeps): TargetConnector {
         const client = await deps.pools.warehouse.connect();
         const stopWatching = await cancelStatementOnAbort({ pool: deps.pools.warehouse, client });
         try {
-          const fromSpool: SpoolChecksums = (verified, perRow) => checksumSpooled(deps, { ...input, parquet: spool.parquet, verified, perRow });
+          const fromSpool: SpoolChecksums = (verified, perRow) => checksumSpooled(deps, { ...input, dir, parquet: spool.parquet, verified, perRow });
           return { ...(await runLoad(client, { ...input, fromSpool }, { ...spool, sourceKeys })), seconds: (Date.now() - started) / 1000 };
         } catch (error) {
           await client.query('ROLLBACK').catch(() => undefined);

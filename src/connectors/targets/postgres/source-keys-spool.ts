@@ -8,7 +8,7 @@ import type { ExtractDeps } from '../../sources/postgres/extract';
 export async function spoolSourceKeys(deps: ExtractDeps, input: { dir: string; table: string; sourceKeys: { bucket: string; key: string } }): Promise<string> {
   const [parquet] = await downloadFiles({ s3: deps.s3, bucket: input.sourceKeys.bucket, keys: [input.sourceKeys.key], dir: input.dir, name: 'source-keys' });
   const csv = join(input.dir, 'source-keys.csv');
-  await withDuckdb({ duckdb: deps.duckdb, context: { table: input.table, step: 'load' } }, (connection) =>
+  await withDuckdb({ duckdb: deps.duckdb, spool: input.dir, context: { table: input.table, step: 'load' } }, (connection) =>
     connection.run(copyToCsvFile({ query: `SELECT * FROM ${readParquetFiles({ paths: [parquet ?? ''] })}`, path: csv })),
   );
   return csv;

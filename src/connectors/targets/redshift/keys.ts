@@ -25,7 +25,7 @@ export interface RedshiftKeysInput {
 async function uploadEmptyKeys(deps: DuckdbDeps & S3Deps, input: RedshiftKeysInput, key: string): Promise<void> {
   await withSpool({ spoolDir: deps.spoolDir, name: `keys-${input.table.name}` }, async (dir) => {
     const path = join(dir, 'keys.parquet');
-    await withDuckdb({ duckdb: deps.duckdb, context: { table: input.table.name, step: 'keys' } }, (connection) =>
+    await withDuckdb({ duckdb: deps.duckdb, spool: dir, context: { table: input.table.name, step: 'keys' } }, (connection) =>
       connection.run(copyToParquetFile({ query: 'SELECT CAST(NULL AS VARCHAR) AS etl_key WHERE false', path })),
     );
     await uploadFile({ s3: deps.s3, lake: input.lake, key, path });

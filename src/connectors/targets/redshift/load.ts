@@ -201,9 +201,9 @@ export function createRedshiftTarget(deps: RedshiftDeps): TargetConnector<{ ware
           throw classifyRedshiftApiError(error, { table: input.table, sql });
         }
       };
-      const watermark = (await readFirstRow(selectWatermark(input)))?.[0] ?? undefined;
+      const watermark = (await readFirstRow(selectWatermark({ ...input, dialect: 'redshift' })))?.[0] ?? undefined;
       if (watermark === undefined) return {};
-      const [id, rows] = (await readFirstRow(selectSourceMark(input))) ?? [];
+      const [id, rows] = (await readFirstRow(selectSourceMark({ ...input, dialect: 'redshift' }))) ?? [];
       return id ? { watermark, sourceMark: { id, rows: Number(rows ?? 0) } } : { watermark };
     },
   };

@@ -10,7 +10,7 @@ import {
   type LoadPlanSpec,
 } from '../load-plan';
 import { createSourceKeysTable, SOURCE_KEYS_TABLE } from '../deletes';
-import { quoteIdent, quoteLiteral, quoteQualified } from '../../../sql/quote';
+import { quoteIdent, quoteLiteral, quoteQualified, quoteRedshiftLiteral } from '../../../sql/quote';
 import type { ExpectedLoad } from '../types';
 import { buildColumnGuards, MAX_BATCH_STATEMENTS } from './column-guards';
 
@@ -35,7 +35,7 @@ export interface RedshiftLoadSpec extends Omit<LoadPlanSpec, 'dialect'> {
 export function copyParquetFromS3(input: { table: string; s3Prefix: string; iamRoleArn: string }): string {
   // FORMAT AS PARQUET maps columns by position and takes no column list in this form
   // (Redshift Database Developer Guide, "COPY from columnar data formats"), so the Parquet is written in target order.
-  return `COPY ${quoteQualified(input.table)} FROM ${quoteLiteral(input.s3Prefix)} IAM_ROLE ${quoteLiteral(input.iamRoleArn)} FORMAT AS PARQUET`;
+  return `COPY ${quoteQualified(input.table)} FROM ${quoteRedshiftLiteral(input.s3Prefix)} IAM_ROLE ${quoteRedshiftLiteral(input.iamRoleArn)} FORMAT AS PARQUET`;
 }
 
 function nonNegativeInteger(value: number, name: string): number {
@@ -63,7 +63,7 @@ export function selectTargetColumns(input: { qualifiedName: string }): string {
     " WHEN data_type = 'numeric' THEN 'numeric(' || numeric_precision || ',' || numeric_scale || ')' ELSE data_type END";
   return (
     `SELECT column_name, ${type} AS type FROM information_schema.columns` +
-    ` WHERE lower(table_schema) = lower(${quoteLiteral(schema)}) AND lower(table_name) = lower(${quoteLiteral(table)}) ORDER BY ordinal_position`
+    ` WHERE lower(table_schema) = lower(${quoteRedshiftLiteral(schema)}) AND lower(table_name) = lower(${quoteRedshiftLiteral(table)}) ORDER BY ordinal_position`
   );
 }
 
@@ -74,7 +74,7 @@ export function selectTableExists(input: { qualifiedName: string }): string {
   // (Redshift Database Developer Guide, "Names and identifiers"), so compare case-insensitively.
   return (
     'SELECT count(*) AS n FROM information_schema.tables' +
-    ` WHERE lower(table_schema) = lower(${quoteLiteral(schema)}) AND lower(table_name) = lower(${quoteLiteral(table)})`
+    ` WHERE lower(table_schema) = lower(${quoteRedshiftLiteral(schema)}) AND lower(table_name) = lower(${quoteRedshiftLiteral(table)})`
   );
 }
 
@@ -84,7 +84,7 @@ export function selectTableExists(input: { qualifiedName: string }): string {
  */
 export function reconcileGuard(input: { stage: ReconcileStage; counted: string; expected: Pick<ExpectedLoad, 'rows' | 'keyChecksum'> }): string {
   const rows = nonNegativeInteger(input.expected.rows, 'expected rows');
-  const matches = `row_count = ${rows} AND key_checksum = ${quoteLiteral(input.expected.keyChecksum)}`;
+  const matches = `row_count = ${rows} AND key_checksum = ${quoteRedshiftLiteral(input.expected.keyChecksum)}`;
   return `/* ${RECONCILE_MARKER}:${input.stage} */ SELECT CASE WHEN ${matches} THEN 1 ELSE 1 / (row_count - row_count) END AS reconciled FROM (${input.counted}) counted`;
 }
 
