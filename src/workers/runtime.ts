@@ -1,5 +1,6 @@
 import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
 import type { Logger } from '../common/logger';
+import { formatSdkRecord } from '../common/log-record';
 
 const PINO_LEVELS: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = {
   TRACE: 'trace',
@@ -29,7 +30,8 @@ export function installRuntime(input: {
   if (installed) return;
   installed = true;
   const logger = new DefaultLogger(input.level ?? 'INFO', (entry) => {
-    input.logger[PINO_LEVELS[entry.level]]({ ...entry.meta }, entry.message);
+    const { message, meta } = formatSdkRecord(entry);
+    input.logger[PINO_LEVELS[entry.level]](meta, message);
   });
   const { metrics } = input;
   if (!metrics || metrics.port === 0) {

@@ -5,7 +5,7 @@ import { lakeTargetOf } from '../common/lake-layout';
 import { quick } from './activities';
 import { alertOnFailure, alertOnLowQuality, watchRunTime } from './alerts';
 import { catchUpReplica } from './catch-up-replica';
-import { failedTable, failureType } from './failures';
+import { failedTable, failureMessage, failureType } from './failures';
 import { writeRunManifest } from './manifest';
 import { countError, recordRunDuration } from './metrics';
 import type { RunManifest } from './results';
@@ -82,7 +82,7 @@ async function reportFailure(context: RunContext, error: unknown): Promise<void>
   context.tracking.setStatus('failed');
   recordRunDuration({ pipeline: pipeline.name, status: 'failed', seconds: elapsedSeconds(context) });
   countError(failure);
-  log.error('run failed', { ...failure, runDate });
+  log.error('run failed', { ...failure, runDate, message: failureMessage(error), error });
   await alertOnFailure(pipeline.alerts, { pipeline: pipeline.name, runId, runDate }, error);
 }
 
