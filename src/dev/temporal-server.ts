@@ -25,16 +25,25 @@ export function temporalServer(input: { stateDir: string; binary: string }): Tem
   };
 }
 
+/**
+ * One health probe with a channel of its own, always closed. A failed `Connection.connect` used to leak its
+ * channel: grpc-js kept retrying with exponential backoff (up to 120 s) on the subchannel every later probe
+ * shared, so after a build of several minutes the server answered long before the probes could see it.
+ */
 export async function isTemporalHealthy(input: { address: string }): Promise<boolean> {
-  let connection: Connection | undefined;
+  const connection = Connection.lazy({
+    address: input.address,
+    connectTimeout: 2000,
+    channelArgs: { 'grpc.use_local_subchannel_pool': 1 },
+  });
   try {
-    connection = await Connection.connect({ address: input.address, connectTimeout: 2000 });
+    await connection.ensureConnected();
     await connection.workflowService.getSystemInfo({});
     return true;
   } catch {
     return false;
   } finally {
-    await connection?.close();
+    await connection.close();
   }
 }
 
