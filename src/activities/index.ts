@@ -35,7 +35,7 @@ export type { ObjectRoundTrip } from './s3';
 export type { ParquetRoundTrip } from './duckdb';
 export type { ExtractPlan, ExtractResult } from '../connectors/sources/types';
 export type { TransformResult } from '../transform/transform';
-export type { LoadTableInput, LoadTableResult } from '../connectors/targets/types';
+export type { LoadTableInput, LoadTableResult, ResetTablesResult, SavedState } from '../connectors/targets/types';
 export type { LakeTarget } from '../runtime/lake';
 export type { Alert, AlertKind } from './alert-messages';
 export type { ReplicationProgress, ReplicationStart, ReplicationState, TableProgress } from '../replication/types';

@@ -2,7 +2,7 @@ import type { ExtractDeps } from '../connectors/sources/postgres/extract';
 import { createPostgresTarget } from '../connectors/targets/postgres/load';
 import { createRedshiftTarget, type RedshiftDeps, type RedshiftLoadInput } from '../connectors/targets/redshift/load';
 import type { RedshiftWarehouse } from '../connectors/targets/redshift/statements';
-import type { LoadTableInput, ReadWatermarkInput } from '../connectors/targets/types';
+import type { LoadTableInput, ReadWatermarkInput, ResetTablesInput } from '../connectors/targets/types';
 
 /** The load activities, one pair per warehouse target (their names are in recorded histories, so they stay). */
 export function createLoadActivities(deps: ExtractDeps & RedshiftDeps) {
@@ -17,5 +17,9 @@ export function createLoadActivities(deps: ExtractDeps & RedshiftDeps) {
     readRedshiftWatermark: (input: ReadWatermarkInput & { warehouse: RedshiftWarehouse }) => redshift.readWatermark(input),
     /** One Redshift Data API batch (one transaction) that commits only if it reconciles. */
     loadIntoRedshift: (input: RedshiftLoadInput) => redshift.load(input),
+    /** `etl reset` on the Postgres warehouse: forget tables' state (optionally empty their targets), audited. */
+    resetPostgresState: (input: ResetTablesInput) => postgres.reset(input),
+    /** `etl reset` on Redshift, in one Data API batch. */
+    resetRedshiftState: (input: ResetTablesInput & { warehouse: RedshiftWarehouse }) => redshift.reset(input),
   };
 }

@@ -10,6 +10,7 @@ import { addScheduleCommands } from './schedule-commands';
 import { formatRunSummary, startPipelineRun } from './pipeline-run';
 import { formatPreflightSummary, startPreflight } from './preflight';
 import { addReplicationCommands } from './replication-commands';
+import { addResetCommand } from './reset-command';
 import { webUiUrl } from './web-ui';
 import { withClient } from './with-client';
 
@@ -36,7 +37,7 @@ program
 program
   .command('run')
   .argument('<pipeline.yaml>', 'pipeline file')
-  .option('--run-date <YYYY-MM-DD>', 'the business day to process (default: today, UTC)')
+  .option('--run-date <YYYY-MM-DD>', 'the day to process, as the data interval of the run (window: interval tables read it); default: ad hoc, up to now')
   .option('--no-wait', 'start the run and return without waiting for its result')
   .option('--follow', 'show live progress until the run ends; exit 0 only if it succeeded')
   .description('run a pipeline on the workers polling the task queue (start one with: npm run worker)')
@@ -68,6 +69,7 @@ addControlCommands(program);
 addHistoryCommands(program);
 addScheduleCommands(program);
 addReplicationCommands(program);
+addResetCommand(program);
 
 program.parseAsync().catch((error: unknown) => {
   console.error(describeError(error));

@@ -24,11 +24,11 @@ export function startPipelineRun(input: {
   pipeline: Pipeline;
   runDate?: string;
 }): Promise<WorkflowHandleWithFirstExecutionRunId<typeof nightlyEtlWorkflow>> {
-  const runDate = input.runDate ?? today();
+  // Without a run date the run is ad hoc: it covers everything up to now and is labelled with today (UTC).
   return input.client.workflow.start(nightlyEtlWorkflow, {
     taskQueue: input.settings.temporal.taskQueue,
-    workflowId: `${input.pipeline.name}-${runDate}-${compactTimestamp()}`,
-    args: [{ pipeline: input.pipeline, runDate }],
+    workflowId: `${input.pipeline.name}-${input.runDate ?? today()}-${compactTimestamp()}`,
+    args: [{ pipeline: input.pipeline, runDate: input.runDate }],
   });
 }
 

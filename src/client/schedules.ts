@@ -4,7 +4,7 @@ import type { Pipeline } from '../config/pipeline-schema';
 import type { OverlapPolicy, ScheduleSpec } from '../config/schedule-schema';
 import type { Settings } from '../config/settings';
 import { nightlyEtlWorkflow } from '../workflows';
-import { nextDay, startOfDayInZone } from './zoned-time';
+import { nextDay, startOfDayInZone } from '../common/zoned-time';
 
 const OVERLAP: Record<OverlapPolicy, ScheduleOverlapPolicy> = {
   skip: ScheduleOverlapPolicy.SKIP,
@@ -62,12 +62,12 @@ export async function createOrUpdateSchedule(input: { client: Client; pipeline: 
 }
 
 /**
- * Runs the schedule for every time its cron fires in the days from..to (inclusive, in its time zone), one
- * after the other in order (buffer-all), each with the run date of the day it fires for.
+ * Runs the days from..to (inclusive, in the schedule's time zone), one after the other in order (buffer-all):
+ * a run covers the day before the one it fires on, so the firings are those of the day after each.
  */
 export async function backfillSchedule(input: { handle: ScheduleHandle; from: string; to: string; timezone: string }): Promise<{ start: Date; end: Date }> {
-  const start = new Date(startOfDayInZone(input.from, input.timezone).getTime() - 1);
-  const end = new Date(startOfDayInZone(nextDay(input.to), input.timezone).getTime() - 1);
+  const start = new Date(startOfDayInZone(nextDay(input.from), input.timezone).getTime() - 1);
+  const end = new Date(startOfDayInZone(nextDay(nextDay(input.to)), input.timezone).getTime() - 1);
   if (end <= start) throw new Error(`backfill: --to ${input.to} is before --from ${input.from}`);
   await input.handle.backfill({ start, end, overlap: ScheduleOverlapPolicy.BUFFER_ALL });
   return { start, end };

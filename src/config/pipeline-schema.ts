@@ -24,6 +24,14 @@ const tableSchema = z.strictObject({
    * are not missed; rows read twice are merged by key.
    */
   lookback: z.string().min(1).optional(),
+  /**
+   * Which rows a run reads: `since-last` (rows whose watermark passed the saved one; the default) or
+   * `interval` (rows whose `eventTime` column, or the watermark, falls in the run's data interval, so a
+   * backfill or a re-run of a day reloads exactly that day).
+   */
+  window: z.enum(['since-last', 'interval']).default('since-last'),
+  /** The date or timestamp column a `window: interval` table is cut on (defaults to the watermark). */
+  eventTime: identifier.optional(),
   /** Tables loaded before this one (dimensions before facts). */
   dependsOn: z.array(identifier).default([]),
   transform: z.array(transformStepSchema).default([]),
@@ -102,6 +110,13 @@ export const pipelineSchema = z
     pipeline.tables.forEach((table, index) => {
       if (table.mode === 'incremental' && !table.watermark) {
         ctx.addIssue({ code: 'custom', path: ['tables', index, 'watermark'], message: 'required when mode is incremental' });
+      }
+      if (table.window === 'interval') {
+        if (!table.eventTime && !table.watermark) ctx.addIssue({ code: 'custom', path: ['tables', index, 'eventTime'], message: 'window: interval needs an eventTime (or watermark) column to cut the interval on' });
+        if (table.mode === 'full-refresh') ctx.addIssue({ code: 'custom', path: ['tables', index, 'window'], message: 'window: interval loads one interval by key; it cannot be combined with mode: full-refresh' });
+        if (table.lookback) ctx.addIssue({ code: 'custom', path: ['tables', index, 'lookback'], message: 'a window: interval table reads whole intervals; lookback applies to window: since-last' });
+      } else if (table.eventTime) {
+        ctx.addIssue({ code: 'custom', path: ['tables', index, 'eventTime'], message: 'only used with window: interval' });
       }
       if (table.lookback && !table.watermark) {
         ctx.addIssue({ code: 'custom', path: ['tables', index, 'lookback'], message: 'needs a watermark column to look back on' });

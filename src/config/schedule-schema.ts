@@ -25,8 +25,11 @@ export const overlapPolicies = ['skip', 'buffer-one', 'buffer-all', 'cancel-othe
 export const scheduleSchema = z.strictObject({
   cron: z.string().refine(isCronExpression, 'expected a cron expression such as "0 2 * * *" (minute hour day-of-month month day-of-week), @daily or @every 1h'),
   timezone: z.string().refine(isTimeZone, 'expected an IANA time zone such as UTC or Europe/Paris').default('UTC'),
-  /** What happens when a run is due while the previous one still runs (default: skip it). */
-  overlap: z.enum(overlapPolicies).default('skip'),
+  /**
+   * What happens when a run is due while the previous one still runs. Each run covers its own day, so the
+   * default queues it (buffer-all) rather than skipping a day; `temporal schedule backfill` then runs every day too.
+   */
+  overlap: z.enum(overlapPolicies).default('buffer-all'),
   /** How late a run missed while Temporal was down may still start, e.g. 1d, 6h, 30m. */
   catchupWindow: z.string().regex(/^\d+(s|m|h|d)$/, 'expected a duration such as 1d, 6h or 30m').default('1d'),
   pauseOnFailure: z.boolean().default(false),

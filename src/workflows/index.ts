@@ -3,3 +3,4 @@ export { preflightWorkflow, type PreflightInput, type PreflightSummary } from '.
 export type { ReplicationSummary, RunManifest, TableRunResult } from './results';
 export { tableEtlWorkflow, type TableEtlInput } from './table-etl';
 export { progressQuery, replicationWorkflow, stopSignal, type LagAlert, type ReplicationStatus, type ReplicationWorkflowInput } from './replication';
+export { resetPipelineWorkflow, type ResetPipelineInput } from './reset';

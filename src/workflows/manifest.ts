@@ -1,6 +1,7 @@
 import type { Pipeline } from '../config/pipeline-schema';
 import { lakeTargetOf, manifestKey } from '../common/lake-layout';
 import { quick } from './activities';
+import type { RunInterval } from './run-date';
 import type { ReplicationSummary, RunManifest, TableRunResult } from './results';
 
 /** Totals the tables' results and writes _manifest.json beside the run's data; returns it with its URI. */
@@ -8,6 +9,7 @@ export async function writeRunManifest(input: {
   pipeline: Pipeline;
   runId: string;
   runDate: string;
+  interval: RunInterval;
   startedAt: Date;
   tables: TableRunResult[];
   replication?: ReplicationSummary;
@@ -19,6 +21,7 @@ export async function writeRunManifest(input: {
     pipeline: pipeline.name,
     runId,
     runDate,
+    interval: input.interval,
     status: 'succeeded',
     startedAt: startedAt.toISOString(),
     finishedAt: finishedAt.toISOString(),

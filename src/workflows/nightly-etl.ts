@@ -1,5 +1,5 @@
 import { CancellationScope, isCancellation, log, workflowInfo } from '@temporalio/workflow';
-import type { DatabaseRole, ExtractPlan } from '../activities';
+import type { DatabaseRole, ExtractPlan, SavedState } from '../activities';
 import type { PipelineInput } from '../config/pipeline-input';
 import type { Pipeline, TableSpec } from '../config/pipeline-schema';
 import { lakeTargetOf } from '../common/lake-layout';
@@ -11,7 +11,7 @@ import { validatedPipeline } from './pipeline-input';
 import { writeRunManifest } from './manifest';
 import { countError, recordRunDuration } from './metrics';
 import type { RunManifest } from './results';
-import { resolveRunDate } from './run-date';
+import { resolveRunInterval, type RunInterval } from './run-date';
 import { runTables } from './run-tables';
 import { trackRun, type RunTracking } from './run-tracking';
 
@@ -26,22 +26,24 @@ interface RunContext {
   pipeline: Pipeline;
   runId: string;
   runDate: string;
+  /** The data interval this run covers (see resolveRunInterval). */
+  interval: RunInterval;
   startedAt: Date;
   tracking: RunTracking;
 }
 
-function readWatermark(pipeline: Pipeline, table: TableSpec): Promise<{ watermark?: string }> {
+function readWatermark(pipeline: Pipeline, table: TableSpec): Promise<SavedState> {
   const { warehouse } = pipeline;
   const at = { pipeline: pipeline.name, table: table.name };
   return warehouse.type === 'redshift' ? quick.readRedshiftWatermark({ ...at, warehouse }) : quick.readPostgresWatermark(at);
 }
 
 /** Checks every table (catalog, watermark, transform) and fixes its window before any data moves. */
-async function planTables(pipeline: Pipeline, database: DatabaseRole): Promise<Map<string, ExtractPlan>> {
+async function planTables(pipeline: Pipeline, database: DatabaseRole, interval: RunInterval): Promise<Map<string, ExtractPlan>> {
   const plans = await Promise.all(
     pipeline.tables.map(async (table: TableSpec) => {
-      const { watermark } = table.mode === 'full-refresh' ? { watermark: undefined } : await readWatermark(pipeline, table);
-      const plan = await quick.planExtract({ table, database, since: watermark });
+      const saved: SavedState = table.mode === 'full-refresh' ? {} : await readWatermark(pipeline, table);
+      const plan = await quick.planExtract({ table, database, since: saved.watermark, previous: saved.sourceMark, interval });
       await quick.checkTransform({ table, sourceColumns: plan.columns });
       return [table.name, plan] as const;
     }),
@@ -54,7 +56,7 @@ async function runPipeline(context: RunContext): Promise<RunManifest> {
   const { pipeline, runId, tracking } = context;
   // Without a replication section nothing is added here, so histories of runs without one replay unchanged.
   const replication = await catchUpReplica(pipeline, runId);
-  const plans = await planTables(pipeline, replication ? 'replica' : 'source');
+  const plans = await planTables(pipeline, replication ? 'replica' : 'source', context.interval);
   for (const [table, plan] of plans) tracking.updateTable(table, { sourceRows: plan.sourceRows });
   tracking.progress.step = 'tables';
   const tables = await runTables({ ...context, plans });
@@ -102,8 +104,8 @@ export async function nightlyEtlWorkflow(input: NightlyEtlInput): Promise<RunMan
   const pipeline = validatedPipeline(input);
   const { workflowId: runId } = workflowInfo();
   const startedAt = new Date();
-  const runDate = resolveRunDate({ runDate: input.runDate, timeZone: pipeline.schedule?.timezone, startedAt });
-  const context: RunContext = { pipeline, runId, runDate, startedAt, tracking: trackRun({ pipeline, runId, runDate, startedAt }) };
+  const { runDate, interval } = resolveRunInterval({ runDate: input.runDate, timeZone: pipeline.schedule?.timezone, startedAt });
+  const context: RunContext = { pipeline, runId, runDate, interval, startedAt, tracking: trackRun({ pipeline, runId, runDate, interval, startedAt }) };
   const watch = watchRunTime(pipeline.alerts, { pipeline: pipeline.name, runId, runDate });
   try {
     const manifest = await runPipeline(context);

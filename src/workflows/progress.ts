@@ -1,5 +1,6 @@
 import { defineQuery } from '@temporalio/workflow';
 import type { RunStatus } from '../common/search-attributes';
+import type { RunInterval } from './run-date';
 
 /** Where one table is: `running` is the parent's view; the table's own workflow knows the exact stage. */
 export type TableStage = 'waiting' | 'running' | 'extract' | 'transform' | 'load' | 'done';
@@ -22,6 +23,8 @@ export interface RunProgress {
   pipeline: string;
   runId: string;
   runDate: string;
+  /** The data interval the run covers. */
+  interval?: RunInterval;
   status: RunStatus;
   step: 'plan' | 'tables' | 'manifest' | 'cleanup' | 'done';
   startedAt: string;

@@ -1,4 +1,5 @@
 import type { ExtractWindow } from '../connectors/sources/postgres/sql';
+import type { RunInterval } from './run-date';
 
 /** What one table's run did: counts at every stage, the window, timings and where the files are. */
 export interface TableRunResult {
@@ -35,6 +36,8 @@ export interface RunManifest {
   pipeline: string;
   runId: string;
   runDate: string;
+  /** The data interval the run covered: [start, end); no start for an ad-hoc run (each table went on from its last). */
+  interval: RunInterval;
   status: 'succeeded';
   startedAt: string;
   finishedAt: string;

@@ -2,6 +2,7 @@ import { setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import { ETL_PIPELINE, ETL_RUN_DATE, ETL_STATUS, type RunStatus } from '../common/search-attributes';
 import type { Pipeline } from '../config/pipeline-schema';
 import { progressQuery, summarizeProgress, type RunProgress, type TableProgress } from './progress';
+import type { RunInterval } from './run-date';
 import { installRunControl, type RunControl } from './run-control';
 
 /** A run's progress (answered by the `progress` query), its status search attribute and its pause state. */
@@ -12,12 +13,13 @@ export interface RunTracking {
   updateTable(table: string, update: Partial<TableProgress>): void;
 }
 
-export function trackRun(input: { pipeline: Pipeline; runId: string; runDate: string; startedAt: Date }): RunTracking {
+export function trackRun(input: { pipeline: Pipeline; runId: string; runDate: string; interval: RunInterval; startedAt: Date }): RunTracking {
   const { pipeline, runDate } = input;
   const progress: RunProgress = {
     pipeline: pipeline.name,
     runId: input.runId,
     runDate,
+    interval: input.interval,
     status: 'running',
     step: 'plan',
     startedAt: input.startedAt.toISOString(),

@@ -88,7 +88,8 @@ export async function tableEtlWorkflow(input: TableEtlInput): Promise<TableRunRe
     columns: transformed.columns,
     rollups: table.rollups,
     runId: input.runId,
-    watermark: plan.window?.to,
+    watermark: plan.nextWatermark ?? plan.window?.to,
+    sourceMark: plan.sourceMark,
     files: transformed.processed,
     expected: { rows: transformed.acceptedRows, keyChecksum: transformed.keyChecksum },
   };

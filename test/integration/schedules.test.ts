@@ -6,6 +6,7 @@ import { loadPipeline, type Pipeline } from '../../src/config';
 import type { ScheduleSpec } from '../../src/config/schedule-schema';
 import { seedDemoData } from '../../src/dev/seed';
 import type { RunManifest } from '../../src/workflows';
+import { previousDay } from '../../src/common/zoned-time';
 import { dateInZone } from '../../src/workflows/run-date';
 import { etl, waitFor } from '../support/commands';
 import { createHarness, resetWarehouse, type Harness } from '../support/harness';
@@ -53,7 +54,7 @@ async function finishedRunDates(handle: ScheduleHandle, count: number): Promise<
 }
 
 describe('Temporal Schedules for pipelines', () => {
-  it('fires a near-term schedule, whose run completes for the day it fired for; paused, it starts no more runs', async () => {
+  it('fires a near-term schedule, whose run completes for the day before the one it fired for; paused, it starts no more runs', async () => {
     const pipeline = scheduled('near', { cron: '@every 10s', timezone: 'Asia/Tokyo', catchupWindow: '1m' });
     const worker = await harness.worker();
     await worker.runUntil(async () => {
@@ -64,7 +65,8 @@ describe('Temporal Schedules for pipelines', () => {
       });
       const manifest = (await harness.client.workflow.getHandle(first?.action.workflow.workflowId ?? '').result()) as RunManifest;
       expect(manifest.status).toBe('succeeded');
-      expect(manifest.runDate).toBe(dateInZone(first?.scheduledAt ?? new Date(), 'Asia/Tokyo'));
+      expect(manifest.runDate).toBe(previousDay(dateInZone(first?.scheduledAt ?? new Date(), 'Asia/Tokyo')));
+      expect(manifest.interval).toMatchObject({ source: 'scheduled', timeZone: 'Asia/Tokyo' });
 
       expect(await etl(harness.settings, 'schedule', 'pause', handle.scheduleId, '--note', 'test')).toMatchObject({ status: 0 });
       const paused = await handle.describe();
@@ -87,11 +89,11 @@ describe('Temporal Schedules for pipelines', () => {
 
       expect(await etl(harness.settings, 'schedule', 'trigger', handle.scheduleId)).toMatchObject({ status: 0 });
       const [today] = await finishedRunDates(handle, 1);
-      expect(today).toBe(dateInZone(new Date(), 'Europe/Paris'));
+      expect(today).toBe(previousDay(dateInZone(new Date(), 'Europe/Paris')));
 
       const backfill = await etl(harness.settings, 'schedule', 'backfill', handle.scheduleId, '--from', '2026-03-01', '--to', '2026-03-03');
       expect(backfill.status).toBe(0);
-      // The range covers the Paris days (from 2026-02-28T23:00Z); each 02:00 Paris run processes its own day.
+      // Each 02:00 Paris run covers the day before: the firings of 03-02..03-04 process 03-01..03-03.
       expect((await finishedRunDates(handle, 4)).slice(1)).toEqual(['2026-03-01', '2026-03-02', '2026-03-03']);
 
       const described = await etl(harness.settings, 'schedule', 'describe', handle.scheduleId);

@@ -20,8 +20,8 @@ export interface Harness {
   replica: Pool;
   /** Starts an in-process worker on the harness task queue; stop() shuts it down as a deploy or crash-restart would. */
   startWorker(): Promise<{ stop(): Promise<void> }>;
-  /** Runs the pipeline with an in-process worker and returns the manifest (or throws the failure). */
-  run(pipeline: Pipeline, runDate?: string): Promise<RunManifest>;
+  /** Runs the pipeline with an in-process worker and returns the manifest (or throws the failure); null runs it ad hoc. */
+  run(pipeline: Pipeline, runDate?: string | null): Promise<RunManifest>;
   /** A worker on this harness's task queue, for tests that drive runs themselves (worker.runUntil). */
   worker(): Promise<Worker>;
   close(): Promise<void>;
@@ -54,13 +54,13 @@ export async function createHarness(): Promise<Harness> {
         },
       };
     },
-    async run(pipeline, runDate = '2026-01-15') {
+    async run(pipeline, runDate: string | null = '2026-01-15') {
       const worker = await createEtlWorker({ connection: workerConnection, settings, deps, workflowBundle });
       return worker.runUntil(
         client.workflow.execute(nightlyEtlWorkflow, {
           taskQueue: settings.temporal.taskQueue,
           workflowId: `test-${pipeline.name}-${randomUUID()}`,
-          args: [{ pipeline, runDate }],
+          args: [{ pipeline, runDate: runDate ?? undefined }],
         }),
       );
     },

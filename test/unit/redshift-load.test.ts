@@ -79,13 +79,28 @@ function failedBatch(failing: { sql: string; error: string; queryId?: number }):
 }
 
 /** Routes ExecuteStatement by SQL text to a statement id whose result is `records`. */
-function query(match: RegExp, id: string, records: Field[][], described: Described = { Status: 'FINISHED', HasResultSet: true }): void {
+interface QueryStub {
+  match: RegExp;
+  id: string;
+  records: Field[][];
+  described?: Described;
+}
+
+/** ExecuteStatement answers: each SQL matching a stub gets its id, status and records; any other SQL fails the test. */
+function queries(...stubs: QueryStub[]): void {
   redshift.on(ExecuteStatementCommand).callsFake((command: ExecuteStatementInput) => {
-    if (match.test(command.Sql ?? '')) return { Id: id };
+    const stub = stubs.find((candidate) => candidate.match.test(command.Sql ?? ''));
+    if (stub) return { Id: stub.id };
     throw new Error(`unexpected SQL ${command.Sql}`);
   });
-  statuses(id, described);
-  redshift.on(GetStatementResultCommand, { Id: id }).resolves({ Records: records });
+  for (const stub of stubs) {
+    statuses(stub.id, stub.described ?? { Status: 'FINISHED', HasResultSet: true });
+    redshift.on(GetStatementResultCommand, { Id: stub.id }).resolves({ Records: stub.records });
+  }
+}
+
+function query(match: RegExp, id: string, records: Field[][], described?: Described): void {
+  queries({ match, id, records, described });
 }
 
 async function failureOf(promise: Promise<unknown>): Promise<Error> {
@@ -282,10 +297,13 @@ describe('loadIntoRedshift', () => {
 });
 
 describe('readRedshiftWatermark', () => {
-  it('returns the saved watermark', async () => {
-    query(/FROM etl_state\.watermarks WHERE pipeline = 'shop' AND table_name = 'orders'/, 'wm-1', [[{ stringValue: '2024-01-31' }]]);
+  it('returns the saved watermark and source mark', async () => {
+    queries(
+      { match: /FROM etl_state\.watermarks WHERE pipeline = 'shop' AND table_name = 'orders'/, id: 'wm-1', records: [[{ stringValue: '2024-01-31' }]] },
+      { match: /FROM etl_state\.source_marks WHERE pipeline = 'shop' AND table_name = 'orders'/, id: 'mark-1', records: [[{ stringValue: 'source:16384' }, { longValue: 5000 }]] },
+    );
 
-    await expect(setUp().activities.readWatermark({ pipeline: 'shop', table: 'orders', warehouse })).resolves.toEqual({ watermark: '2024-01-31' });
+    await expect(setUp().activities.readWatermark({ pipeline: 'shop', table: 'orders', warehouse })).resolves.toEqual({ watermark: '2024-01-31', sourceMark: { id: 'source:16384', rows: 5000 } });
     expect(redshift.commandCalls(ExecuteStatementCommand)[0]?.args[0].input).toMatchObject({ WorkgroupName: 'etl-wg', Database: 'analytics' });
   });
 
@@ -296,9 +314,52 @@ describe('readRedshiftWatermark', () => {
     expect(result.watermark).toBeUndefined();
   });
 
+  it('returns the watermark alone from a warehouse whose etl_state predates source marks', async () => {
+    queries(
+      { match: /FROM etl_state\.watermarks/, id: 'wm-1', records: [[{ stringValue: '2024-01-31' }]] },
+      { match: /FROM etl_state\.source_marks/, id: 'mark-1', records: [], described: { Status: 'FAILED', Error: 'ERROR: relation "etl_state.source_marks" does not exist' } },
+    );
+
+    await expect(setUp().activities.readWatermark({ pipeline: 'shop', table: 'orders', warehouse })).resolves.toEqual({ watermark: '2024-01-31' });
+  });
+
   it('returns no watermark when the table has none yet', async () => {
     query(/etl_state\.watermarks/, 'wm-1', []);
 
     await expect(setUp().activities.readWatermark({ pipeline: 'shop', table: 'orders', warehouse })).resolves.toEqual({});
+  });
+});
+
+describe('resetRedshiftState', () => {
+  const reset = { pipeline: 'shop', tables: [{ name: 'orders', targets: ['analytics.orders', 'analytics.daily_orders'] }], requestedBy: 'ana@laptop', reason: "restored, it's late", runId: 'shop-reset-1' };
+
+  it('forgets the state, empties only the targets that exist, and audits, in one batch', async () => {
+    queries(
+      { match: /lower\('orders'\)/, id: 'exists-1', records: [[{ longValue: 1 }]] },
+      { match: /lower\('daily_orders'\)/, id: 'exists-2', records: [[{ longValue: 0 }]] },
+    );
+    redshift.on(BatchExecuteStatementCommand).resolves({ Id: 'reset-1' });
+    statuses('reset-1', { Status: 'FINISHED' });
+
+    await expect(setUp().activities.reset({ ...reset, truncate: true, warehouse })).resolves.toEqual({ tables: ['orders'], emptied: ['analytics.orders'] });
+    const batch = redshift.commandCalls(BatchExecuteStatementCommand)[0]?.args[0].input.Sqls ?? [];
+    expect(batch).toContain("DELETE FROM etl_state.watermarks WHERE pipeline = 'shop' AND table_name = 'orders'");
+    expect(batch).toContain("DELETE FROM etl_state.source_marks WHERE pipeline = 'shop' AND table_name = 'orders'");
+    expect(batch).toContain('DELETE FROM "analytics"."orders"');
+    expect(batch.join('\n')).not.toContain('daily_orders');
+    expect(batch.at(-1)).toBe(
+      "INSERT INTO etl_state.resets (pipeline, table_name, target_emptied, requested_by, reason, run_id, reset_at) VALUES ('shop', 'orders', true, 'ana@laptop', 'restored, it''s late', 'shop-reset-1', getdate())",
+    );
+    expect(batch.some((sql) => /TRUNCATE/i.test(sql))).toBe(false);
+  });
+
+  it('keeps the targets without --truncate and asks Redshift nothing about them', async () => {
+    redshift.on(BatchExecuteStatementCommand).resolves({ Id: 'reset-2' });
+    statuses('reset-2', { Status: 'FINISHED' });
+
+    await expect(setUp().activities.reset({ ...reset, truncate: false, warehouse })).resolves.toEqual({ tables: ['orders'], emptied: [] });
+    expect(redshift.commandCalls(ExecuteStatementCommand)).toHaveLength(0);
+    const batch = redshift.commandCalls(BatchExecuteStatementCommand)[0]?.args[0].input.Sqls ?? [];
+    expect(batch.some((sql) => sql.startsWith('DELETE FROM "analytics"'))).toBe(false);
   });
 });

@@ -66,32 +66,33 @@ describe('Redshift load batch', () => {
   it('runs state, target, stage, COPY, guard, merge, rollups, watermark and guard, in that order', () => {
     const batch = buildLoadBatch(spec);
     const plan = { ...spec, dialect: 'redshift' as const };
-    expect(batch.slice(0, 3)).toEqual(createStateTables());
-    expect(batch.slice(3, 5)).toEqual(createTargetTable(plan));
-    expect(batch[5]).toBe(createStageTable(plan));
-    expect(batch[5]).toBe('CREATE TEMP TABLE etl_stage (LIKE "analytics"."orders")');
-    expect(batch[6]).toBe(
+    const state = createStateTables().length;
+    expect(batch.slice(0, state)).toEqual(createStateTables());
+    expect(batch.slice(state, state + 2)).toEqual(createTargetTable(plan));
+    expect(batch[state + 2]).toBe(createStageTable(plan));
+    expect(batch[state + 2]).toBe('CREATE TEMP TABLE etl_stage (LIKE "analytics"."orders")');
+    expect(batch[state + 3]).toBe(
       `COPY "etl_stage" FROM 's3://lake/processed/orders/run-1/' IAM_ROLE 'arn:aws:iam::123456789012:role/redshift-copy' FORMAT AS PARQUET`,
     );
-    expect(batch[7]).toBe(guard('stage', `SELECT ${checksum(stageHash)} FROM etl_stage`));
-    expect(batch[8]).toMatch(/^CREATE TEMP TABLE etl_affected_0 AS SELECT DISTINCT "sale_date"/);
-    expect(batch[9]).toBe('DELETE FROM "analytics"."orders" USING etl_stage WHERE "analytics"."orders"."order_id" = etl_stage."order_id"');
-    expect(batch[10]).toBe('INSERT INTO "analytics"."orders" ("order_id", "amount", "sale_date") SELECT "order_id", "amount", "sale_date" FROM etl_stage');
-    expect(batch[11]).toMatch(/^DELETE FROM "analytics"."daily_sales" WHERE "sale_date" IN \(SELECT v FROM etl_affected_0\)$/);
-    expect(batch[12]).toMatch(/^INSERT INTO "analytics"."daily_sales" SELECT "sale_date", sum\(amount\) AS "total"/);
-    expect(batch[13]).toBe("DELETE FROM etl_state.loads WHERE pipeline = 'shop' AND table_name = 'orders' AND run_id = 'run-o''brien'");
-    expect(batch[14]).toContain('INSERT INTO etl_state.loads');
-    expect(batch[15]).toBe("DELETE FROM etl_state.watermarks WHERE pipeline = 'shop' AND table_name = 'orders'");
-    expect(batch[16]).toContain("VALUES ('shop', 'orders', '2024-01-31', 'run-o''brien', getdate())");
-    expect(batch[17]).toBe(
+    expect(batch[state + 4]).toBe(guard('stage', `SELECT ${checksum(stageHash)} FROM etl_stage`));
+    expect(batch[state + 5]).toMatch(/^CREATE TEMP TABLE etl_affected_0 AS SELECT DISTINCT "sale_date"/);
+    expect(batch[state + 6]).toBe('DELETE FROM "analytics"."orders" USING etl_stage WHERE "analytics"."orders"."order_id" = etl_stage."order_id"');
+    expect(batch[state + 7]).toBe('INSERT INTO "analytics"."orders" ("order_id", "amount", "sale_date") SELECT "order_id", "amount", "sale_date" FROM etl_stage');
+    expect(batch[state + 8]).toMatch(/^DELETE FROM "analytics"."daily_sales" WHERE "sale_date" IN \(SELECT v FROM etl_affected_0\)$/);
+    expect(batch[state + 9]).toMatch(/^INSERT INTO "analytics"."daily_sales" SELECT "sale_date", sum\(amount\) AS "total"/);
+    expect(batch[state + 10]).toBe("DELETE FROM etl_state.loads WHERE pipeline = 'shop' AND table_name = 'orders' AND run_id = 'run-o''brien'");
+    expect(batch[state + 11]).toContain('INSERT INTO etl_state.loads');
+    expect(batch[state + 12]).toBe("DELETE FROM etl_state.watermarks WHERE pipeline = 'shop' AND table_name = 'orders'");
+    expect(batch[state + 13]).toContain("VALUES ('shop', 'orders', '2024-01-31', 'run-o''brien', getdate())");
+    expect(batch[state + 14]).toBe(
       guard('target', `SELECT ${checksum(targetHash)} FROM "analytics"."orders" t JOIN etl_stage s ON t."order_id" = s."order_id"`),
     );
-    expect(batch).toHaveLength(18);
+    expect(batch).toHaveLength(state + 15);
   });
 
   it('deletes everything before inserting on a full refresh and rebuilds whole rollups', () => {
     const batch = buildLoadBatch({ ...spec, mode: 'full-refresh', watermark: undefined });
-    const apply = batch.slice(8, -1);
+    const apply = batch.slice(createStateTables().length + 5, -1);
     expect(apply.slice(0, 4)).toEqual([
       'DELETE FROM "analytics"."orders"',
       'INSERT INTO "analytics"."orders" ("order_id", "amount", "sale_date") SELECT "order_id", "amount", "sale_date" FROM etl_stage',

@@ -1,7 +1,7 @@
 import { ConfigError, loadPipeline, parsePipeline } from '../../src/config';
 import { loadSettings } from '../../src/config/settings';
 import { scheduleOptions } from '../../src/client/schedules';
-import { nextDay, startOfDayInZone } from '../../src/client/zoned-time';
+import { nextDay, startOfDayInZone } from '../../src/common/zoned-time';
 import { nightlyEtlWorkflow } from '../../src/workflows';
 import { summarizeProgress, type RunProgress } from '../../src/workflows/progress';
 
@@ -23,9 +23,9 @@ function issuesOf(schedule: string): string[] {
 }
 
 describe('the schedule section of a pipeline file', () => {
-  it('fills the defaults: UTC, skip overlapping runs, a one-day catch-up window', () => {
+  it('fills the defaults: UTC, overlapping runs queued (each covers its own day), a one-day catch-up window', () => {
     const pipeline = parsePipeline({ file: 'p.yaml', text: `${base}schedule: { cron: "0 2 * * *" }\n` });
-    expect(pipeline.schedule).toEqual({ cron: '0 2 * * *', timezone: 'UTC', overlap: 'skip', catchupWindow: '1d', pauseOnFailure: false });
+    expect(pipeline.schedule).toEqual({ cron: '0 2 * * *', timezone: 'UTC', overlap: 'buffer-all', catchupWindow: '1d', pauseOnFailure: false });
   });
 
   it('names the field of a bad cron, time zone, overlap policy or window', () => {
@@ -43,7 +43,7 @@ describe('the schedule section of a pipeline file', () => {
       scheduleId: 'etl-demo',
       spec: { cronExpressions: ['0 2 * * *'], timezone: 'UTC' },
       action: { type: 'startWorkflow', workflowType: nightlyEtlWorkflow, workflowId: 'demo-scheduled', args: [{ pipeline }] },
-      policies: { overlap: 'SKIP', catchupWindow: '1d', pauseOnFailure: false },
+      policies: { overlap: 'BUFFER_ALL', catchupWindow: '1d', pauseOnFailure: false },
     });
   });
 });

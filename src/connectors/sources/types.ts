@@ -2,8 +2,10 @@ import type { DatabaseRole } from '../../activities/postgres';
 import type { LakeTarget } from '../../runtime/lake';
 import type { RunLocation } from '../../common/lake-layout';
 import type { TableSpec } from '../../config/pipeline-schema';
+import type { RunInterval } from '../../common/run-interval';
 import type { SourceColumn } from '../../sql/pg-types';
 import type { DuckdbLimits } from '../../transform/duckdb-session';
+import type { SourceMark } from '../targets/load-plan';
 import type { KeyRange } from './postgres/part-ranges';
 import type { ExtractWindow } from './postgres/sql';
 
@@ -23,6 +25,10 @@ export interface ExtractPlan {
   sourceRows: number;
   /** The span of a single integer key: parts are equal key ranges over it. */
   keyRange?: KeyRange;
+  /** The source's identity and size when planned; the load saves it so the next plan can compare. */
+  sourceMark?: SourceMark;
+  /** What the load saves as the watermark when it is not the window's end (an interval table's latest end). */
+  nextWatermark?: string;
 }
 
 export interface ExtractedPart {
@@ -45,6 +51,10 @@ export interface PlanExtractInput {
   database: DatabaseRole;
   /** The watermark the last committed load saved. */
   since?: string;
+  /** The source mark the last committed load saved. */
+  previous?: SourceMark;
+  /** The run's data interval: a `window: interval` table reads the rows whose event time falls in it. */
+  interval?: RunInterval;
 }
 
 export interface ExtractTableInput {

@@ -22,6 +22,14 @@ export interface LoadPlanSpec {
   runId: string;
   /** The new watermark (the upper bound of the extracted window), saved in the same transaction. */
   watermark?: string;
+  /** The source's identity and size when planned, saved with the watermark. */
+  sourceMark?: SourceMark;
+}
+
+/** A source table's identity (database and oid) and live-row estimate, as the plan step saw it. */
+export interface SourceMark {
+  id: string;
+  rows: number;
 }
 
 export const STAGE_TABLE = 'etl_stage';
@@ -32,6 +40,10 @@ export function createStateTables(): string[] {
     'CREATE SCHEMA IF NOT EXISTS etl_state',
     'CREATE TABLE IF NOT EXISTS etl_state.watermarks (pipeline VARCHAR(128) NOT NULL, table_name VARCHAR(128) NOT NULL, watermark VARCHAR(64) NOT NULL, run_id VARCHAR(256) NOT NULL, saved_at TIMESTAMP NOT NULL)',
     'CREATE TABLE IF NOT EXISTS etl_state.loads (pipeline VARCHAR(128) NOT NULL, table_name VARCHAR(128) NOT NULL, run_id VARCHAR(256) NOT NULL, row_count BIGINT NOT NULL, loaded_at TIMESTAMP NOT NULL)',
+    // What the source looked like at the last load, so the next plan can tell a source that went backwards.
+    'CREATE TABLE IF NOT EXISTS etl_state.source_marks (pipeline VARCHAR(128) NOT NULL, table_name VARCHAR(128) NOT NULL, source_id VARCHAR(128) NOT NULL, source_rows BIGINT NOT NULL, run_id VARCHAR(256) NOT NULL, saved_at TIMESTAMP NOT NULL)',
+    // Who reset which table's state, when and why: `etl reset` writes one row per table.
+    'CREATE TABLE IF NOT EXISTS etl_state.resets (pipeline VARCHAR(128) NOT NULL, table_name VARCHAR(128) NOT NULL, target_emptied BOOLEAN NOT NULL, requested_by VARCHAR(256) NOT NULL, reason VARCHAR(1024) NOT NULL, run_id VARCHAR(256) NOT NULL, reset_at TIMESTAMP NOT NULL)',
   ];
 }
 
@@ -106,6 +118,14 @@ function saveState(spec: LoadPlanSpec, loadedFrom: string): string[] {
     `DELETE FROM etl_state.loads WHERE ${where} AND run_id = ${run}`,
     `INSERT INTO etl_state.loads (pipeline, table_name, run_id, row_count, loaded_at) SELECT ${quoteLiteral(spec.pipeline)}, ${quoteLiteral(spec.table)}, ${run}, count(*), getdate() FROM ${loadedFrom}`,
   ];
+  const mark = spec.sourceMark;
+  if (mark) {
+    const rows = Number.isSafeInteger(mark.rows) && mark.rows >= 0 ? mark.rows : 0;
+    statements.push(
+      `DELETE FROM etl_state.source_marks WHERE ${where}`,
+      `INSERT INTO etl_state.source_marks (pipeline, table_name, source_id, source_rows, run_id, saved_at) VALUES (${quoteLiteral(spec.pipeline)}, ${quoteLiteral(spec.table)}, ${quoteLiteral(mark.id)}, ${rows}, ${run}, getdate())`,
+    );
+  }
   if (spec.watermark === undefined) return statements;
   return [
     ...statements,
@@ -114,7 +134,7 @@ function saveState(spec: LoadPlanSpec, loadedFrom: string): string[] {
   ];
 }
 
-function forDialect(spec: LoadPlanSpec, statements: string[]): string[] {
+function forDialect(spec: Pick<LoadPlanSpec, 'dialect'>, statements: string[]): string[] {
   // getdate() is Redshift's; Postgres spells it now() (at time zone utc for a plain timestamp).
   return spec.dialect === 'postgres' ? statements.map((sql) => sql.replaceAll('getdate()', "(now() AT TIME ZONE 'utc')")) : statements;
 }
@@ -165,6 +185,27 @@ export function selectLoadedChecksum(spec: Pick<LoadPlanSpec, 'dialect' | 'targe
   const target = quoteQualified(spec.target);
   const checksum = keyChecksumSelect({ dialect: spec.dialect, keys: spec.keys, alias: 't' });
   return `SELECT ${checksum} FROM ${target} t JOIN ${STAGE_TABLE} s ON ${keyJoin(spec.keys, 't', 's')}`;
+}
+
+/** The source mark the last load of one table saved, or no row. */
+export function selectSourceMark(input: { pipeline: string; table: string }): string {
+  return `SELECT source_id, source_rows FROM etl_state.source_marks WHERE pipeline = ${quoteLiteral(input.pipeline)} AND table_name = ${quoteLiteral(input.table)}`;
+}
+
+/**
+ * `etl reset` for some tables of a pipeline, in one transaction: forget their watermarks and source marks
+ * (the next run reads each table from the beginning), optionally empty their targets and rollups, and
+ * record who did it and why.
+ */
+export function resetTables(input: { dialect: WarehouseDialect; pipeline: string; tables: readonly { name: string; targets: readonly string[] }[]; truncate: boolean; requestedBy: string; reason: string; runId: string }): string[] {
+  const statements = input.tables.flatMap((table) => {
+    const where = `pipeline = ${quoteLiteral(input.pipeline)} AND table_name = ${quoteLiteral(table.name)}`;
+    const audit = `INSERT INTO etl_state.resets (pipeline, table_name, target_emptied, requested_by, reason, run_id, reset_at) VALUES (${quoteLiteral(input.pipeline)}, ${quoteLiteral(table.name)}, ${input.truncate}, ${quoteLiteral(input.requestedBy)}, ${quoteLiteral(input.reason)}, ${quoteLiteral(input.runId)}, getdate())`;
+    // DELETE, not TRUNCATE: TRUNCATE commits the transaction on Redshift.
+    const empty = input.truncate ? table.targets.map((target) => `DELETE FROM ${quoteQualified(target)}`) : [];
+    return [`DELETE FROM etl_state.watermarks WHERE ${where}`, `DELETE FROM etl_state.source_marks WHERE ${where}`, ...empty, audit];
+  });
+  return forDialect(input, [...createStateTables(), ...statements]);
 }
 
 /** The saved watermark of one table, or no row. */

@@ -1,5 +1,6 @@
 import type { LoadMode, Rollup } from '../../config/pipeline-schema';
 import type { ColumnSpec } from '../../sql/warehouse-types';
+import type { SourceMark } from './load-plan';
 
 /** What a warehouse load needs: references to processed Parquet on S3 and what to expect, never rows. */
 export interface LoadTableInput {
@@ -15,6 +16,8 @@ export interface LoadTableInput {
   runId: string;
   /** Upper bound of the extracted window, saved as the new watermark in the load's transaction. */
   watermark?: string;
+  /** The source's identity and size when planned, saved with the watermark. */
+  sourceMark?: SourceMark;
   /** The processed Parquet objects: `prefix` holds exactly `keys` (s3://bucket/prefix). */
   files: { bucket: string; prefix: string; keys: string[] };
   /** From the transform: the load fails, and commits nothing, unless the warehouse matches these. */
@@ -25,6 +28,12 @@ export interface LoadTableResult {
   rows: number;
   keyChecksum: string;
   seconds: number;
+}
+
+/** What the last committed load of a table saved: the watermark its next window starts after, and the source mark. */
+export interface SavedState {
+  watermark?: string;
+  sourceMark?: SourceMark;
 }
 
 export interface ReadWatermarkInput {
@@ -38,6 +47,26 @@ export interface ReadWatermarkInput {
  * target needs to be reached (e.g. the Redshift warehouse block); a local Postgres needs nothing.
  */
 export interface TargetConnector<W extends object = object> {
-  readWatermark(input: ReadWatermarkInput & W): Promise<{ watermark?: string }>;
+  readWatermark(input: ReadWatermarkInput & W): Promise<SavedState>;
   load(input: LoadTableInput & W): Promise<LoadTableResult>;
+  reset(input: ResetTablesInput & W): Promise<ResetTablesResult>;
+}
+
+/** `etl reset` of some tables: forget their state, optionally empty their targets (and rollups), audited. */
+export interface ResetTablesInput {
+  pipeline: string;
+  tables: { name: string; targets: string[] }[];
+  /** Also delete every row of the tables' targets and rollups. */
+  truncate: boolean;
+  /** Who asked (user@host) and why, written to etl_state.resets. */
+  requestedBy: string;
+  reason: string;
+  /** The reset's workflow id. */
+  runId: string;
+}
+
+export interface ResetTablesResult {
+  tables: string[];
+  /** Targets whose rows were deleted (those that existed). */
+  emptied: string[];
 }

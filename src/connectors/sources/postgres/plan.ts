@@ -13,6 +13,8 @@ import { rawPrefix } from '../../../common/lake-layout';
 import { copyToFile } from '../../pg/copy';
 import type { DatabaseRole } from '../../../activities/postgres';
 import { keepAlive } from '../../../runtime/heartbeat';
+import { checkSourceContinuity } from './continuity';
+import { planIntervalWindow } from './interval-window';
 import { isIntegerKey, type KeyRange } from './part-ranges';
 import { withSpool } from '../../../runtime/spool';
 
@@ -114,9 +116,13 @@ export function createPostgresPlan(deps: ExtractDeps) {
       const columns = catalog.map((row) => ({ name: row.name, pgType: row.pg_type, duckdbType: duckdbTypeFor(row.pg_type) }));
       checkWatermark(table, columns);
       const chunkKey = catalog.filter((row) => row.key_position > 0).sort((a, b) => a.key_position - b.key_position).map((row) => row.name);
-      const { window, sourceRows } = await planWindow(deps, { ...input, columns });
+      const sourceMark = await checkSourceContinuity({ ...input, pool: deps.pools[input.database], columns });
+      const { window, sourceRows, nextWatermark } =
+        table.window === 'interval' && input.interval
+          ? await planIntervalWindow({ table, pool: deps.pools[input.database], columns, since: input.since, interval: input.interval })
+          : { ...(await planWindow(deps, { ...input, columns })), nextWatermark: undefined };
       const keyRange = await planKeyRange(deps, { ...input, columns, chunkKey });
-      return { table: table.name, source: table.source, database: input.database, columns, chunkKey, window, sourceRows, keyRange };
+      return { table: table.name, source: table.source, database: input.database, columns, chunkKey, window, sourceRows, keyRange, sourceMark, nextWatermark };
     },
 
     /** Copies the distinct keys of a table to one Parquet file (column etl_key), for reference checks. */

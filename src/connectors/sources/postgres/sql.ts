@@ -1,11 +1,41 @@
 import { quoteIdent, quoteLiteral, quoteQualified } from '../../../sql/quote';
 import type { SourceColumn } from '../../../sql/pg-types';
 
-/** The extract window on the watermark column: (from, to]; no `from` means from the beginning. */
+/**
+ * The extract window: on the watermark column (from, to], no `from` meaning from the beginning; or, for a
+ * `window: interval` table, on its event-time column [from, to) with instants as bounds.
+ */
 export interface ExtractWindow {
   column: string;
   from?: string;
   to: string;
+  /** Set for an interval window: the column's type and the zone its date or timestamp values are read in. */
+  interval?: { pgType: string; timeZone: string };
+}
+
+/** An instant as a bound for a column: itself for timestamptz, else its wall time (or day) in the interval's zone. */
+function intervalBound(instant: string, interval: NonNullable<ExtractWindow['interval']>): string {
+  const value = `CAST(${quoteLiteral(instant)} AS timestamptz)`;
+  if (/^timestamp(\(\d\))? with time zone$/.test(interval.pgType)) return value;
+  // pgType comes from the catalog (checked to be a date or timestamp); the zone from the validated pipeline.
+  return `CAST((${value} AT TIME ZONE ${quoteLiteral(interval.timeZone)}) AS ${interval.pgType})`;
+}
+
+/** The predicate of a window: (from, to] on a watermark, [from, to) on an interval's event time. */
+function windowPredicate(window: ExtractWindow | undefined): string[] {
+  if (!window) return [];
+  const column = quoteIdent(window.column);
+  if (window.interval) {
+    const lower = window.from === undefined ? [] : [`${column} >= ${intervalBound(window.from, window.interval)}`];
+    return [...lower, `${column} < ${intervalBound(window.to, window.interval)}`];
+  }
+  const lower = window.from === undefined ? [] : [`${column} > ${quoteLiteral(window.from)}`];
+  return [...lower, `${column} <= ${quoteLiteral(window.to)}`];
+}
+
+/** Rows in an interval window, in one pass. */
+export function selectWindowCount(input: { source: string; window: ExtractWindow }): string {
+  return `SELECT count(*)::bigint AS row_count FROM ${quoteQualified(input.source)} WHERE ${windowPredicate(input.window).join(' AND ')}`;
 }
 
 /**
@@ -22,12 +52,6 @@ ORDER BY a.attnum`;
 
 export const SELECT_TABLE_EXISTS = 'SELECT to_regclass($1) IS NOT NULL AS present';
 
-function windowPredicate(window: ExtractWindow | undefined): string[] {
-  if (!window) return [];
-  const column = quoteIdent(window.column);
-  const lower = window.from === undefined ? [] : [`${column} > ${quoteLiteral(window.from)}`];
-  return [...lower, `${column} <= ${quoteLiteral(window.to)}`];
-}
 
 /**
  * Row count and upper bound of the window that starts after `from`, in one pass. A window that looks back
@@ -117,4 +141,18 @@ export const EXTRACT_SESSION_SETTINGS = [
 export function copyDistinctKeysToStdout(input: { source: string; column: string }): string {
   const column = quoteIdent(input.column);
   return `COPY (SELECT DISTINCT ${column}::text AS etl_key FROM ${quoteQualified(input.source)} WHERE ${column} IS NOT NULL) TO STDOUT WITH (FORMAT csv)`;
+}
+
+/**
+ * The table's identity and size as the catalog sees it ($1: the qualified name): its oid (a dropped and
+ * re-created table gets a new one) and the live-row estimate the statistics keep (no scan).
+ */
+export const SELECT_SOURCE_IDENTITY = `
+SELECT c.oid::text AS id, greatest(coalesce(s.n_live_tup, 0), 0)::bigint AS live_rows
+FROM pg_class c LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid
+WHERE c.oid = to_regclass($1)`;
+
+/** The highest watermark value in the whole table, as text (NULL for an empty table). */
+export function selectMaxWatermark(input: { source: string; column: string }): string {
+  return `SELECT max(${quoteIdent(input.column)})::text AS high FROM ${quoteQualified(input.source)}`;
 }

@@ -2,7 +2,7 @@ import type { PoolClient } from 'pg';
 import { ApplicationFailure } from '@temporalio/activity';
 import {
   addPrimaryKey, applyStagedRows, createRollupTable, dropPrimaryKey, createStageTable, createStateTables, createTargetTable, finishDirectLoad, selectLoadedChecksum, selectTargetChecksum,
-  selectTargetIsEmpty, selectWatermark, SELECT_PRIMARY_KEY_NAME, STAGE_TABLE, type LoadPlanSpec,
+  selectSourceMark, selectTargetIsEmpty, selectWatermark, SELECT_PRIMARY_KEY_NAME, STAGE_TABLE, type LoadPlanSpec,
 } from '../load-plan';
 import { SELECT_TABLE_EXISTS } from '../../sources/postgres/sql';
 import { quoteIdent, quoteQualified } from '../../../sql/quote';
@@ -12,12 +12,12 @@ import type { ExtractDeps } from '../../sources/postgres/extract';
 import { heartbeat, keepAlive, throwIfCancelled } from '../../../runtime/heartbeat';
 import { cancelStatementOnAbort } from '../../pg/cancel';
 import { spoolLoadFiles, type LoadSpool } from './load-spool';
-import type { LoadTableInput, LoadTableResult, ReadWatermarkInput, TargetConnector } from '../types';
+import type { LoadTableInput, LoadTableResult, ReadWatermarkInput, ResetTablesInput, SavedState, TargetConnector } from '../types';
+import { LOAD_LOCK } from './lock';
+import { resetPostgresTables } from './reset';
 import { copyFromFile } from '../../pg/copy';
 import { withSpool } from '../../../runtime/spool';
 
-/** Loads into one warehouse serialize on this lock, so concurrent CREATE SCHEMA / TABLE cannot race. */
-const LOAD_LOCK = 7_310_001;
 
 function reconciliationFailure(input: LoadTableInput, actual: { rows: number; keyChecksum: string }): ApplicationFailure {
   const message = `table ${input.table}: the warehouse does not match the transform output: expected ${input.expected.rows} rows (key checksum ${input.expected.keyChecksum}), found ${actual.rows} (${actual.keyChecksum}); nothing was committed`;
@@ -75,16 +75,23 @@ async function isTargetEmpty(deps: ExtractDeps, input: LoadTableInput): Promise<
 /** The local Redshift stand-in (and any Postgres warehouse). */
 export function createPostgresTarget(deps: ExtractDeps): TargetConnector {
   return {
-    /** The watermark saved by the last committed load of a table, if any. */
-    async readWatermark(input: ReadWatermarkInput): Promise<{ watermark?: string }> {
-      try {
-        const result = await deps.pools.warehouse.query<{ watermark: string }>(selectWatermark(input));
-        return { watermark: result.rows[0]?.watermark };
-      } catch (error) {
-        if ((error as { code?: string }).code === '42P01') return {}; // etl_state not created yet: first run
-        throw classifyPostgresError(error, { table: input.table });
-      }
+    /** The watermark and source mark saved by the last committed load of a table, if any. */
+    async readWatermark(input: ReadWatermarkInput): Promise<SavedState> {
+      const read = async <T extends object>(sql: string): Promise<T | undefined> => {
+        try {
+          return (await deps.pools.warehouse.query<T>(sql)).rows[0];
+        } catch (error) {
+          if ((error as { code?: string }).code === '42P01') return undefined; // etl_state not created yet: first run
+          throw classifyPostgresError(error, { table: input.table });
+        }
+      };
+      const saved = await read<{ watermark: string }>(selectWatermark(input));
+      const mark = await read<{ source_id: string; source_rows: string }>(selectSourceMark(input));
+      return { watermark: saved?.watermark, sourceMark: mark ? { id: mark.source_id, rows: Number(mark.source_rows) } : undefined };
     },
+
+    /** Forgets tables' watermarks and source marks (optionally empties their targets), audited in etl_state.resets. */
+    reset: (input: ResetTablesInput) => resetPostgresTables(deps.pools.warehouse, input),
 
     /**
      * The local Redshift stand-in: the same load plan as Redshift, with COPY FROM STDIN fed from the

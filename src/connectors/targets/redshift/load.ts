@@ -2,9 +2,9 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { CancelStatementCommand, type DescribeStatementResponse, type RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import { CancelledFailure } from '@temporalio/common';
 import type { Rollup } from '../../../config/pipeline-schema';
-import { createRollupTable, createTargetTable, selectWatermark } from '../load-plan';
+import { createRollupTable, createTargetTable, resetTables, selectSourceMark, selectWatermark } from '../load-plan';
 import { buildLoadBatch, reconcileStageOf, selectLoadErrors, selectTableExists } from './sql';
-import type { LoadTableInput, LoadTableResult, ReadWatermarkInput, TargetConnector } from '../types';
+import type { LoadTableInput, LoadTableResult, ReadWatermarkInput, ResetTablesInput, ResetTablesResult, SavedState, TargetConnector } from '../types';
 import {
   classifyRedshiftApiError,
   copyFailed,
@@ -151,18 +151,38 @@ export function createRedshiftTarget(deps: RedshiftDeps): TargetConnector<{ ware
       return { rows: input.expected.rows, keyChecksum: input.expected.keyChecksum, seconds: (performance.now() - startedAt) / 1000 };
     },
 
-    /** Reads the watermark the last committed load saved; none before the first load created etl_state. */
-    async readWatermark(input: ReadWatermarkInput & { warehouse: RedshiftWarehouse }): Promise<{ watermark?: string }> {
-      const sql = selectWatermark(input);
+    /** Forgets tables' watermarks and source marks (optionally empties their targets) in one batch, audited in etl_state.resets. */
+    async reset(input: ResetTablesInput & { warehouse: RedshiftWarehouse }): Promise<ResetTablesResult> {
+      const runner = runnerFor(input.warehouse);
+      const context: RedshiftFailureContext = { table: input.tables.map((table) => table.name).join(', ') };
       try {
-        const outcome = await queryRows(runnerFor(input.warehouse), sql);
-        const watermark = outcome.ok ? outcome.rows[0]?.[0] : undefined;
-        if (outcome.ok) return watermark === undefined || watermark === null ? {} : { watermark };
-        if (isMissingStateTable(outcome.described)) return {};
-        throw unfinishedError(outcome.described, { table: input.table, sql });
+        const present = async (target: string) => (input.truncate && (await tableExists(runner, target, context)) ? [target] : []);
+        const tables = await Promise.all(input.tables.map(async (table) => ({ name: table.name, targets: (await Promise.all(table.targets.map(present))).flat() })));
+        const described = await waitForStatement(runner, await submitBatch(runner, { sqls: resetTables({ ...input, dialect: 'redshift', tables }) }));
+        if (described.Status !== 'FINISHED') throw unfinishedError(described, context);
+        return { tables: tables.map((table) => table.name), emptied: tables.flatMap((table) => table.targets) };
       } catch (error) {
-        throw classifyRedshiftApiError(error, { table: input.table, sql });
+        throw classifyRedshiftApiError(error, context);
       }
+    },
+
+    /** Reads the watermark and source mark the last committed load saved; none before the first load created etl_state. */
+    async readWatermark(input: ReadWatermarkInput & { warehouse: RedshiftWarehouse }): Promise<SavedState> {
+      const runner = runnerFor(input.warehouse);
+      const readFirstRow = async (sql: string): Promise<(string | null)[] | undefined> => {
+        try {
+          const outcome = await queryRows(runner, sql);
+          if (outcome.ok) return outcome.rows[0];
+          if (isMissingStateTable(outcome.described)) return undefined;
+          throw unfinishedError(outcome.described, { table: input.table, sql });
+        } catch (error) {
+          throw classifyRedshiftApiError(error, { table: input.table, sql });
+        }
+      };
+      const watermark = (await readFirstRow(selectWatermark(input)))?.[0] ?? undefined;
+      if (watermark === undefined) return {};
+      const [id, rows] = (await readFirstRow(selectSourceMark(input))) ?? [];
+      return id ? { watermark, sourceMark: { id, rows: Number(rows ?? 0) } } : { watermark };
     },
   };
 }

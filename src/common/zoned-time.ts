@@ -18,3 +18,13 @@ export function startOfDayInZone(date: string, timeZone: string): Date {
 export function nextDay(date: string): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
 }
+
+/** The day before a calendar day (YYYY-MM-DD). */
+export function previousDay(date: string): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+}
+
+/** A calendar date (YYYY-MM-DD) of an instant in a time zone; en-CA formats dates as ISO does. */
+export function dateInZone(instant: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(instant);
+}

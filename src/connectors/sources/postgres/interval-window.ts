@@ -1,0 +1,32 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import type { Pool } from 'pg';
+import type { RunInterval } from '../../../common/run-interval';
+import type { TableSpec } from '../../../config/pipeline-schema';
+import { classifyPostgresError } from '../../../runtime/errors';
+import type { SourceColumn } from '../../../sql/pg-types';
+import { selectWindowCount, type ExtractWindow } from './sql';
+
+const TIME_TYPE = /^(date|timestamp(\(\d\))? with(out)? time zone)$/;
+
+/**
+ * The window of a `window: interval` table: rows whose event time falls in the run's interval [start, end);
+ * an ad-hoc run (no start) goes on from where the table's last committed interval ended (`since`). The
+ * watermark saved afterwards is the latest interval end ever loaded, so backfilling an old day never moves it back.
+ */
+export async function planIntervalWindow(input: { table: TableSpec; pool: Pool; columns: SourceColumn[]; since?: string; interval: RunInterval }): Promise<{ window: ExtractWindow; sourceRows: number; nextWatermark: string }> {
+  const { table, interval } = input;
+  const name = table.eventTime ?? table.watermark ?? '';
+  const column = input.columns.find((candidate) => candidate.name === name);
+  if (!column || !TIME_TYPE.test(column.pgType)) {
+    const found = column ? `is ${column.pgType}` : 'does not exist';
+    throw ApplicationFailure.create({ message: `table ${table.name}: window: interval cuts on "${name}", which ${found} in ${table.source}; use a date or timestamp column (eventTime:)`, type: 'IntervalColumnInvalid', nonRetryable: true });
+  }
+  const window: ExtractWindow = { column: name, from: interval.start ?? input.since, to: interval.end, interval: { pgType: column.pgType, timeZone: interval.timeZone } };
+  try {
+    const row = (await input.pool.query<{ row_count: string }>(selectWindowCount({ source: table.source, window }))).rows[0];
+    const nextWatermark = input.since && input.since > interval.end ? input.since : interval.end;
+    return { window, sourceRows: Number(row?.row_count ?? 0), nextWatermark };
+  } catch (error) {
+    throw classifyPostgresError(error, { table: table.name, source: table.source, column: name });
+  }
+}
