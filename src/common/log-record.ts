@@ -14,8 +14,14 @@ function isErrorLike(value: unknown): value is Error & { type?: unknown; nonRetr
   return Object.prototype.toString.call(value) === '[object Error]' || (typeof (value as Error).message === 'string' && typeof (value as Error).name === 'string');
 }
 
+/** Already serialized (an SDK record's error passes through our logger's serializer too). */
+function isLoggedError(value: unknown): value is LoggedError {
+  return !!value && typeof value === 'object' && !isErrorLike(value) && typeof (value as LoggedError).message === 'string' && typeof (value as LoggedError).type === 'string';
+}
+
 /** message, type (an ApplicationFailure's `type`, else the error's name) and cause chain, at most 8 deep. */
 export function serializeError(error: unknown, depth = 0): LoggedError {
+  if (isLoggedError(error)) return error;
   if (!isErrorLike(error)) return { message: typeof error === 'string' ? error : JSON.stringify(error) ?? String(error), type: typeof error };
   const type = typeof error.type === 'string' && error.type ? error.type : error.name;
   return {

@@ -5,7 +5,7 @@ import { LOG_CONTEXT_HEADER, logContextOf, snakeCaseTags } from '../common/log-r
 
 /**
  * Every record an activity logs (ours and the SDK's, which carry workflowId, runId and activityType) also
- * names the pipeline and table: from the workflow's header, refined by the activity's own input. Each
+ * names the pipeline and table: from the workflow's header, else from the activity's own input. Each
  * completed activity logs its duration once; metric tags use the SDK's snake_case.
  */
 export function logActivityContext(ctx: ActivityContext): ActivityInterceptors {
@@ -15,7 +15,8 @@ export function logActivityContext(ctx: ActivityContext): ActivityInterceptors {
       async execute(input, next) {
         const header = input.headers[LOG_CONTEXT_HEADER];
         const fromWorkflow = header ? defaultPayloadConverter.fromPayload<Record<string, string>>(header) : {};
-        context = { ...fromWorkflow, ...logContextOf(input.args[0]) };
+        // A table workflow's table wins (its extractKeys reads another table's keys for it); else the input's.
+        context = { ...logContextOf(input.args[0]), ...fromWorkflow };
         const started = Date.now();
         const result = await next(input);
         ctx.log.info('activity completed', { durationMs: Date.now() - started });

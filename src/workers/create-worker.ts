@@ -31,7 +31,8 @@ export function createEtlWorker(input: {
     taskQueue: input.settings.temporal.taskQueue,
     ...workflows,
     activities: createActivities(input.deps),
-    interceptors: { activity: [logActivityContext], workflowModules: [WORKFLOW_INTERCEPTORS_PATH] },
+    // A prebuilt bundle already holds the workflow interceptors (bundleWorkflowCode's workflowInterceptorModules).
+    interceptors: { activity: [logActivityContext], ...(input.workflowBundle ? {} : { workflowModules: [WORKFLOW_INTERCEPTORS_PATH] }) },
     plugins: input.tracing ? [input.tracing] : tracingPlugins({ tracing: input.settings.tracing, serviceName: 'temporal-etl-worker' }),
     // Cancellation reaches an activity with a heartbeat response: at most 5 s apart, a cancelled load stops soon.
     maxHeartbeatThrottleInterval: '5 seconds',

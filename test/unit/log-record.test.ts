@@ -17,6 +17,11 @@ describe('log records', () => {
     });
   });
 
+  it('leaves an error it already serialized as it is', () => {
+    const once = serializeError(ApplicationFailure.nonRetryable('table sales: no such source table', 'SourceTableMissing'));
+    expect(serializeError(once)).toBe(once);
+  });
+
   it('serializes errors from another realm (the workflow sandbox)', () => {
     const error: unknown = runInNewContext('const e = new TypeError("bad input"); e.cause = new Error("root"); e');
     expect(error instanceof Error).toBe(false);
