@@ -2,7 +2,7 @@
 // Runs a compiled entry point of dist/ (`node bin/run-dist.cjs client/cli.js …`): plain JavaScript, no
 // TypeScript compiler at run time. Builds dist/ first (npm run build) when it is missing or older than src/.
 'use strict';
-const { readdirSync, statSync, utimesSync } = require('node:fs');
+const { existsSync, readdirSync, statSync, utimesSync } = require('node:fs');
 const { join } = require('node:path');
 const { spawnSync } = require('node:child_process');
 
@@ -26,7 +26,9 @@ function builtAt() {
   }
 }
 
-if (builtAt() < Math.max(newestIn(join(root, 'src')), statSync(join(root, 'tsconfig.build.json')).mtimeMs)) {
+// An image or package ships dist/ without src/: nothing to build from, run what is there.
+const hasSources = existsSync(join(root, 'src'));
+if (hasSources && builtAt() < Math.max(newestIn(join(root, 'src')), statSync(join(root, 'tsconfig.build.json')).mtimeMs)) {
   process.stderr.write('building dist/ from src/ (npm run build)…\n');
   const tsc = require.resolve('typescript/bin/tsc');
   const build = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
