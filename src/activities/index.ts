@@ -8,10 +8,19 @@ import type { RedshiftDeps } from '../connectors/targets/redshift/load';
 import { createPostgresReplicationActivities, type PostgresReplicationDeps } from '../replication/postgres/activities';
 import { createS3Activities, type S3Deps } from './s3';
 import { createTransformActivities } from '../transform/transform';
-import { createTransformCheckActivities } from '../transform/check';
+import { createTransformCheckActivities, type ReadTargetColumns } from '../transform/check';
+import { createPostgresTarget } from '../connectors/targets/postgres/load';
+import { createRedshiftTarget } from '../connectors/targets/redshift/load';
 
 /** The clients a worker builds once and hands to every activity module. */
 export type ActivityDeps = PostgresDeps & S3Deps & DuckdbDeps & RedshiftDeps & AlertDeps & PostgresReplicationDeps & DmsDeps;
+
+/** Reads a target's columns from whichever warehouse the pipeline names. */
+function createTargetColumnsReader(deps: ActivityDeps): ReadTargetColumns {
+  const postgres = createPostgresTarget(deps);
+  const redshift = createRedshiftTarget(deps);
+  return ({ warehouse, ...input }) => (warehouse.type === 'redshift' ? redshift.readColumns({ ...input, warehouse }) : postgres.readColumns(input));
+}
 
 /** All activities, one module per external system; workflows import only the type of this. */
 export function createActivities(deps: ActivityDeps) {
@@ -20,7 +29,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createS3Activities(deps),
     ...createDuckdbActivities(deps),
     ...createExtractActivities(deps),
-    ...createTransformCheckActivities(deps),
+    ...createTransformCheckActivities({ ...deps, readTargetColumns: createTargetColumnsReader(deps) }),
     ...createTransformActivities(deps),
     ...createLoadActivities(deps),
     ...createAlertActivities(deps),

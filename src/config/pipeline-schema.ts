@@ -3,6 +3,7 @@ import { replicationSchema } from './replication-schema';
 import { scheduleSchema } from './schedule-schema';
 import { orderTableLevels } from './table-order';
 import { identifier, rollupSchema, transformStepSchema } from './transform-schema';
+import { typeOverrides } from '../sql/type-map';
 
 const qualifiedName = z
   .string()
@@ -10,6 +11,10 @@ const qualifiedName = z
 
 export const loadModes = ['full-refresh', 'incremental', 'merge'] as const;
 export type LoadMode = (typeof loadModes)[number];
+
+/** What a run does when the source columns no longer match the existing target's (see README, "Schema changes"). */
+export const schemaChangePolicies = ['fail', 'evolve', 'ignore'] as const;
+export type SchemaChangePolicy = (typeof schemaChangePolicies)[number];
 
 const tableSchema = z.strictObject({
   name: identifier,
@@ -39,6 +44,13 @@ const tableSchema = z.strictObject({
   partitionBy: z.array(identifier).default([]),
   /** Aggregate tables rebuilt in the warehouse, in the same transaction, for the values this load touched. */
   rollups: z.array(rollupSchema).default([]),
+  /**
+   * Per-column type overrides: VARCHAR carries a column as its exact Postgres text form, for values the type
+   * map refuses (numerics wider than 38 digits); the warehouse column keeps the source type.
+   */
+  types: z.record(identifier, z.enum(typeOverrides, { error: 'expected VARCHAR (the only override: the exact text form)' })).default({}),
+  /** When source columns differ from the existing target's: fail (default), evolve the target, or ignore the difference. */
+  onSchemaChange: z.enum(schemaChangePolicies).default('fail'),
 });
 
 const postgresWarehouse = z.strictObject({ type: z.literal('postgres') });

@@ -6,17 +6,24 @@ import { Command } from 'commander';
 import { Pool } from 'pg';
 import { describeError } from '../client/errors';
 import { silenceAwsNodeVersionNotice } from '../common/runtime';
-import { loadPipeline, loadSettings, type Settings } from '../config';
+import { loadPipeline, loadSettings, type Pipeline, type Settings } from '../config';
+import { quoteQualified } from '../sql/quote';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { countPollers } from '../client/task-queue';
 import { createStateTables } from '../connectors/targets/load-plan';
 import { connectClient } from '../workers/temporal-connection';
 import { benchPipeline, peakRssBytes, runPipelineOnWorker, stagesOf, startWorkerProcess, type BenchStage } from './bench';
-import { runFloor } from './bench-floor';
-import { seedDemoData } from './seed';
+import { FLOOR_SCHEMA, runFloor } from './bench-floor';
+import { runMergeFloor } from './bench-floor-merge';
+import { changeDemoData, seedDemoData } from './seed';
 import { upStack } from './stack';
 
+/** Which nightly path is measured: the first load, a night with 1% updated / 0.5% new / 0.1% deleted rows, or a night with nothing new. */
+type Scenario = 'initial' | 'incremental' | 'nochange';
+const SCENARIOS: readonly Scenario[] = ['initial', 'incremental', 'nochange'];
+
 interface BenchResult {
+  scenario: Scenario;
   rows: number;
   seconds: number;
   floorSeconds: number;
@@ -24,36 +31,61 @@ interface BenchResult {
   peakRssBytes: number;
   stages: BenchStage[];
   seedSeconds: number;
+  /** For incremental and nochange: the first load before the measured run, and the rows the night changed. */
+  initialSeconds?: number;
+  changed?: { updated: number; inserted: number; deleted: number };
 }
 
-async function measurePipeline(settings: Settings, pipelineFile: string, log: (m: string) => void) {
+/** A worker process that runs the pipeline once per `runs` entry (each may change the source first); the last run is measured. */
+async function measurePipeline(settings: Settings, pipelineFile: string, log: (m: string) => void, nights: (() => Promise<void>)[]) {
   const pipeline = benchPipeline(await loadPipeline({ file: pipelineFile }));
   const warehouse = new Pool({ connectionString: settings.postgres.warehouseUrl, max: 2 });
-  // A full load every time: drop the bench targets and forget the bench pipeline's watermarks.
+  // A full load first: drop the bench targets and forget the bench pipeline's state.
   await warehouse.query('DROP SCHEMA IF EXISTS bench CASCADE');
   for (const sql of createStateTables()) await warehouse.query(sql);
-  await warehouse.query("DELETE FROM etl_state.watermarks WHERE pipeline = 'bench'");
+  for (const table of ['watermarks', 'source_marks']) await warehouse.query(`DELETE FROM etl_state.${table} WHERE pipeline = 'bench'`);
   await warehouse.end();
   const taskQueue = `bench-${process.pid}`;
   const worker = startWorkerProcess({ taskQueue });
-  const client = await connectClient({ ...settings, temporal: { ...settings.temporal, taskQueue } });
+  const queued = { ...settings, temporal: { ...settings.temporal, taskQueue } };
+  const client = await connectClient(queued);
   try {
     // Start the clock once the worker polls: bundling workflow code at worker start is not pipeline time.
-    while ((await countPollers({ client, settings: { ...settings, temporal: { ...settings.temporal, taskQueue } } })) === 0) await sleep(200);
-    log('running the pipeline on a worker process…');
-    const run = await runPipelineOnWorker({ client, settings: { ...settings, temporal: { ...settings.temporal, taskQueue } }, pipeline });
-    return { ...run, pipeline, peakRssBytes: peakRssBytes(worker.pid ?? 0) };
+    while ((await countPollers({ client, settings: queued })) === 0) await sleep(200);
+    const runs: Awaited<ReturnType<typeof runPipelineOnWorker>>[] = [];
+    for (const [index, before] of nights.entries()) {
+      await before();
+      log(`running the pipeline on a worker process (run ${index + 1} of ${nights.length})…`);
+      runs.push(await runPipelineOnWorker({ client, settings: queued, pipeline }));
+    }
+    const last = runs[runs.length - 1];
+    if (!last) throw new Error('no run');
+    return { ...last, initialSeconds: runs.length > 1 ? runs[0]?.seconds : undefined, pipeline, peakRssBytes: peakRssBytes(worker.pid ?? 0) };
   } finally {
     await client.connection.close();
     worker.kill('SIGTERM');
   }
 }
 
-async function bench(input: { rows: number; pipelineFile: string; log: (m: string) => void }): Promise<BenchResult> {
+/** Rows in the pipeline's bench targets, to compare with the floor's. */
+async function countTargets(warehouse: Pool, pipeline: Pipeline): Promise<number> {
+  let rows = 0;
+  for (const table of pipeline.tables) rows += Number((await warehouse.query<{ n: string }>(`SELECT count(*) AS n FROM ${quoteQualified(table.target)}`)).rows[0]?.n ?? 0);
+  return rows;
+}
+
+/** The night's changes to the source: 1% of every table updated, 0.5% new sales, 0.1% of sales deleted. */
+async function changeSource(source: Pool, rows: number): Promise<NonNullable<BenchResult['changed']>> {
+  const { updated, inserted } = await changeDemoData({ pool: source, updateFraction: 0.01, insertRows: Math.round(rows * 0.005) });
+  const deleted = await source.query('DELETE FROM raw.sales WHERE id % 1000 = 7');
+  return { updated: updated.customers + updated.products + updated.sales, inserted, deleted: deleted.rowCount ?? 0 };
+}
+
+async function bench(input: { rows: number; scenario: Scenario; pipelineFile: string; log: (m: string) => void }): Promise<BenchResult> {
   const settings = loadSettings();
   await upStack({ settings, log: input.log });
   const source = new Pool({ connectionString: settings.postgres.sourceUrl, max: 4 });
-  const warehouse = new Pool({ connectionString: settings.postgres.warehouseUrl, max: 2 });
+  const warehouse = new Pool({ connectionString: settings.postgres.warehouseUrl, max: 4 });
   const dir = await mkdtemp(join(tmpdir(), 'etl-bench-'));
   const duckdb = await DuckDBInstance.create(':memory:', { threads: '2', memory_limit: '1GB', temp_directory: join(dir, 'duckdb-tmp') });
   try {
@@ -66,14 +98,26 @@ async function bench(input: { rows: number; pipelineFile: string; log: (m: strin
     const seedStarted = Date.now();
     await seedDemoData({ pool: source, rows: input.rows, log: input.log });
     const seedSeconds = (Date.now() - seedStarted) / 1000;
-    const run = await measurePipeline(settings, input.pipelineFile, input.log);
-    input.log('running the floor (plain script, no Temporal, no S3)…');
-    const floor = await runFloor({ pipeline: run.pipeline, source, warehouse, duckdb, dir });
-    if (floor.rows !== run.manifest.totals.loadedRows) {
-      throw new Error(`the floor loaded ${floor.rows} rows but the pipeline ${run.manifest.totals.loadedRows}: they no longer move the same data, so the ratio would mean nothing`);
+    let changed: BenchResult['changed'];
+    const floorBase = { source, warehouse, duckdb, dir };
+    const nights: (() => Promise<void>)[] = [() => Promise.resolve()];
+    if (input.scenario !== 'initial') {
+      nights.push(async () => {
+        input.log('running the initial floor (kept for the nightly floor)…');
+        await runFloor({ ...floorBase, pipeline: benchPipeline(await loadPipeline({ file: input.pipelineFile })), keep: true });
+        if (input.scenario === 'incremental') changed = await changeSource(source, input.rows);
+      });
     }
+    const run = await measurePipeline(settings, input.pipelineFile, input.log, nights);
+    input.log('running the floor (plain script, no Temporal, no S3)…');
+    const floor = input.scenario === 'initial' ? await runFloor({ ...floorBase, pipeline: run.pipeline }) : await runMergeFloor({ ...floorBase, pipeline: run.pipeline });
+    const pipelineRows = input.scenario === 'initial' ? run.manifest.totals.loadedRows : await countTargets(warehouse, run.pipeline);
+    if (floor.rows !== pipelineRows) {
+      throw new Error(`the floor holds ${floor.rows} rows but the pipeline ${pipelineRows}: they no longer move the same data, so the ratio would mean nothing`);
+    }
+    if (input.scenario !== 'initial') await warehouse.query(`DROP SCHEMA IF EXISTS ${FLOOR_SCHEMA} CASCADE`);
     const rows = run.manifest.totals.extractedRows;
-    return { rows, seconds: run.seconds, floorSeconds: floor.seconds, ratio: run.seconds / floor.seconds, peakRssBytes: run.peakRssBytes, stages: stagesOf(run.manifest), seedSeconds };
+    return { scenario: input.scenario, rows, seconds: run.seconds, floorSeconds: floor.seconds, ratio: run.seconds / floor.seconds, peakRssBytes: run.peakRssBytes, stages: stagesOf(run.manifest), seedSeconds, initialSeconds: run.initialSeconds, changed };
   } finally {
     duckdb.closeSync();
     await rm(dir, { recursive: true, force: true });
@@ -84,7 +128,9 @@ async function bench(input: { rows: number; pipelineFile: string; log: (m: strin
 
 function printHuman(result: BenchResult): void {
   const mb = (bytes: number) => bytes / 1024 / 1024;
-  console.log(`rows ${result.rows} (all tables), seeded in ${result.seedSeconds.toFixed(1)} s`);
+  console.log(`scenario ${result.scenario}: rows ${result.rows} extracted (all tables), seeded in ${result.seedSeconds.toFixed(1)} s`);
+  if (result.changed) console.log(`the night changed: ${result.changed.updated} updated, ${result.changed.inserted} inserted, ${result.changed.deleted} deleted (deletes are not propagated: neither side removes them)`);
+  if (result.initialSeconds !== undefined) console.log(`initial load before it: ${result.initialSeconds.toFixed(1)} s`);
   console.log(`${'stage'.padEnd(10)}${'seconds'.padStart(9)}${'rows/s'.padStart(12)}${'MB/s'.padStart(9)}${'MB'.padStart(9)}`);
   for (const stage of result.stages) {
     const perSecond = (value: number) => (stage.seconds > 0 ? value / stage.seconds : 0);
@@ -96,14 +142,17 @@ function printHuman(result: BenchResult): void {
 const program = new Command('bench')
   .description('seed N sales rows, run the demo pipeline on a worker process, and compare with a plain-script floor')
   .option('--rows <n>', 'sales rows to seed', '1000000')
+  .option('--scenario <name>', `the nightly path measured: ${SCENARIOS.join(' | ')}`, 'initial')
   .option('--pipeline <file>', 'pipeline file', 'pipelines/demo.yaml')
   .option('--json', 'print one JSON object instead of a table')
-  .action(async (options: { rows: string; pipeline: string; json?: boolean }) => {
+  .action(async (options: { rows: string; scenario: string; pipeline: string; json?: boolean }) => {
     silenceAwsNodeVersionNotice();
     const rows = Number(options.rows);
     if (!Number.isInteger(rows) || rows < 1) throw new Error(`--rows must be a positive integer, got ${options.rows}`);
     const log = options.json ? () => undefined : (message: string) => console.error(message);
-    const result = await bench({ rows, pipelineFile: options.pipeline, log });
+    const scenario = SCENARIOS.find((name) => name === options.scenario);
+    if (!scenario) throw new Error(`--scenario must be one of ${SCENARIOS.join(', ')}, got ${options.scenario}`);
+    const result = await bench({ rows, scenario, pipelineFile: options.pipeline, log });
     if (options.json) console.log(JSON.stringify(result));
     else printHuman(result);
   });

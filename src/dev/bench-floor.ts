@@ -6,15 +6,15 @@ import { copyFromFile, copyToFile } from '../connectors/pg/copy';
 import { referenceRelation } from '../transform/relations';
 import type { Pipeline, TableSpec } from '../config/pipeline-schema';
 import { orderTableLevels } from '../config/table-order';
-import { copyToCsvFile, copyToParquetFile, readCsvSpool } from '../sql/duckdb-read';
-import { copyPartToStdout, SELECT_TABLE_CATALOG } from '../connectors/sources/postgres/sql';
-import { duckdbTypeFor, type SourceColumn } from '../sql/pg-types';
+import { copyToCsvFile, copyToParquetFile, selectCsvSpool } from '../sql/duckdb-read';
+import { copyPartToStdout, SELECT_TABLE_CATALOG, type ExtractWindow } from '../connectors/sources/postgres/sql';
+import { hasUnrepresentableMarker, sourceColumnFor, UNREPRESENTABLE_COLUMN, type SourceColumn } from '../sql/type-map';
 import { quoteIdent, quoteLiteral } from '../sql/quote';
 import { selectRollup } from '../sql/rollup';
 import { compileTransform, REJECT_COLUMN } from '../transform/compile';
 import { warehouseType } from '../sql/warehouse-types';
 
-interface FloorInput {
+export interface FloorInput {
   source: Pool;
   warehouse: Pool;
   duckdb: DuckDBInstance;
@@ -22,15 +22,18 @@ interface FloorInput {
   schema: string;
 }
 
-const rawPath = (dir: string, table: string) => join(dir, `${table}.parquet`);
+export const FLOOR_SCHEMA = 'bench_floor';
 
-async function copySourceToCsv(input: FloorInput & { table: TableSpec }) {
+export const rawPath = (dir: string, table: string) => join(dir, `${table}.parquet`);
+
+/** COPY of a source table (or of a window of it) to a CSV file, with the columns' types from the type map. */
+export async function copySourceToCsv(input: FloorInput & { table: TableSpec; window?: ExtractWindow }) {
   const catalog = await input.source.query<{ name: string; pg_type: string }>(SELECT_TABLE_CATALOG, [input.table.source]);
-  const columns = catalog.rows.map((row) => ({ name: row.name, pgType: row.pg_type, duckdbType: duckdbTypeFor(row.pg_type) }));
+  const columns = catalog.rows.map((row) => sourceColumnFor(row.name, row.pg_type));
   const csv = join(input.dir, `${input.table.name}.csv`);
   const client = await input.source.connect();
   try {
-    await copyToFile({ client, sql: copyPartToStdout({ source: input.table.source, columns, chunkKey: [] }), path: csv });
+    await copyToFile({ client, sql: copyPartToStdout({ source: input.table.source, columns, chunkKey: [], window: input.window }), path: csv });
   } finally {
     client.release();
   }
@@ -47,7 +50,7 @@ async function defineReferences(connection: DuckDBConnection, input: { pipeline:
   }
 }
 
-interface CsvOutput {
+export interface CsvOutput {
   target: string;
   path: string;
   columns: { name: string; type: string }[];
@@ -61,13 +64,20 @@ async function writeCsv(connection: DuckDBConnection, input: { query: string; pa
 }
 
 /** Raw Parquet, the same transform SQL, then CSV files for the target and each rollup. */
-async function transformToCsv(connection: DuckDBConnection, input: FloorInput & { pipeline: Pipeline; table: TableSpec; csv: string; columns: SourceColumn[] }): Promise<CsvOutput[]> {
+export async function transformToCsv(
+  connection: DuckDBConnection,
+  input: FloorInput & { pipeline: Pipeline; table: TableSpec; csv: string; columns: SourceColumn[]; references?: (connection: DuckDBConnection) => Promise<void> },
+): Promise<CsvOutput[]> {
   const { table, dir } = input;
   await connection.run("SET TimeZone = 'UTC'");
   await connection.run('SET preserve_insertion_order = false');
-  await connection.run(copyToParquetFile({ query: `SELECT * FROM ${readCsvSpool({ path: input.csv, columns: input.columns })}`, path: rawPath(dir, table.name) }));
-  await defineReferences(connection, input);
-  const transformed = compileTransform({ source: `read_parquet(${quoteLiteral(rawPath(dir, table.name))})`, steps: table.transform, context: { keys: table.primaryKey, referenceRelation } });
+  await connection.run(copyToParquetFile({ query: selectCsvSpool({ path: input.csv, columns: input.columns }), path: rawPath(dir, table.name) }));
+  await (input.references ? input.references(connection) : defineReferences(connection, input));
+  // As the pipeline does: rows with an unrepresentable value are set aside before the steps, the marker is not loaded.
+  const raw = `read_parquet(${quoteLiteral(rawPath(dir, table.name))})`;
+  const marker = quoteIdent(UNREPRESENTABLE_COLUMN);
+  const source = hasUnrepresentableMarker(input.columns) ? `(SELECT * EXCLUDE (${marker}) FROM ${raw} WHERE ${marker} IS NULL)` : raw;
+  const transformed = compileTransform({ source, steps: table.transform, context: { keys: table.primaryKey, referenceRelation } });
   await connection.run(`CREATE OR REPLACE TEMP TABLE floor_accepted AS SELECT * EXCLUDE (${REJECT_COLUMN}) FROM (${transformed}) WHERE ${REJECT_COLUMN} IS NULL`);
   const main = { target: table.target, path: join(dir, `${table.name}.out.csv`), keys: table.primaryKey };
   const outputs = [{ ...main, columns: await writeCsv(connection, { query: 'SELECT * FROM floor_accepted', path: main.path }) }];
@@ -79,10 +89,15 @@ async function transformToCsv(connection: DuckDBConnection, input: FloorInput & 
   return outputs;
 }
 
+/** Where the floor keeps a pipeline target: schema.target becomes <floor schema>."schema_target". */
+export function floorTable(schema: string, target: string): string {
+  return `${quoteIdent(schema)}.${quoteIdent(target.replace('.', '_'))}`;
+}
+
 /** CREATE TABLE, COPY, then the primary key built once (as the pipeline's initial load does). */
 async function copyCsvIntoWarehouse(input: FloorInput & { output: CsvOutput }): Promise<number> {
   const { output } = input;
-  const target = `${quoteIdent(input.schema)}.${quoteIdent(output.target.replace('.', '_'))}`;
+  const target = floorTable(input.schema, output.target);
   const ddl = output.columns.map((column) => `${quoteIdent(column.name)} ${warehouseType({ dialect: 'postgres', duckdbType: column.type, column: column.name })}`);
   await input.warehouse.query(`CREATE TABLE ${target} (${ddl.join(', ')})`);
   const loader = await input.warehouse.connect();
@@ -117,13 +132,13 @@ export async function moveTableDirectly(input: FloorInput & { pipeline: Pipeline
 }
 
 /** Runs the floor for every table of the pipeline, in dependency order, into a scratch schema. */
-export async function runFloor(input: Omit<FloorInput, 'schema'> & { pipeline: Pipeline }): Promise<{ seconds: number; rows: number }> {
-  const schema = 'bench_floor';
+export async function runFloor(input: Omit<FloorInput, 'schema'> & { pipeline: Pipeline; keep?: boolean }): Promise<{ seconds: number; rows: number }> {
+  const schema = FLOOR_SCHEMA;
   await input.warehouse.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema}`);
   const started = Date.now();
   let rows = 0;
   for (const table of orderTableLevels(input.pipeline.tables).levels.flat()) rows += (await moveTableDirectly({ ...input, table, schema })).rows;
   const seconds = (Date.now() - started) / 1000;
-  await input.warehouse.query(`DROP SCHEMA ${schema} CASCADE`);
+  if (!input.keep) await input.warehouse.query(`DROP SCHEMA ${schema} CASCADE`);
   return { seconds, rows };
 }

@@ -1,4 +1,4 @@
-import type { SourceColumn } from './pg-types';
+import { csvReadType, hasUnrepresentableMarker, rawExpression, UNREPRESENTABLE_COLUMN, type SourceColumn } from './type-map';
 import { quoteIdent, quoteLiteral } from './quote';
 
 /**
@@ -6,8 +6,16 @@ import { quoteIdent, quoteLiteral } from './quote';
  * unquoted field and "" is an empty string (allow_quoted_nulls = false), as Postgres writes them.
  */
 export function readCsvSpool(input: { path: string; columns: readonly SourceColumn[] }): string {
-  const columns = input.columns.map((column) => `${quoteLiteral(column.name)}: ${quoteLiteral(column.duckdbType)}`).join(', ');
+  const marker = hasUnrepresentableMarker(input.columns) ? [`${quoteLiteral(UNREPRESENTABLE_COLUMN)}: 'VARCHAR'`] : [];
+  const columns = [...input.columns.map((column) => `${quoteLiteral(column.name)}: ${quoteLiteral(csvReadType(column))}`), ...marker].join(', ');
   return `read_csv(${quoteLiteral(input.path)}, columns = {${columns}}, header = false, delim = ',', quote = '"', escape = '"', nullstr = '', allow_quoted_nulls = false, auto_detect = false, max_line_size = 8388608, buffer_size = 33554432)`;
+}
+
+/** The raw rows of a CSV spool with the type map's DuckDB types (and the unrepresentable-value marker, if any). */
+export function selectCsvSpool(input: { path: string; columns: readonly SourceColumn[] }): string {
+  const marker = hasUnrepresentableMarker(input.columns) ? [quoteIdent(UNREPRESENTABLE_COLUMN)] : [];
+  const list = [...input.columns.map((column) => rawExpression(column, quoteIdent(column.name))), ...marker];
+  return `SELECT ${list.join(', ')} FROM ${readCsvSpool(input)}`;
 }
 
 export function readParquetFiles(input: { paths: readonly string[] }): string {

@@ -1,35 +1,16 @@
-export type WarehouseDialect = 'postgres' | 'redshift';
+import type { TypeCategory, WarehouseDialect } from './type-map';
+
+/** Kept for existing imports: the type map lives in ./type-map. */
+export { warehouseType, type WarehouseDialect } from './type-map';
 
 /** A column of processed Parquet: its name and DuckDB type (as DuckDB's DESCRIBE prints it). */
 export interface ColumnSpec {
   name: string;
   type: string;
-}
-
-const SIMPLE: Record<string, Record<WarehouseDialect, string>> = {
-  BOOLEAN: { postgres: 'boolean', redshift: 'BOOLEAN' },
-  TINYINT: { postgres: 'smallint', redshift: 'SMALLINT' },
-  SMALLINT: { postgres: 'smallint', redshift: 'SMALLINT' },
-  INTEGER: { postgres: 'integer', redshift: 'INTEGER' },
-  BIGINT: { postgres: 'bigint', redshift: 'BIGINT' },
-  HUGEINT: { postgres: 'numeric(38,0)', redshift: 'DECIMAL(38,0)' },
-  FLOAT: { postgres: 'real', redshift: 'REAL' },
-  DOUBLE: { postgres: 'double precision', redshift: 'DOUBLE PRECISION' },
-  DATE: { postgres: 'date', redshift: 'DATE' },
-  TIMESTAMP: { postgres: 'timestamp', redshift: 'TIMESTAMP' },
-  'TIMESTAMP WITH TIME ZONE': { postgres: 'timestamptz', redshift: 'TIMESTAMPTZ' },
-  TIME: { postgres: 'time', redshift: 'TIME' },
-  // Redshift's VARCHAR defaults to 256 bytes; text from Postgres has no limit, so take Redshift's maximum.
-  VARCHAR: { postgres: 'text', redshift: 'VARCHAR(65535)' },
-  UUID: { postgres: 'uuid', redshift: 'VARCHAR(36)' },
-  JSON: { postgres: 'jsonb', redshift: 'SUPER' },
-};
-
-/** The warehouse column type for a DuckDB column type; unknown types fail loudly rather than guess. */
-export function warehouseType(input: { dialect: WarehouseDialect; duckdbType: string; column: string }): string {
-  const decimal = /^DECIMAL\((\d+),\s*(\d+)\)$/.exec(input.duckdbType);
-  if (decimal) return input.dialect === 'postgres' ? `numeric(${decimal[1]},${decimal[2]})` : `DECIMAL(${decimal[1]},${decimal[2]})`;
-  const mapped = SIMPLE[input.duckdbType]?.[input.dialect];
-  if (!mapped) throw new Error(`column ${input.column}: no ${input.dialect} type for DuckDB type ${input.duckdbType}`);
-  return mapped;
+  /** For a column passed through from the source unchanged: the warehouse types that keep its source type. */
+  warehouse?: Record<WarehouseDialect, string>;
+  /** NOT NULL in the source, and no transform step can make it NULL. */
+  notNull?: boolean;
+  /** What the column holds (the source's category when passed through): what checksums and renderings switch on. */
+  category?: TypeCategory;
 }

@@ -1,6 +1,8 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { ApplicationFailure } from '@temporalio/activity';
-import type { TableSpec, TransformStep } from '../config/pipeline-schema';
+import { ApplicationFailure, log } from '@temporalio/activity';
+import type { TableSpec, TransformStep, WarehouseSpec } from '../config/pipeline-schema';
+import { decideSchemaChange, type SchemaChange, type TargetColumn } from '../connectors/targets/schema-change';
+import { targetColumnType } from '../connectors/targets/load-plan';
 import type { SourceColumn } from '../sql/pg-types';
 import { quoteIdent } from '../sql/quote';
 import { selectRollup } from '../sql/rollup';
@@ -33,15 +35,40 @@ async function checkRollups(connection: DuckDBConnection, table: TableSpec): Pro
   }
 }
 
-export function createTransformCheckActivities(deps: DuckdbDeps) {
+/** Reads an existing target's columns (undefined: no table yet), from the warehouse the pipeline names. */
+export type ReadTargetColumns = (input: { table: string; target: string; warehouse: WarehouseSpec }) => Promise<TargetColumn[] | undefined>;
+
+export interface CheckTransformInput {
+  pipeline?: string;
+  table: TableSpec;
+  sourceColumns: SourceColumn[];
+  /** With a warehouse, the output columns are compared with the existing target's (onSchemaChange). */
+  warehouse?: WarehouseSpec;
+}
+
+/** Compares what the load would write with the existing target and applies the table's onSchemaChange, before data moves. */
+async function planSchemaChange(read: ReadTargetColumns | undefined, input: CheckTransformInput, columns: ColumnSpec[]): Promise<SchemaChange | undefined> {
+  const { table, warehouse } = input;
+  if (!read || !warehouse) return undefined;
+  const existing = await read({ table: table.name, target: table.target, warehouse });
+  if (!existing) return undefined;
+  const desired = columns.map((column) => ({ name: column.name, type: targetColumnType(column, warehouse.type) }));
+  const decided = decideSchemaChange({ policy: table.onSchemaChange, dialect: warehouse.type, keys: table.primaryKey, desired, existing });
+  if (!decided || !('refused' in decided)) return decided;
+  const where = `${input.pipeline ? `pipeline ${input.pipeline}, ` : ''}table ${table.name} (target ${table.target}, onSchemaChange: ${table.onSchemaChange})`;
+  throw ApplicationFailure.nonRetryable(`${where}: the source columns no longer match the target: ${decided.refused}. Nothing was extracted.`, 'SchemaChangeRefused');
+}
+
+export function createTransformCheckActivities(deps: DuckdbDeps & { readTargetColumns?: ReadTargetColumns }) {
   return {
     /**
      * Compiles a table's transform against an empty relation with the source's column types, step by step,
-     * so a bad expression or a missing column fails the run before any data moves, naming the step.
+     * so a bad expression or a missing column fails the run before any data moves, naming the step; then
+     * decides what the load does about an existing target whose columns differ (onSchemaChange).
      */
-    async checkTransform(input: { table: TableSpec; sourceColumns: SourceColumn[] }): Promise<{ columns: ColumnSpec[] }> {
+    async checkTransform(input: CheckTransformInput): Promise<{ columns: ColumnSpec[]; schemaChange?: SchemaChange }> {
       const { table } = input;
-      return withDuckdb({ duckdb: deps.duckdb, context: { table: table.name, step: 'check' } }, async (connection) => {
+      const { columns } = await withDuckdb({ duckdb: deps.duckdb, context: { table: table.name, step: 'check' } }, async (connection) => {
         const columns = input.sourceColumns.map((column) => `${quoteIdent(column.name)} ${column.duckdbType}`).join(', ');
         await connection.run(`CREATE OR REPLACE TEMP TABLE etl_empty (${columns})`);
         await createInputRelations(connection, { table, raw: 'etl_empty', references: {} });
@@ -56,10 +83,13 @@ export function createTransformCheckActivities(deps: DuckdbDeps) {
         }
         const query = compileTransform({ source: 'etl_input', steps: table.transform, context: { keys: table.primaryKey, referenceRelation } });
         await connection.run(`CREATE OR REPLACE TEMP TABLE etl_result AS ${query}`);
-        const output = await checkOutputColumns(connection, table);
+        const output = await checkOutputColumns(connection, table, input.sourceColumns);
         await checkRollups(connection, table);
         return { columns: output };
       });
+      const schemaChange = await planSchemaChange(deps.readTargetColumns, input, columns);
+      if (schemaChange) log.warn('target schema changes', { pipeline: input.pipeline, table: table.name, changes: schemaChange.notes });
+      return schemaChange ? { columns, schemaChange } : { columns };
     },
   };
 }

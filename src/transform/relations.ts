@@ -4,16 +4,30 @@ import type { TableSpec } from '../config/pipeline-schema';
 import { quoteIdent, quoteLiteral } from '../sql/quote';
 import { REJECT_COLUMN } from './compile';
 import type { ColumnSpec } from '../sql/warehouse-types';
+import { categoryOfDuckdbType, UNREPRESENTABLE_COLUMN, UNREPRESENTABLE_RULE, type SourceColumn } from '../sql/type-map';
+
+/** The raw rows that hold a value no engine downstream represents, with the reason and the column. */
+export const UNREPRESENTABLE_RELATION = 'etl_unrepresentable';
 
 /** The relation holding a referenced table's key set. */
 export const referenceRelation = (table: string) => quoteIdent(`etl_ref_${table}`);
 
-/** Defines `etl_input` (the raw rows) and one key-set view per referenced table. */
+/**
+ * Defines `etl_input` (the raw rows the steps see) and one key-set view per referenced table. When the raw
+ * rows carry the unrepresentable-value marker, marked rows go to `etl_unrepresentable` instead of the steps.
+ */
 export async function createInputRelations(
   connection: DuckDBConnection,
-  input: { table: TableSpec; raw: string; references: Record<string, string | null> },
+  input: { table: TableSpec; raw: string; references: Record<string, string | null>; marked?: boolean },
 ): Promise<void> {
-  await connection.run(`CREATE OR REPLACE TEMP VIEW etl_input AS SELECT * FROM ${input.raw}`);
+  if (input.marked) {
+    const marker = quoteIdent(UNREPRESENTABLE_COLUMN);
+    await connection.run(`CREATE OR REPLACE TEMP VIEW etl_input AS SELECT * EXCLUDE (${marker}) FROM ${input.raw} WHERE ${marker} IS NULL`);
+    const rejected = `SELECT * EXCLUDE (${marker}), ${quoteLiteral(UNREPRESENTABLE_RULE)} AS reject_reason, ${marker} AS reject_column FROM ${input.raw} WHERE ${marker} IS NOT NULL`;
+    await connection.run(`CREATE OR REPLACE TEMP VIEW ${UNREPRESENTABLE_RELATION} AS ${rejected}`);
+  } else {
+    await connection.run(`CREATE OR REPLACE TEMP VIEW etl_input AS SELECT * FROM ${input.raw}`);
+  }
   for (const step of input.table.transform) {
     if (step.kind !== 'references') continue;
     const path = input.references[step.body.table];
@@ -22,8 +36,25 @@ export async function createInputRelations(
   }
 }
 
+/** Columns a step may set to NULL although the source never holds one: their NOT NULL is not carried over. */
+function nullableByTransform(table: TableSpec): Set<string> | 'all' {
+  if (table.transform.some((step) => step.kind === 'sql')) return 'all';
+  return new Set(table.transform.flatMap((step) => (step.kind === 'validateEmail' && step.body.onInvalid !== 'reject' ? [step.body.column] : [])));
+}
+
+/** A column the transform passed through unchanged (same name, same DuckDB type) keeps its source's warehouse type. */
+function withSourceTypes(table: TableSpec, output: ColumnSpec[], sourceColumns: readonly SourceColumn[]): ColumnSpec[] {
+  const nullable = nullableByTransform(table);
+  return output.map((column) => {
+    const source = sourceColumns.find((candidate) => candidate.name === column.name && candidate.duckdbType === column.type);
+    if (!source?.warehouse) return { ...column, category: categoryOfDuckdbType(column.type) };
+    const notNull = source.notNull === true && nullable !== 'all' && !nullable.has(column.name);
+    return { ...column, category: source.category, warehouse: source.warehouse, ...(notNull ? { notNull } : {}) };
+  });
+}
+
 /** The output columns (target order); the keys and partition columns must be among them. */
-export async function checkOutputColumns(connection: DuckDBConnection, table: TableSpec): Promise<ColumnSpec[]> {
+export async function checkOutputColumns(connection: DuckDBConnection, table: TableSpec, sourceColumns: readonly SourceColumn[] = []): Promise<ColumnSpec[]> {
   const described = await connection.runAndReadAll(`DESCRIBE SELECT * FROM etl_result`);
   const columns = described.getRows().map(([name, type]) => ({ name: String(name), type: String(type) }));
   if (!columns.some((column) => column.name === REJECT_COLUMN)) {
@@ -34,5 +65,5 @@ export async function checkOutputColumns(connection: DuckDBConnection, table: Ta
   if (missing.length > 0) {
     throw ApplicationFailure.nonRetryable(`table ${table.name}: transform output has no column ${missing.join(', ')} (output: ${output.map((c) => c.name).join(', ')})`, 'KeyColumnMissing');
   }
-  return output;
+  return withSourceTypes(table, output, sourceColumns);
 }

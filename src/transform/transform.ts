@@ -17,7 +17,8 @@ import { partName, processedPrefix, rejectedPrefix, type RunLocation } from '../
 import { runBounded } from '../common/run-bounded';
 import type { S3Deps } from '../activities/s3';
 import { withSpool } from '../runtime/spool';
-import { checkOutputColumns, createInputRelations, referenceRelation } from './relations';
+import { checkOutputColumns, createInputRelations, referenceRelation, UNREPRESENTABLE_RELATION } from './relations';
+import { hasUnrepresentableMarker, UNREPRESENTABLE_RULE } from '../sql/type-map';
 
 export type TransformDeps = DuckdbDeps & S3Deps;
 
@@ -76,13 +77,17 @@ async function listFiles(dir: string): Promise<string[]> {
 
 async function runTransform(connection: DuckDBConnection, input: TransformInput, files: { raw: string[]; references: Record<string, string> }, dir: string) {
   const { table } = input;
-  await createInputRelations(connection, { table, raw: readParquetFiles({ paths: files.raw }), references: files.references });
+  const marked = hasUnrepresentableMarker(input.sourceColumns);
+  await createInputRelations(connection, { table, raw: readParquetFiles({ paths: files.raw }), references: files.references, marked });
   const query = compileTransform({ source: 'etl_input', steps: table.transform, context: { keys: table.primaryKey, referenceRelation } });
   await connection.run(`CREATE OR REPLACE TEMP TABLE etl_result AS ${query}`);
-  const columns = await checkOutputColumns(connection, table);
+  const columns = await checkOutputColumns(connection, table, input.sourceColumns);
   const accepted = `SELECT ${columns.map((column) => quoteIdent(column.name)).join(', ')} FROM etl_result WHERE ${REJECT_COLUMN} IS NULL`;
   const [inputRows] = await queryRow(connection, 'SELECT count(*) FROM etl_input');
   const { accepted: stats, rejectedByRule } = await summarize(connection, table);
+  const [unrepresentable = 0] = marked ? await queryRow(connection, `SELECT count(*) FROM ${UNREPRESENTABLE_RELATION}`) : [];
+  if (Number(unrepresentable) > 0) rejectedByRule[UNREPRESENTABLE_RULE] = Number(unrepresentable);
+  const rejectedSorted = Object.fromEntries(Object.entries(rejectedByRule).sort(([a], [b]) => a.localeCompare(b)));
   await connection.run(copyToParquetDirectory({ query: accepted, dir: join(dir, 'processed'), partitionBy: table.partitionBy }));
   // A partitioned COPY of zero rows writes no file, and Redshift's COPY fails on an empty prefix: keep one.
   if ((await listFiles(join(dir, 'processed'))).length === 0) {
@@ -91,10 +96,12 @@ async function runTransform(connection: DuckDBConnection, input: TransformInput,
   }
   const rejectedRows = Object.values(rejectedByRule).reduce((sum, count) => sum + count, 0);
   if (rejectedRows > 0) {
-    const rejected = `SELECT * EXCLUDE (${REJECT_COLUMN}), ${REJECT_COLUMN} AS reject_reason FROM etl_result WHERE ${REJECT_COLUMN} IS NOT NULL`;
+    const byRule = `SELECT * EXCLUDE (${REJECT_COLUMN}), ${REJECT_COLUMN} AS reject_reason FROM etl_result WHERE ${REJECT_COLUMN} IS NOT NULL`;
+    // Rows rejected before the steps keep the raw columns, the steps' rejects the output's: one file, matched by name.
+    const rejected = Number(unrepresentable) > 0 ? `${byRule} UNION ALL BY NAME SELECT * FROM ${UNREPRESENTABLE_RELATION}` : byRule;
     await connection.run(copyToParquetFile({ query: rejected, path: join(dir, 'rejected.parquet') }));
   }
-  return { columns, inputRows: Number(inputRows), acceptedRows: stats.rows, keyChecksum: stats.keyChecksum, rejectedByRule, rejectedRows };
+  return { columns, inputRows: Number(inputRows) + Number(unrepresentable), acceptedRows: stats.rows, keyChecksum: stats.keyChecksum, rejectedByRule: rejectedSorted, rejectedRows };
 }
 
 async function upload(deps: TransformDeps, input: TransformInput, dir: string, hasRejects: boolean) {

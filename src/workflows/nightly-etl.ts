@@ -43,9 +43,10 @@ async function planTables(pipeline: Pipeline, database: DatabaseRole, interval: 
   const plans = await Promise.all(
     pipeline.tables.map(async (table: TableSpec) => {
       const saved: SavedState = table.mode === 'full-refresh' ? {} : await readWatermark(pipeline, table);
-      const plan = await quick.planExtract({ table, database, since: saved.watermark, previous: saved.sourceMark, interval });
-      await quick.checkTransform({ table, sourceColumns: plan.columns });
-      return [table.name, plan] as const;
+      const plan = await quick.planExtract({ pipeline: pipeline.name, table, database, since: saved.watermark, previous: saved.sourceMark, interval });
+      const checked = await quick.checkTransform({ pipeline: pipeline.name, table, sourceColumns: plan.columns, warehouse: pipeline.warehouse });
+      const planned: ExtractPlan = checked.schemaChange ? { ...plan, schemaChange: checked.schemaChange } : plan;
+      return [table.name, planned] as const;
     }),
   );
   return new Map(plans);

@@ -18,6 +18,8 @@ export interface TableRunResult {
   bytes: { raw: number; processed: number };
   seconds: { extract: number; transform: number; load: number; total: number };
   uris: { raw: string; processed: string; rejected?: string };
+  /** What the load changed about the target's columns, or stopped loading (onSchemaChange), one sentence each. */
+  schemaChanges?: string[];
 }
 
 /** What the replication step did before the extract (only when the pipeline has a replication section). */

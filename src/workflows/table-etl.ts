@@ -91,6 +91,7 @@ export async function tableEtlWorkflow(input: TableEtlInput): Promise<TableRunRe
     watermark: plan.nextWatermark ?? plan.window?.to,
     sourceMark: plan.sourceMark,
     files: transformed.processed,
+    schemaChange: plan.schemaChange,
     expected: { rows: transformed.acceptedRows, keyChecksum: transformed.keyChecksum },
   };
   const { warehouse } = pipeline;
@@ -121,5 +122,6 @@ export async function tableEtlWorkflow(input: TableEtlInput): Promise<TableRunRe
       processed: `s3://${transformed.processed.bucket}/${transformed.processed.prefix}`,
       rejected: transformed.rejected ? `s3://${transformed.rejected.bucket}/${transformed.rejected.key}` : undefined,
     },
+    ...(plan.schemaChange ? { schemaChanges: plan.schemaChange.notes } : {}),
   };
 }

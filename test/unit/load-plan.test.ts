@@ -68,7 +68,7 @@ describe('checksums agree across engines by construction', () => {
 describe('extract statements', () => {
   it('reads a window in key ranges fixed before each copy, values as literals', () => {
     const window = { column: 'updated_at', from: '2026-01-01', to: "2026-01-02'" };
-    const sql = copyPartToStdout({ source: 'raw.sales', columns: [{ name: 'id', pgType: 'bigint', duckdbType: 'BIGINT' }], window, chunkKey: ['id'], after: ['41'], upTo: ['1040'] });
+    const sql = copyPartToStdout({ source: 'raw.sales', columns: [{ name: 'id', pgType: 'bigint', duckdbType: 'BIGINT', category: 'integer' }], window, chunkKey: ['id'], after: ['41'], upTo: ['1040'] });
     expect(sql).toBe(
       `COPY (SELECT "id" FROM "raw"."sales" WHERE "updated_at" > '2026-01-01' AND "updated_at" <= '2026-01-02''' AND ("id") > ('41') AND ("id") <= ('1040')) TO STDOUT WITH (FORMAT csv)`,
     );
@@ -80,10 +80,9 @@ describe('extract statements', () => {
 
   it('maps Postgres types to DuckDB keeping precision and time zones', () => {
     expect(duckdbTypeFor('numeric(12,2)')).toBe('DECIMAL(12,2)');
-    expect(duckdbTypeFor('timestamp with time zone')).toBe('TIMESTAMPTZ');
+    expect(duckdbTypeFor('timestamp with time zone')).toBe('TIMESTAMP WITH TIME ZONE');
     expect(duckdbTypeFor('character varying(40)')).toBe('VARCHAR');
-    expect(duckdbTypeFor('numeric')).toBe('DECIMAL(38,9)');
-    expect(duckdbTypeFor('jsonb')).toBe('VARCHAR');
+    expect(duckdbTypeFor('jsonb')).toBe('JSON');
     expect(isOrderableWatermark('timestamp with time zone')).toBe(true);
     expect(isOrderableWatermark('bigint')).toBe(true);
     expect(isOrderableWatermark('boolean')).toBe(false);

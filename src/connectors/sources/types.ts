@@ -8,12 +8,15 @@ import type { DuckdbLimits } from '../../transform/duckdb-session';
 import type { SourceMark } from '../targets/load-plan';
 import type { KeyRange } from './postgres/part-ranges';
 import type { ExtractWindow } from './postgres/sql';
+import type { SchemaChange } from '../targets/schema-change';
 
 /** The kinds of source a table can be read from; each is a folder under src/connectors/sources/. */
 export type SourceKind = 'postgres';
 
 /** What the extract reads, decided (and validated) before any data moves. */
 export interface ExtractPlan {
+  /** The pipeline's name, for errors. */
+  pipeline?: string;
   table: string;
   source: string;
   database: DatabaseRole;
@@ -25,6 +28,8 @@ export interface ExtractPlan {
   sourceRows: number;
   /** The span of a single integer key: parts are equal key ranges over it. */
   keyRange?: KeyRange;
+  /** What the load does about an existing target whose columns differ, decided with the plan (onSchemaChange). */
+  schemaChange?: SchemaChange;
   /** The source's identity and size when planned; the load saves it so the next plan can compare. */
   sourceMark?: SourceMark;
   /** What the load saves as the watermark when it is not the window's end (an interval table's latest end). */
@@ -47,6 +52,8 @@ export interface ExtractResult {
 }
 
 export interface PlanExtractInput {
+  /** The pipeline's name, for errors. */
+  pipeline?: string;
   table: TableSpec;
   database: DatabaseRole;
   /** The watermark the last committed load saved. */

@@ -3,6 +3,7 @@ import { keyChecksumSelect } from '../../sql/checksum';
 import { quoteIdent, quoteLiteral, quoteQualified } from '../../sql/quote';
 import { selectRollup } from '../../sql/rollup';
 import { warehouseType, type ColumnSpec, type WarehouseDialect } from '../../sql/warehouse-types';
+import type { SchemaChange } from './schema-change';
 
 /**
  * The load plan both warehouses run (Redshift through the Data API, Postgres locally): stage the processed
@@ -22,6 +23,8 @@ export interface LoadPlanSpec {
   runId: string;
   /** The new watermark (the upper bound of the extracted window), saved in the same transaction. */
   watermark?: string;
+  /** Decided in the plan step when the existing target's columns differ (onSchemaChange). */
+  schemaChange?: SchemaChange;
   /** The source's identity and size when planned, saved with the watermark. */
   sourceMark?: SourceMark;
 }
@@ -47,11 +50,21 @@ export function createStateTables(): string[] {
   ];
 }
 
+/** The warehouse type of a load column: its source type when passed through, else from its DuckDB type. */
+export function targetColumnType(column: ColumnSpec, dialect: WarehouseDialect): string {
+  return column.warehouse?.[dialect] ?? warehouseType({ dialect, duckdbType: column.type, column: column.name });
+}
+
+/** The columns of an existing target, in order, as format_type prints them ($1: the qualified name). */
+export const SELECT_TARGET_COLUMNS = `
+SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type
+FROM pg_attribute a WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`;
+
 export function createTargetTable(spec: Pick<LoadPlanSpec, 'dialect' | 'target' | 'columns' | 'keys'>): string[] {
   const [schema = ''] = spec.target.split('.');
   const columns = spec.columns.map((column) => {
-    const type = warehouseType({ dialect: spec.dialect, duckdbType: column.type, column: column.name });
-    return `${quoteIdent(column.name)} ${type}${spec.keys.includes(column.name) ? ' NOT NULL' : ''}`;
+    const type = targetColumnType(column, spec.dialect);
+    return `${quoteIdent(column.name)} ${type}${spec.keys.includes(column.name) || column.notNull ? ' NOT NULL' : ''}`;
   });
   const primaryKey = `PRIMARY KEY (${spec.keys.map(quoteIdent).join(', ')})`;
   return [
@@ -60,10 +73,38 @@ export function createTargetTable(spec: Pick<LoadPlanSpec, 'dialect' | 'target' 
   ];
 }
 
-/** A session-local staging table shaped like the target; Postgres drops it at commit. */
-export function createStageTable(spec: Pick<LoadPlanSpec, 'dialect' | 'target'>): string {
+/** True when the load writes a different set of columns than the target has (columns kept or skipped). */
+export function changesColumnSet(spec: Pick<LoadPlanSpec, 'schemaChange'>): boolean {
+  return (spec.schemaChange?.keep.length ?? 0) > 0 || (spec.schemaChange?.skip.length ?? 0) > 0;
+}
+
+/**
+ * A session-local staging table; Postgres drops it at commit. Shaped like the target, or, when the column
+ * sets differ, like the processed files (Redshift's Parquet COPY matches columns by position), nullable.
+ */
+export function createStageTable(spec: Pick<LoadPlanSpec, 'dialect' | 'target' | 'columns' | 'schemaChange'>): string {
   const suffix = spec.dialect === 'postgres' ? ' ON COMMIT DROP' : '';
-  return `CREATE TEMP TABLE ${STAGE_TABLE} (LIKE ${quoteQualified(spec.target)})${suffix}`;
+  if (!changesColumnSet(spec)) return `CREATE TEMP TABLE ${STAGE_TABLE} (LIKE ${quoteQualified(spec.target)})${suffix}`;
+  const columns = spec.columns.map((column) => `${quoteIdent(column.name)} ${targetColumnType(column, spec.dialect)}`);
+  return `CREATE TEMP TABLE ${STAGE_TABLE} (${columns.join(', ')})${suffix}`;
+}
+
+/** The statements that bring an existing target to the planned shape: new columns, widened types. */
+export function alterTarget(spec: Pick<LoadPlanSpec, 'target' | 'schemaChange'>): string[] {
+  const target = quoteQualified(spec.target);
+  const change = spec.schemaChange;
+  if (!change) return [];
+  // One column per ALTER: Redshift's ADD COLUMN takes one.
+  return [
+    ...change.add.map((column) => `ALTER TABLE ${target} ADD COLUMN ${quoteIdent(column.name)} ${column.type}`),
+    ...change.widen.map((column) => `ALTER TABLE ${target} ALTER COLUMN ${quoteIdent(column.name)} TYPE ${column.to}`),
+  ];
+}
+
+/** The columns the load writes into the target: the processed ones, less those the policy skips. */
+export function loadedColumns(spec: Pick<LoadPlanSpec, 'columns' | 'schemaChange'>): string[] {
+  const skip = new Set(spec.schemaChange?.skip ?? []);
+  return spec.columns.map((column) => column.name).filter((name) => !skip.has(name));
 }
 
 function keyJoin(keys: readonly string[], left: string, right: string): string {
@@ -84,9 +125,28 @@ function collectAffected(spec: LoadPlanSpec): string[] {
   });
 }
 
-function applyRows(spec: LoadPlanSpec): string[] {
+/**
+ * When the target has columns the load does not write (the source dropped them), rows are updated in place
+ * and new ones inserted, so those columns keep their values instead of becoming NULL; a full refresh also
+ * deletes the rows the source no longer has.
+ */
+function applyKeepingColumns(spec: LoadPlanSpec): string[] {
   const target = quoteQualified(spec.target);
-  const columns = spec.columns.map((column) => quoteIdent(column.name)).join(', ');
+  const names = loadedColumns(spec);
+  const columns = names.map(quoteIdent).join(', ');
+  const set = names.filter((name) => !spec.keys.includes(name)).map((name) => `${quoteIdent(name)} = ${STAGE_TABLE}.${quoteIdent(name)}`);
+  const update = set.length > 0 ? [`UPDATE ${target} SET ${set.join(', ')} FROM ${STAGE_TABLE} WHERE ${keyJoin(spec.keys, target, STAGE_TABLE)}`] : [];
+  const missing = `NOT EXISTS (SELECT 1 FROM ${target} t WHERE ${keyJoin(spec.keys, 't', STAGE_TABLE)})`;
+  const insert = `INSERT INTO ${target} (${columns}) SELECT ${columns} FROM ${STAGE_TABLE} WHERE ${missing}`;
+  const gone = `NOT EXISTS (SELECT 1 FROM ${STAGE_TABLE} s WHERE ${keyJoin(spec.keys, 's', target)})`;
+  const prune = spec.mode === 'full-refresh' ? [`DELETE FROM ${target} WHERE ${gone}`] : [];
+  return [...prune, ...update, insert];
+}
+
+function applyRows(spec: LoadPlanSpec): string[] {
+  if ((spec.schemaChange?.keep.length ?? 0) > 0) return applyKeepingColumns(spec);
+  const target = quoteQualified(spec.target);
+  const columns = loadedColumns(spec).map(quoteIdent).join(', ');
   const insert = `INSERT INTO ${target} (${columns}) SELECT ${columns} FROM ${STAGE_TABLE}`;
   // TRUNCATE would commit the transaction on Redshift, so a full refresh deletes instead.
   if (spec.mode === 'full-refresh') return [`DELETE FROM ${target}`, insert];

@@ -1,5 +1,6 @@
 import type { LoadMode, Rollup } from '../../config/pipeline-schema';
 import type { ColumnSpec } from '../../sql/warehouse-types';
+import type { SchemaChange, TargetColumn } from './schema-change';
 import type { SourceMark } from './load-plan';
 
 /** What a warehouse load needs: references to processed Parquet on S3 and what to expect, never rows. */
@@ -20,6 +21,8 @@ export interface LoadTableInput {
   sourceMark?: SourceMark;
   /** The processed Parquet objects: `prefix` holds exactly `keys` (s3://bucket/prefix). */
   files: { bucket: string; prefix: string; keys: string[] };
+  /** Decided in the plan step when the existing target's columns differ from the transform's (onSchemaChange). */
+  schemaChange?: SchemaChange;
   /** From the transform: the load fails, and commits nothing, unless the warehouse matches these. */
   expected: { rows: number; keyChecksum: string };
 }
@@ -49,6 +52,8 @@ export interface ReadWatermarkInput {
 export interface TargetConnector<W extends object = object> {
   readWatermark(input: ReadWatermarkInput & W): Promise<SavedState>;
   load(input: LoadTableInput & W): Promise<LoadTableResult>;
+  /** The columns of the existing target table with their warehouse types; undefined when it does not exist yet. */
+  readColumns(input: { table: string; target: string } & W): Promise<TargetColumn[] | undefined>;
   reset(input: ResetTablesInput & W): Promise<ResetTablesResult>;
 }
 

@@ -17,7 +17,7 @@ interface ContinuityInput {
   table: TableSpec;
   database: DatabaseRole;
   pool: Pool;
-  columns: SourceColumn[];
+  columns: Pick<SourceColumn, 'name' | 'pgType'>[];
   since?: string;
   previous?: SourceMark;
 }

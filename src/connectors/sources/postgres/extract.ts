@@ -1,7 +1,7 @@
 import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PoolClient } from 'pg';
-import { copyToParquetFile, countParquetRows, readCsvSpool } from '../../../sql/duckdb-read';
+import { copyToParquetFile, countParquetRows, selectCsvSpool } from '../../../sql/duckdb-read';
 import { copyPartToStdout, EXTRACT_SESSION_SETTINGS, selectPartEnd, type PartBounds } from './sql';
 import { queryRow, withDuckdb } from '../../../transform/duckdb-session';
 import { classifyPostgresError } from '../../../runtime/errors';
@@ -41,7 +41,7 @@ async function inExtractSession<T>(deps: ExtractDeps, plan: ExtractPlan, use: (c
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     throwIfCancelled();
-    throw classifyPostgresError(error, { table: plan.table, source: plan.source });
+    throw classifyPostgresError(error, { pipeline: plan.pipeline, table: plan.table, source: plan.source });
   } finally {
     stopWatching();
     client.release();
@@ -87,8 +87,8 @@ async function finishPart(deps: ExtractDeps, input: ExtractTableInput & { dir: s
   const { plan, part } = input;
   await part.spooled;
   const parquet = join(input.dir, partName(part.index));
-  const rows = await withDuckdb({ duckdb: deps.duckdb, limits: input.limits, context: { table: plan.table, step: 'extract' } }, async (connection) => {
-    await connection.run(copyToParquetFile({ query: `SELECT * FROM ${readCsvSpool({ path: part.csv, columns: plan.columns })}`, path: parquet }));
+  const rows = await withDuckdb({ duckdb: deps.duckdb, limits: input.limits, context: { pipeline: plan.pipeline, table: plan.table, step: 'extract' } }, async (connection) => {
+    await connection.run(copyToParquetFile({ query: selectCsvSpool({ path: part.csv, columns: plan.columns }), path: parquet }));
     return Number((await queryRow(connection, countParquetRows({ path: parquet })))[0]);
   });
   await rm(part.csv);

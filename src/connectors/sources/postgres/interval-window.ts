@@ -13,7 +13,7 @@ const TIME_TYPE = /^(date|timestamp(\(\d\))? with(out)? time zone)$/;
  * an ad-hoc run (no start) goes on from where the table's last committed interval ended (`since`). The
  * watermark saved afterwards is the latest interval end ever loaded, so backfilling an old day never moves it back.
  */
-export async function planIntervalWindow(input: { table: TableSpec; pool: Pool; columns: SourceColumn[]; since?: string; interval: RunInterval }): Promise<{ window: ExtractWindow; sourceRows: number; nextWatermark: string }> {
+export async function planIntervalWindow(input: { table: TableSpec; pool: Pool; columns: Pick<SourceColumn, 'name' | 'pgType'>[]; since?: string; interval: RunInterval }): Promise<{ window: ExtractWindow; sourceRows: number; nextWatermark: string }> {
   const { table, interval } = input;
   const name = table.eventTime ?? table.watermark ?? '';
   const column = input.columns.find((candidate) => candidate.name === name);

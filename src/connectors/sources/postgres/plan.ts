@@ -2,8 +2,8 @@ import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { TableSpec } from '../../../config/pipeline-schema';
 import { copyToParquetFile, countParquetRows, readCsvSpool } from '../../../sql/duckdb-read';
-import { copyDistinctKeysToStdout, SELECT_TABLE_CATALOG, lookbackType, selectLookbackCheck, selectKeyRange, selectLookbackStart, selectRowCount, selectWindowBounds, type ExtractWindow } from './sql';
-import { duckdbTypeFor, isOrderableWatermark, type SourceColumn } from '../../../sql/pg-types';
+import { copyDistinctKeysToStdout, SELECT_TABLE_CATALOG, lookbackType, selectNumericMeasure, selectLookbackCheck, selectKeyRange, selectLookbackStart, selectRowCount, selectWindowBounds, type ExtractWindow } from './sql';
+import { isOrderableWatermark, mapSourceColumn, needsMeasure, type NumericMeasure, type SourceColumn } from '../../../sql/type-map';
 import { queryRow, withDuckdb } from '../../../transform/duckdb-session';
 import { classifyPostgresError } from '../../../runtime/errors';
 import type { ExtractDeps } from './extract';
@@ -21,6 +21,7 @@ import { withSpool } from '../../../runtime/spool';
 interface CatalogRow {
   name: string;
   pg_type: string;
+  not_null: boolean;
   key_position: number;
 }
 
@@ -37,7 +38,15 @@ async function readCatalog(deps: ExtractDeps, input: { table: TableSpec; databas
   }
 }
 
-function checkWatermark(table: TableSpec, columns: SourceColumn[]): void {
+/** Every `types:` override names a column the source has. */
+function checkOverrides(table: TableSpec, catalog: CatalogRow[]): void {
+  const unknown = Object.keys(table.types).filter((name) => !catalog.some((row) => row.name === name));
+  if (unknown.length > 0) {
+    throw terminal(`table ${table.name}: types names ${unknown.join(', ')}, which ${table.source} does not have (columns: ${catalog.map((row) => row.name).join(', ')})`, 'SourceColumnMissing');
+  }
+}
+
+function checkWatermark(table: TableSpec, columns: Pick<SourceColumn, 'name' | 'pgType'>[]): void {
   if (!table.watermark) return;
   const column = columns.find((candidate) => candidate.name === table.watermark);
   if (!column) {
@@ -49,7 +58,7 @@ function checkWatermark(table: TableSpec, columns: SourceColumn[]): void {
 }
 
 /** Where the window starts: after the saved watermark, or `lookback` before it (checked on every run, first included). */
-async function windowStart(deps: ExtractDeps, input: { table: TableSpec; database: DatabaseRole; since?: string; columns: SourceColumn[] }): Promise<string | undefined> {
+async function windowStart(deps: ExtractDeps, input: { table: TableSpec; database: DatabaseRole; since?: string; columns: Pick<SourceColumn, 'name' | 'pgType'>[] }): Promise<string | undefined> {
   const { table, since } = input;
   const pgType = input.columns.find((column) => column.name === table.watermark)?.pgType;
   if (!table.lookback || !pgType) return since;
@@ -68,7 +77,7 @@ async function windowStart(deps: ExtractDeps, input: { table: TableSpec; databas
   }
 }
 
-async function planWindow(deps: ExtractDeps, input: { table: TableSpec; database: DatabaseRole; since?: string; columns: SourceColumn[] }): Promise<{ window?: ExtractWindow; sourceRows: number }> {
+async function planWindow(deps: ExtractDeps, input: { table: TableSpec; database: DatabaseRole; since?: string; columns: Pick<SourceColumn, 'name' | 'pgType'>[] }): Promise<{ window?: ExtractWindow; sourceRows: number }> {
   const { table } = input;
   const pool = deps.pools[input.database];
   const from = await windowStart(deps, input);
@@ -85,6 +94,34 @@ async function planWindow(deps: ExtractDeps, input: { table: TableSpec; database
   } catch (error) {
     throw classifyPostgresError(error, { table: table.name, source: table.source });
   }
+}
+
+/** Measures, in one aggregate over the window, the numeric columns whose declared type cannot say how wide they are. */
+async function measureNumerics(deps: ExtractDeps, input: { table: TableSpec; database: DatabaseRole; catalog: CatalogRow[]; window?: ExtractWindow }): Promise<Map<string, NumericMeasure>> {
+  const { table } = input;
+  const names = input.catalog.filter((row) => needsMeasure(row.pg_type) && !table.types[row.name]).map((row) => row.name);
+  if (names.length === 0) return new Map();
+  try {
+    const sql = selectNumericMeasure({ source: table.source, columns: names, window: input.window });
+    const row = (await deps.pools[input.database].query<Record<string, string | number>>(sql)).rows[0] ?? {};
+    return new Map(names.map((name, index) => [name, { integerDigits: Number(row[`i${index}`] ?? 0), scale: Number(row[`s${index}`] ?? 0) }]));
+  } catch (error) {
+    throw classifyPostgresError(error, { table: table.name, source: table.source });
+  }
+}
+
+/** Maps every column through the type map; a column that cannot be carried exactly stops the run here, before data moves. */
+function mapColumns(input: { pipeline?: string; table: TableSpec; catalog: CatalogRow[]; measures: Map<string, NumericMeasure> }): SourceColumn[] {
+  const { table } = input;
+  return input.catalog.map((row) => {
+    const mapped = mapSourceColumn({ name: row.name, pgType: row.pg_type, notNull: row.not_null, override: table.types[row.name], measure: input.measures.get(row.name) });
+    if (!('refused' in mapped)) return mapped;
+    const where = `${input.pipeline ? `pipeline ${input.pipeline}, ` : ''}table ${table.name}, column ${table.source}.${row.name} (${row.pg_type})`;
+    throw terminal(
+      `${where}: cannot be carried exactly: ${mapped.refused}; nothing was extracted. Set types: { ${row.name}: VARCHAR } on the table to carry its text form exactly (the warehouse column keeps type ${row.pg_type})`,
+      'TypeRefused',
+    );
+  });
 }
 
 /** For a single integer key, its span: parts are then cut by arithmetic instead of a query per part. */
@@ -113,16 +150,19 @@ export function createPostgresPlan(deps: ExtractDeps) {
       if (catalog.length === 0) {
         throw terminal(`table ${table.name}: source ${table.source} does not exist in the ${input.database} database`, 'SourceTableMissing');
       }
-      const columns = catalog.map((row) => ({ name: row.name, pgType: row.pg_type, duckdbType: duckdbTypeFor(row.pg_type) }));
-      checkWatermark(table, columns);
+      checkOverrides(table, catalog);
+      const described = catalog.map((row) => ({ name: row.name, pgType: row.pg_type }));
+      checkWatermark(table, described);
       const chunkKey = catalog.filter((row) => row.key_position > 0).sort((a, b) => a.key_position - b.key_position).map((row) => row.name);
-      const sourceMark = await checkSourceContinuity({ ...input, pool: deps.pools[input.database], columns });
+      const sourceMark = await checkSourceContinuity({ ...input, pool: deps.pools[input.database], columns: described });
       const { window, sourceRows, nextWatermark } =
         table.window === 'interval' && input.interval
-          ? await planIntervalWindow({ table, pool: deps.pools[input.database], columns, since: input.since, interval: input.interval })
-          : { ...(await planWindow(deps, { ...input, columns })), nextWatermark: undefined };
+          ? await planIntervalWindow({ table, pool: deps.pools[input.database], columns: described, since: input.since, interval: input.interval })
+          : { ...(await planWindow(deps, { ...input, columns: described })), nextWatermark: undefined };
+      const measures = await measureNumerics(deps, { ...input, catalog, window });
+      const columns = mapColumns({ pipeline: input.pipeline, table, catalog, measures });
       const keyRange = await planKeyRange(deps, { ...input, columns, chunkKey });
-      return { table: table.name, source: table.source, database: input.database, columns, chunkKey, window, sourceRows, keyRange, sourceMark, nextWatermark };
+      return { pipeline: input.pipeline, table: table.name, source: table.source, database: input.database, columns, chunkKey, window, sourceRows, keyRange, sourceMark, nextWatermark };
     },
 
     /** Copies the distinct keys of a table to one Parquet file (column etl_key), for reference checks. */
@@ -131,7 +171,7 @@ export function createPostgresPlan(deps: ExtractDeps) {
       const [column, ...rest] = table.primaryKey;
       if (!column || rest.length > 0) throw terminal(`table ${table.name}: references need a single-column primaryKey`, 'ReferenceKeyUnsupported');
       const key = `${rawPrefix(input.location)}keys.parquet`;
-      const columns: SourceColumn[] = [{ name: 'etl_key', pgType: 'text', duckdbType: 'VARCHAR' }];
+      const columns: SourceColumn[] = [{ name: 'etl_key', pgType: 'text', duckdbType: 'VARCHAR', category: 'text' }];
       return keepAlive(() => withSpool({ spoolDir: deps.spoolDir, name: `keys-${table.name}` }, async (dir) => {
         const csv = join(dir, 'keys.csv');
         const parquet = join(dir, 'keys.parquet');

@@ -1,5 +1,5 @@
 import { quoteIdent, quoteLiteral, quoteQualified } from '../../../sql/quote';
-import type { SourceColumn } from '../../../sql/pg-types';
+import { extractExpression, unrepresentablePredicate, UNREPRESENTABLE_COLUMN, type SourceColumn } from '../../../sql/type-map';
 
 /**
  * The extract window: on the watermark column (from, to], no `from` meaning from the beginning; or, for a
@@ -43,7 +43,7 @@ export function selectWindowCount(input: { source: string; window: ExtractWindow
  * the schema-qualified name as text. pg_index.indkey is an int2vector, whose subscripts start at 0.
  */
 export const SELECT_TABLE_CATALOG = `
-SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS pg_type,
+SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS pg_type, a.attnotnull AS not_null,
        coalesce(array_position(i.indkey::int2[], a.attnum) - array_lower(i.indkey::int2[], 1) + 1, 0) AS key_position
 FROM pg_attribute a
 LEFT JOIN pg_index i ON i.indrelid = a.attrelid AND i.indisprimary
@@ -125,8 +125,43 @@ export function selectPartEnd(input: { source: string; window?: ExtractWindow; c
  */
 export function copyPartToStdout(input: { source: string; columns: readonly SourceColumn[]; window?: ExtractWindow; chunkKey: readonly string[] } & PartBounds): string {
   // No ORDER BY: the key range alone defines the part, so Postgres may scan it in whatever order is cheapest.
-  const columns = input.columns.map((column) => quoteIdent(column.name)).join(', ');
-  return `COPY (SELECT ${columns} FROM ${quoteQualified(input.source)}${partPredicates(input)}) TO STDOUT WITH (FORMAT csv)`;
+  return `COPY (SELECT ${selectExtractColumns(input.columns)} FROM ${quoteQualified(input.source)}${partPredicates(input)}) TO STDOUT WITH (FORMAT csv)`;
+}
+
+/**
+ * The extract's select list: each column as the type map reads it; a column that can hold a value no engine
+ * downstream represents is NULL there, and a last column names the first such column of the row, so the
+ * transform rejects the row as unrepresentable_value instead of a parse error failing the table.
+ */
+export function selectExtractColumns(columns: readonly SourceColumn[]): string {
+  const risky: string[] = [];
+  const list = columns.map((column) => {
+    const quoted = quoteIdent(column.name);
+    const predicate = unrepresentablePredicate(column, quoted);
+    if (!predicate) return extractExpression(column, quoted);
+    risky.push(`WHEN ${predicate} THEN ${quoteLiteral(column.name)}`);
+    return `CASE WHEN ${predicate} THEN NULL ELSE ${extractExpression(column, quoted)} END`;
+  });
+  if (risky.length > 0) list.push(`CASE ${risky.join(' ')} END AS ${quoteIdent(UNREPRESENTABLE_COLUMN)}`);
+  return list.join(', ');
+}
+
+/**
+ * The widest value of each numeric column that needs measuring, in the window: digits before the point and
+ * after it, NaN and ±Infinity left out (they are rejected row by row). One aggregate over the window.
+ */
+export function selectNumericMeasure(input: { source: string; columns: readonly string[]; window?: ExtractWindow }): string {
+  const measures = input.columns.flatMap((name, index) => {
+    const column = quoteIdent(name);
+    const finite = `FILTER (WHERE ${column} NOT IN ('NaN', 'Infinity', '-Infinity'))`;
+    return [
+      `coalesce(length(trunc(max(abs(${column})) ${finite})::text), 0) AS i${index}`,
+      `coalesce(max(scale(${column})) ${finite}, 0) AS s${index}`,
+    ];
+  });
+  const predicates = windowPredicate(input.window);
+  const where = predicates.length > 0 ? ` WHERE ${predicates.join(' AND ')}` : '';
+  return `SELECT ${measures.join(', ')} FROM ${quoteQualified(input.source)}${where}`;
 }
 
 /** Session settings that make COPY's text output unambiguous for DuckDB: ISO dates, UTC, exact floats. */
@@ -135,6 +170,8 @@ export const EXTRACT_SESSION_SETTINGS = [
   "SET LOCAL DateStyle = 'ISO, YMD'",
   'SET LOCAL extra_float_digits = 3',
   "SET LOCAL bytea_output = 'hex'",
+  // Intervals travel as ISO 8601 text (P1Y2M3DT4H5M6S): exact, and Postgres reads it back as an interval.
+  "SET LOCAL IntervalStyle = 'iso_8601'",
 ];
 
 /** The distinct non-null values of one column as text CSV (a key set for reference checks). */

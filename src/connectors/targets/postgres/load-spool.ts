@@ -24,7 +24,8 @@ export async function spoolLoadFiles(deps: ExtractDeps, input: LoadTableInput & 
   const { dir } = input;
   const paths = await downloadFiles({ s3: deps.s3, bucket: input.files.bucket, keys: input.files.keys, dir, name: 'processed' });
   const csv = join(dir, 'stage.csv');
-  const columns = input.columns.map((column) => quoteIdent(column.name)).join(', ');
+  // Postgres reads bytea in CSV as hex after \x; DuckDB would print a BLOB with per-byte escapes.
+  const columns = input.columns.map((column) => (column.type === 'BLOB' ? `'\\x' || lower(hex(${quoteIdent(column.name)})) AS ${quoteIdent(column.name)}` : quoteIdent(column.name))).join(', ');
   // Merged in key order, the target's primary-key index grows at its right edge instead of splitting pages at
   // random; an initial load builds the key afterwards by sorting, so its rows need no order.
   const order = input.initialLoad ? '' : ` ORDER BY ${input.keys.map(quoteIdent).join(', ')}`;

@@ -1,8 +1,8 @@
 import type { PoolClient } from 'pg';
 import { ApplicationFailure } from '@temporalio/activity';
 import {
-  addPrimaryKey, applyStagedRows, createRollupTable, dropPrimaryKey, createStageTable, createStateTables, createTargetTable, finishDirectLoad, selectLoadedChecksum, selectTargetChecksum,
-  selectSourceMark, selectTargetIsEmpty, selectWatermark, SELECT_PRIMARY_KEY_NAME, STAGE_TABLE, type LoadPlanSpec,
+  addPrimaryKey, alterTarget, applyStagedRows, createRollupTable, dropPrimaryKey, createStageTable, createStateTables, createTargetTable, finishDirectLoad, selectLoadedChecksum, selectTargetChecksum,
+  selectSourceMark, selectTargetIsEmpty, selectWatermark, SELECT_PRIMARY_KEY_NAME, SELECT_TARGET_COLUMNS, STAGE_TABLE, type LoadPlanSpec,
 } from '../load-plan';
 import { SELECT_TABLE_EXISTS } from '../../sources/postgres/sql';
 import { quoteIdent, quoteQualified } from '../../../sql/quote';
@@ -15,9 +15,9 @@ import { spoolLoadFiles, type LoadSpool } from './load-spool';
 import type { LoadTableInput, LoadTableResult, ReadWatermarkInput, ResetTablesInput, SavedState, TargetConnector } from '../types';
 import { LOAD_LOCK } from './lock';
 import { resetPostgresTables } from './reset';
+import type { TargetColumn } from '../schema-change';
 import { copyFromFile } from '../../pg/copy';
 import { withSpool } from '../../../runtime/spool';
-
 
 function reconciliationFailure(input: LoadTableInput, actual: { rows: number; keyChecksum: string }): ApplicationFailure {
   const message = `table ${input.table}: the warehouse does not match the transform output: expected ${input.expected.rows} rows (key checksum ${input.expected.keyChecksum}), found ${actual.rows} (${actual.keyChecksum}); nothing was committed`;
@@ -39,12 +39,13 @@ async function runLoad(client: PoolClient, input: LoadTableInput, spool: LoadSpo
   await client.query('SELECT pg_advisory_xact_lock($1)', [LOAD_LOCK]);
   // Rollups and the merge join aggregate whole batches; the 4 MB default spills them to disk.
   await client.query("SET LOCAL work_mem = '256MB'");
-  for (const sql of [...createStateTables(), ...createTargetTable(spec)]) await client.query(sql);
+  for (const sql of [...createStateTables(), ...createTargetTable(spec), ...alterTarget(spec)]) await client.query(sql);
   for (const rollup of input.rollups) for (const sql of createRollupTable({ rollup, source: input.target, dialect: 'postgres' })) await client.query(sql);
   const columns = input.columns.map((column) => quoteIdent(column.name)).join(', ');
   const copyInto = (table: string) =>
     copyFromFile({ client, sql: `COPY ${table} (${columns}) FROM STDIN WITH (FORMAT csv)`, path: spool.csv, onBytes: (bytes) => heartbeat({ copied: bytes }) });
-  const direct = (await client.query<{ empty: boolean }>(selectTargetIsEmpty(spec))).rows[0]?.empty === true;
+  // A target whose columns changed takes the staged path, which writes only the columns the plan decided.
+  const direct = !input.schemaChange && (await client.query<{ empty: boolean }>(selectTargetIsEmpty(spec))).rows[0]?.empty === true;
   if (direct) {
     const constraint = (await client.query<{ conname: string }>(SELECT_PRIMARY_KEY_NAME, [quoteQualified(input.target)])).rows[0]?.conname;
     if (constraint) await client.query(dropPrimaryKey({ target: input.target, constraint }));
@@ -75,6 +76,16 @@ async function isTargetEmpty(deps: ExtractDeps, input: LoadTableInput): Promise<
 /** The local Redshift stand-in (and any Postgres warehouse). */
 export function createPostgresTarget(deps: ExtractDeps): TargetConnector {
   return {
+    /** The columns of the existing target with format_type's spelling of their types; undefined when it does not exist. */
+    async readColumns(input: { table: string; target: string }): Promise<TargetColumn[] | undefined> {
+      try {
+        const result = await deps.pools.warehouse.query<TargetColumn>(SELECT_TARGET_COLUMNS, [quoteQualified(input.target)]);
+        return result.rows.length > 0 ? result.rows : undefined;
+      } catch (error) {
+        throw classifyPostgresError(error, { table: input.table, target: input.target });
+      }
+    },
+
     /** The watermark and source mark saved by the last committed load of a table, if any. */
     async readWatermark(input: ReadWatermarkInput): Promise<SavedState> {
       const read = async <T extends object>(sql: string): Promise<T | undefined> => {
@@ -111,7 +122,7 @@ export function createPostgresTarget(deps: ExtractDeps): TargetConnector {
           await client.query('ROLLBACK').catch(() => undefined);
           throwIfCancelled();
           if (error instanceof ApplicationFailure) throw error;
-          throw classifyPostgresError(error, { table: input.table, target: input.target });
+          throw classifyPostgresError(error, { pipeline: input.pipeline, table: input.table, target: input.target, step: 'load' });
         } finally {
           stopWatching();
           client.release();

@@ -3,7 +3,8 @@ import { CancelStatementCommand, type DescribeStatementResponse, type RedshiftDa
 import { CancelledFailure } from '@temporalio/common';
 import type { Rollup } from '../../../config/pipeline-schema';
 import { createRollupTable, createTargetTable, resetTables, selectSourceMark, selectWatermark } from '../load-plan';
-import { buildLoadBatch, reconcileStageOf, selectLoadErrors, selectTableExists } from './sql';
+import { buildLoadBatch, reconcileStageOf, selectLoadErrors, selectTableExists, selectTargetColumns } from './sql';
+import type { TargetColumn } from '../schema-change';
 import type { LoadTableInput, LoadTableResult, ReadWatermarkInput, ResetTablesInput, ResetTablesResult, SavedState, TargetConnector } from '../types';
 import {
   classifyRedshiftApiError,
@@ -149,6 +150,19 @@ export function createRedshiftTarget(deps: RedshiftDeps): TargetConnector<{ ware
       }
       // Both guards ran inside the committed transaction, so the warehouse holds exactly the expected rows.
       return { rows: input.expected.rows, keyChecksum: input.expected.keyChecksum, seconds: (performance.now() - startedAt) / 1000 };
+    },
+
+    /** The columns of the existing target with their types; undefined when it does not exist. */
+    async readColumns(input: { table: string; target: string; warehouse: RedshiftWarehouse }): Promise<TargetColumn[] | undefined> {
+      const sql = selectTargetColumns({ qualifiedName: input.target });
+      try {
+        const outcome = await queryRows(runnerFor(input.warehouse), sql);
+        if (!outcome.ok) throw unfinishedError(outcome.described, { table: input.table, sql });
+        const columns = outcome.rows.map(([name, type]) => ({ name: String(name), type: String(type) }));
+        return columns.length > 0 ? columns : undefined;
+      } catch (error) {
+        throw classifyRedshiftApiError(error, { table: input.table, sql });
+      }
     },
 
     /** Forgets tables' watermarks and source marks (optionally empties their targets) in one batch, audited in etl_state.resets. */

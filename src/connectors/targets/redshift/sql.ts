@@ -1,5 +1,6 @@
 import { keyChecksumSelect } from '../../../sql/checksum';
 import {
+  alterTarget,
   applyStagedRows,
   createStageTable,
   createStateTables,
@@ -49,6 +50,18 @@ export function selectLoadErrors(input: { limit: number; queryId?: number }): st
   );
 }
 
+/** The columns of an existing target, in order, with their type as Redshift names it (lengths and precision included). */
+export function selectTargetColumns(input: { qualifiedName: string }): string {
+  const [schema = '', table = ''] = input.qualifiedName.split('.');
+  const type =
+    "CASE WHEN character_maximum_length IS NOT NULL THEN data_type || '(' || character_maximum_length || ')'" +
+    " WHEN data_type = 'numeric' THEN 'numeric(' || numeric_precision || ',' || numeric_scale || ')' ELSE data_type END";
+  return (
+    `SELECT column_name, ${type} AS type FROM information_schema.columns` +
+    ` WHERE lower(table_schema) = lower(${quoteLiteral(schema)}) AND lower(table_name) = lower(${quoteLiteral(table)}) ORDER BY ordinal_position`
+  );
+}
+
 /** One row with n = 1 when schema.table exists, n = 0 when it does not. */
 export function selectTableExists(input: { qualifiedName: string }): string {
   const [schema = '', table = ''] = input.qualifiedName.split('.');
@@ -87,6 +100,7 @@ export function buildLoadBatch(spec: RedshiftLoadSpec): string[] {
   return [
     ...createStateTables(),
     ...createTargetTable(plan),
+    ...alterTarget(plan),
     createStageTable(plan),
     copyParquetFromS3({ table: STAGE_TABLE, s3Prefix: spec.s3Prefix, iamRoleArn: spec.iamRoleArn }),
     reconcileGuard({ stage: 'stage', counted: staged, expected: spec.expected }),

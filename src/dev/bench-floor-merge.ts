@@ -1,0 +1,97 @@
+import { join } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { PoolClient } from 'pg';
+import { copyFromFile, copyToFile } from '../connectors/pg/copy';
+import type { Pipeline, TableSpec } from '../config/pipeline-schema';
+import { orderTableLevels } from '../config/table-order';
+import { quoteIdent, quoteLiteral, quoteQualified } from '../sql/quote';
+import { selectRollup } from '../sql/rollup';
+import { referenceRelation } from '../transform/relations';
+import { copySourceToCsv, floorTable, FLOOR_SCHEMA, transformToCsv, type FloorInput } from './bench-floor';
+
+type MergeInput = Omit<FloorInput, 'schema'> & { pipeline: Pipeline };
+
+async function firstValue(client: Pick<PoolClient, 'query'>, sql: string): Promise<string | undefined> {
+  const row = (await client.query<{ v: string | null }>(sql)).rows[0];
+  return row?.v ?? undefined;
+}
+
+/** Reference key sets from the floor's own warehouse tables: every key accepted so far, not only this window's. */
+function referencesFromWarehouse(input: MergeInput & { table: TableSpec }) {
+  return async (connection: DuckDBConnection) => {
+    for (const step of input.table.transform) {
+      if (step.kind !== 'references') continue;
+      const referenced = input.pipeline.tables.find((table) => table.name === step.body.table);
+      const key = quoteIdent(referenced?.primaryKey[0] ?? '');
+      const csv = join(input.dir, `${step.body.table}.keys.csv`);
+      const client = await input.warehouse.connect();
+      try {
+        await copyToFile({ client, sql: `COPY (SELECT DISTINCT ${key}::text FROM ${floorTable(FLOOR_SCHEMA, referenced?.target ?? '')}) TO STDOUT WITH (FORMAT csv)`, path: csv });
+      } finally {
+        client.release();
+      }
+      await connection.run(`CREATE OR REPLACE TEMP TABLE ${referenceRelation(step.body.table)} AS SELECT * FROM read_csv(${quoteLiteral(csv)}, columns = {'etl_key': 'VARCHAR'}, header = false)`);
+    }
+  };
+}
+
+/** Stage, delete-insert by key and rebuild the touched rollup rows, in one transaction: the plain nightly merge. */
+async function mergeStaged(client: PoolClient, input: { table: TableSpec; csv: string }): Promise<void> {
+  const target = floorTable(FLOOR_SCHEMA, input.table.target);
+  const join_ = input.table.primaryKey.map((key) => `t.${quoteIdent(key)} = s.${quoteIdent(key)}`).join(' AND ');
+  await client.query('BEGIN');
+  await client.query(`CREATE TEMP TABLE floor_stage (LIKE ${target}) ON COMMIT DROP`);
+  await copyFromFile({ client, sql: 'COPY floor_stage FROM STDIN WITH (FORMAT csv)', path: input.csv });
+  for (const [index, rollup] of input.table.rollups.entries()) {
+    const by = quoteIdent(rollup.refreshBy);
+    await client.query(`CREATE TEMP TABLE floor_touched_${index} ON COMMIT DROP AS SELECT ${by} AS v FROM floor_stage UNION SELECT t.${by} FROM ${target} t JOIN floor_stage s ON ${join_}`);
+  }
+  await client.query(`DELETE FROM ${target} t USING floor_stage s WHERE ${join_}`);
+  await client.query(`INSERT INTO ${target} SELECT * FROM floor_stage`);
+  for (const [index, rollup] of input.table.rollups.entries()) {
+    const where = `${quoteIdent(rollup.refreshBy)} IN (SELECT v FROM floor_touched_${index})`;
+    const rollupTarget = floorTable(FLOOR_SCHEMA, rollup.target);
+    await client.query(`DELETE FROM ${rollupTarget} WHERE ${where}`);
+    await client.query(`INSERT INTO ${rollupTarget} ${selectRollup({ rollup, from: target, where })}`);
+  }
+  await client.query('COMMIT');
+}
+
+/** One table's nightly merge the plain way: the rows past the floor's own watermark, the same transform, a staged merge. */
+async function mergeTable(input: MergeInput & { table: TableSpec }): Promise<void> {
+  const { table } = input;
+  const watermark = table.watermark ?? '';
+  const since = await firstValue(input.warehouse, `SELECT max(${quoteIdent(watermark)})::text AS v FROM ${floorTable(FLOOR_SCHEMA, table.target)}`);
+  const upTo = await firstValue(input.source, `SELECT max(${quoteIdent(watermark)})::text AS v FROM ${quoteQualified(table.source)}`);
+  if (!upTo || upTo === since) return;
+  const { csv, columns } = await copySourceToCsv({ ...input, schema: FLOOR_SCHEMA, table, window: { column: watermark, from: since, to: upTo } });
+  const connection = await input.duckdb.connect();
+  let main: string | undefined;
+  try {
+    [main] = (await transformToCsv(connection, { ...input, schema: FLOOR_SCHEMA, table, csv, columns, references: referencesFromWarehouse({ ...input, table }) })).map((output) => output.path);
+  } finally {
+    connection.closeSync();
+  }
+  const client = await input.warehouse.connect();
+  try {
+    if (main) await mergeStaged(client, { table, csv: main });
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/**
+ * The floor of a nightly incremental run: the tables of each dependency level side by side (as the pipeline
+ * runs them), each moving only the rows past its watermark into the floor's tables left by the initial floor.
+ */
+export async function runMergeFloor(input: MergeInput): Promise<{ seconds: number; rows: number }> {
+  const started = Date.now();
+  for (const level of orderTableLevels(input.pipeline.tables).levels) await Promise.all(level.map((table) => mergeTable({ ...input, table })));
+  const seconds = (Date.now() - started) / 1000;
+  let rows = 0;
+  for (const table of input.pipeline.tables) rows += Number(await firstValue(input.warehouse, `SELECT count(*)::text AS v FROM ${floorTable(FLOOR_SCHEMA, table.target)}`));
+  return { seconds, rows };
+}
