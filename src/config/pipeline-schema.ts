@@ -37,6 +37,11 @@ const tableSchema = z.strictObject({
   window: z.enum(['since-last', 'interval']).default('since-last'),
   /** The date or timestamp column a `window: interval` table is cut on (defaults to the watermark). */
   eventTime: identifier.optional(),
+  /**
+   * Rows deleted at the source: `ignore` (the default: they stay), `propagate` (deleted in the warehouse) or
+   * `soft` (marked: is_deleted = true, deleted_at = when the run saw it). Each run then reads the source's key set.
+   */
+  deletes: z.enum(['ignore', 'propagate', 'soft']).default('ignore'),
   /** Tables loaded before this one (dimensions before facts). */
   dependsOn: z.array(identifier).default([]),
   transform: z.array(transformStepSchema).default([]),
@@ -129,6 +134,9 @@ export const pipelineSchema = z
         if (table.lookback) ctx.addIssue({ code: 'custom', path: ['tables', index, 'lookback'], message: 'a window: interval table reads whole intervals; lookback applies to window: since-last' });
       } else if (table.eventTime) {
         ctx.addIssue({ code: 'custom', path: ['tables', index, 'eventTime'], message: 'only used with window: interval' });
+      }
+      if (table.deletes !== 'ignore' && table.mode === 'full-refresh') {
+        ctx.addIssue({ code: 'custom', path: ['tables', index, 'deletes'], message: 'a full refresh already removes the rows the source deleted; deletes applies to merge and incremental' });
       }
       if (table.lookback && !table.watermark) {
         ctx.addIssue({ code: 'custom', path: ['tables', index, 'lookback'], message: 'needs a watermark column to look back on' });

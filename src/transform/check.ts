@@ -1,6 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { ApplicationFailure, log } from '@temporalio/activity';
 import type { TableSpec, TransformStep, WarehouseSpec } from '../config/pipeline-schema';
+import { SOFT_DELETE_COLUMNS } from '../connectors/targets/deletes';
 import { decideSchemaChange, type SchemaChange, type TargetColumn } from '../connectors/targets/schema-change';
 import { targetColumnType } from '../connectors/targets/load-plan';
 import type { SourceColumn } from '../sql/pg-types';
@@ -50,8 +51,11 @@ export interface CheckTransformInput {
 async function planSchemaChange(read: ReadTargetColumns | undefined, input: CheckTransformInput, columns: ColumnSpec[]): Promise<SchemaChange | undefined> {
   const { table, warehouse } = input;
   if (!read || !warehouse) return undefined;
-  const existing = await read({ table: table.name, target: table.target, warehouse });
-  if (!existing) return undefined;
+  const found = await read({ table: table.name, target: table.target, warehouse });
+  if (!found) return undefined;
+  // A soft-delete target carries its own two columns, which no source has.
+  const soft: readonly string[] = table.deletes === 'soft' ? Object.values(SOFT_DELETE_COLUMNS) : [];
+  const existing = found.filter((column) => !soft.includes(column.name));
   const desired = columns.map((column) => ({ name: column.name, type: targetColumnType(column, warehouse.type) }));
   const decided = decideSchemaChange({ policy: table.onSchemaChange, dialect: warehouse.type, keys: table.primaryKey, desired, existing });
   if (!decided || !('refused' in decided)) return decided;

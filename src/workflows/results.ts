@@ -12,6 +12,8 @@ export interface TableRunResult {
   rejectedRows: number;
   rejectedByRule: Record<string, number>;
   loadedRows: number;
+  /** Rows deleted (deletes: propagate) or marked (soft) because the source no longer has them. */
+  deletedRows?: number;
   /** Share of extracted rows that passed every rule (1 when nothing was extracted). */
   qualityScore: number;
   keyChecksum: string;

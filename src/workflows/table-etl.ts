@@ -79,6 +79,9 @@ export async function tableEtlWorkflow(input: TableEtlInput): Promise<TableRunRe
   countRecords({ ...at, stage: 'rejected', rows: transformed.rejectedRows });
   setQualityScore({ ...at, score: transformed.qualityScore });
   Object.assign(progress, { rejectedRows: transformed.rejectedRows, bytes: raw.bytes + transformed.processedBytes });
+  // Deletes: the source's whole key set, read after the window so a row it has is never taken for deleted.
+  const deletes = table.deletes === 'propagate' || table.deletes === 'soft' ? table.deletes : undefined;
+  const sourceKeys = deletes ? await bulk.extractSourceKeys({ plan, location, lake }) : undefined;
   const load = {
     pipeline: pipeline.name,
     table: table.name,
@@ -92,6 +95,7 @@ export async function tableEtlWorkflow(input: TableEtlInput): Promise<TableRunRe
     sourceMark: plan.sourceMark,
     files: transformed.processed,
     schemaChange: plan.schemaChange,
+    ...(deletes && sourceKeys ? { deletes, sourceKeys: { bucket: sourceKeys.bucket, key: sourceKeys.key } } : {}),
     expected: { rows: transformed.acceptedRows, keyChecksum: transformed.keyChecksum },
   };
   const { warehouse } = pipeline;
@@ -123,5 +127,6 @@ export async function tableEtlWorkflow(input: TableEtlInput): Promise<TableRunRe
       rejected: transformed.rejected ? `s3://${transformed.rejected.bucket}/${transformed.rejected.key}` : undefined,
     },
     ...(plan.schemaChange ? { schemaChanges: plan.schemaChange.notes } : {}),
+    ...(loaded.deletedRows !== undefined ? { deletedRows: loaded.deletedRows } : {}),
   };
 }

@@ -51,7 +51,7 @@ describe('planning an extract', () => {
     await deps.pools.source.query('DROP SCHEMA IF EXISTS test_plan CASCADE; CREATE SCHEMA test_plan');
     await deps.pools.source.query('CREATE TABLE test_plan.single (id bigint PRIMARY KEY, v text)');
     await deps.pools.source.query('CREATE TABLE test_plan.pair (v text, b int, a int, PRIMARY KEY (a, b))');
-    const table = (name: string, primaryKey: string[]) => ({ name, source: `test_plan.${name}`, target: `t.${name}`, primaryKey, mode: 'merge' as const, window: 'since-last' as const, dependsOn: [], transform: [], partitionBy: [], rollups: [], types: {}, onSchemaChange: 'fail' as const });
+    const table = (name: string, primaryKey: string[]) => ({ name, source: `test_plan.${name}`, target: `t.${name}`, primaryKey, mode: 'merge' as const, window: 'since-last' as const, deletes: 'ignore' as const, dependsOn: [], transform: [], partitionBy: [], rollups: [], types: {}, onSchemaChange: 'fail' as const });
     expect((await activities.planExtract({ table: table('single', ['id']), database: 'source' })).chunkKey).toEqual(['id']);
     expect((await activities.planExtract({ table: table('pair', ['a', 'b']), database: 'source' })).chunkKey).toEqual(['a', 'b']);
   });

@@ -122,3 +122,10 @@ describe('environment settings', () => {
     expect(() => loadSettings({ SOURCE_DATABASE_URL: 'mysql://x' })).toThrow(/SOURCE_DATABASE_URL: expected a postgres:\/\/ URL/);
   });
 });
+
+describe('deletes', () => {
+  it('refuses deletes with a full refresh, naming the field', () => {
+    const text = JSON.stringify({ name: 'p', lake: { bucket: 'lake-bucket' }, tables: [{ name: 't', source: 'a.b', target: 'c.d', primaryKey: ['id'], mode: 'full-refresh', deletes: 'propagate' }] });
+    expect(() => parsePipeline({ file: 'p.yaml', text })).toThrow(/tables\[0\]\.deletes: a full refresh already removes/);
+  });
+});

@@ -104,3 +104,33 @@ describe('Redshift load batch', () => {
     expect(reconcileStageOf(batch.at(-1))).toBe('target');
   });
 });
+
+describe('Redshift load batch with deletes', () => {
+  const sourceKeys = { bucket: 'lake', key: 'raw-data/orders/run_date=2024-01-31/run-1/source-keys.parquet' };
+
+  it('stages the source key set, folds deleted rows into the touched rollup values, then deletes them before the rollups', () => {
+    const batch = buildLoadBatch({ ...spec, deletes: 'propagate', sourceKeys });
+    const at = (pattern: RegExp) => batch.findIndex((sql) => pattern.test(sql));
+    expect(batch).toContain('CREATE TEMP TABLE etl_source_keys AS SELECT "order_id" FROM "analytics"."orders" WHERE 1 = 0');
+    expect(batch).toContain(`COPY "etl_source_keys" FROM 's3://lake/${sourceKeys.key}' IAM_ROLE 'arn:aws:iam::123456789012:role/redshift-copy' FORMAT AS PARQUET`);
+    const collect = at(/^INSERT INTO etl_affected_0 SELECT DISTINCT "analytics"\."orders"\."sale_date"/);
+    const remove = at(/^\/\* etl:deletes \*\/ DELETE FROM "analytics"\."orders" WHERE NOT EXISTS \(SELECT 1 FROM etl_source_keys k WHERE k\."order_id" = "analytics"\."orders"\."order_id"\) AND NOT EXISTS \(SELECT 1 FROM etl_stage s/);
+    const rollups = at(/^DELETE FROM "analytics"\."daily_sales"/);
+    expect(collect).toBeGreaterThan(at(/^COPY "etl_source_keys"/));
+    expect(remove).toBeGreaterThan(collect);
+    expect(rollups).toBeGreaterThan(remove);
+    expect(reconcileStageOf(batch.at(-1))).toBe('target');
+  });
+
+  it('marks instead of deleting with deletes: soft, and the rollups count only live rows', () => {
+    const batch = buildLoadBatch({ ...spec, deletes: 'soft', sourceKeys });
+    expect(batch.some((sql) => /^\/\* etl:deletes \*\/ UPDATE "analytics"\."orders" SET "is_deleted" = true, "deleted_at" = getdate\(\) WHERE NOT "is_deleted" AND NOT EXISTS/.test(sql))).toBe(true);
+    expect(batch.find((sql) => /^INSERT INTO "analytics"\."daily_sales"/.test(sql))).toMatch(/AND NOT "is_deleted" GROUP BY/);
+    expect(batch.find((sql) => sql.startsWith('CREATE TABLE IF NOT EXISTS "analytics"."orders"'))).toContain('"is_deleted" BOOLEAN NOT NULL DEFAULT false, "deleted_at" TIMESTAMP');
+  });
+
+  it('touches nothing the source may have deleted without its key set', () => {
+    const batch = buildLoadBatch({ ...spec, deletes: 'propagate' });
+    expect(batch.join('\n')).not.toMatch(/etl_source_keys|etl:deletes/);
+  });
+});

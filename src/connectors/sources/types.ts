@@ -79,6 +79,12 @@ export interface ExtractKeysInput {
   lake: LakeTarget;
 }
 
+export interface ExtractSourceKeysInput {
+  plan: ExtractPlan;
+  location: RunLocation;
+  lake: LakeTarget;
+}
+
 /**
  * What every source implements: check the table and fix its window before any data moves, copy the window
  * to raw Parquet parts in the lake (resumable, heartbeating), and write a table's key set for reference checks.
@@ -87,4 +93,6 @@ export interface SourceConnector {
   planExtract(input: PlanExtractInput): Promise<ExtractPlan>;
   extractTable(input: ExtractTableInput): Promise<ExtractResult>;
   extractKeys(input: ExtractKeysInput): Promise<{ key: string; rows: number }>;
+  /** Every key the source holds now, for loads that propagate deletes. */
+  extractSourceKeys(input: ExtractSourceKeysInput): Promise<{ bucket: string; key: string; rows: number }>;
 }

@@ -2,6 +2,7 @@ import type { LoadMode, Rollup } from '../../config/pipeline-schema';
 import { keyChecksumSelect } from '../../sql/checksum';
 import { quoteIdent, quoteLiteral, quoteQualified } from '../../sql/quote';
 import { selectRollup } from '../../sql/rollup';
+import { applyDeletes, collectDeletedValues, softDeleteColumns, SOFT_DELETE_COLUMNS, type DeletesPolicy } from './deletes';
 import { warehouseType, type ColumnSpec, type WarehouseDialect } from '../../sql/warehouse-types';
 import type { SchemaChange } from './schema-change';
 
@@ -27,6 +28,8 @@ export interface LoadPlanSpec {
   schemaChange?: SchemaChange;
   /** The source's identity and size when planned, saved with the watermark. */
   sourceMark?: SourceMark;
+  /** Set when the source's key set is staged (etl_source_keys): rows it no longer has are deleted or marked. */
+  deletes?: DeletesPolicy;
 }
 
 /** A source table's identity (database and oid) and live-row estimate, as the plan step saw it. */
@@ -60,16 +63,17 @@ export const SELECT_TARGET_COLUMNS = `
 SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type
 FROM pg_attribute a WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`;
 
-export function createTargetTable(spec: Pick<LoadPlanSpec, 'dialect' | 'target' | 'columns' | 'keys'>): string[] {
+export function createTargetTable(spec: Pick<LoadPlanSpec, 'dialect' | 'target' | 'columns' | 'keys' | 'deletes'>): string[] {
   const [schema = ''] = spec.target.split('.');
   const columns = spec.columns.map((column) => {
     const type = targetColumnType(column, spec.dialect);
     return `${quoteIdent(column.name)} ${type}${spec.keys.includes(column.name) || column.notNull ? ' NOT NULL' : ''}`;
   });
   const primaryKey = `PRIMARY KEY (${spec.keys.map(quoteIdent).join(', ')})`;
+  const soft = spec.deletes === 'soft' ? softDeleteColumns(spec.dialect) : [];
   return [
     `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`,
-    `CREATE TABLE IF NOT EXISTS ${quoteQualified(spec.target)} (${[...columns, primaryKey].join(', ')})`,
+    `CREATE TABLE IF NOT EXISTS ${quoteQualified(spec.target)} (${[...columns, ...soft, primaryKey].join(', ')})`,
   ];
 }
 
@@ -82,9 +86,10 @@ export function changesColumnSet(spec: Pick<LoadPlanSpec, 'schemaChange'>): bool
  * A session-local staging table; Postgres drops it at commit. Shaped like the target, or, when the column
  * sets differ, like the processed files (Redshift's Parquet COPY matches columns by position), nullable.
  */
-export function createStageTable(spec: Pick<LoadPlanSpec, 'dialect' | 'target' | 'columns' | 'schemaChange'>): string {
+export function createStageTable(spec: Pick<LoadPlanSpec, 'dialect' | 'target' | 'columns' | 'schemaChange' | 'deletes'>): string {
   const suffix = spec.dialect === 'postgres' ? ' ON COMMIT DROP' : '';
-  if (!changesColumnSet(spec)) return `CREATE TEMP TABLE ${STAGE_TABLE} (LIKE ${quoteQualified(spec.target)})${suffix}`;
+  // A soft-delete target has columns the processed files do not: stage the files' columns only.
+  if (!changesColumnSet(spec) && spec.deletes !== 'soft') return `CREATE TEMP TABLE ${STAGE_TABLE} (LIKE ${quoteQualified(spec.target)})${suffix}`;
   const columns = spec.columns.map((column) => `${quoteIdent(column.name)} ${targetColumnType(column, spec.dialect)}`);
   return `CREATE TEMP TABLE ${STAGE_TABLE} (${columns.join(', ')})${suffix}`;
 }
@@ -121,8 +126,10 @@ function collectAffected(spec: LoadPlanSpec): string[] {
     const fromTarget = `SELECT DISTINCT t.${name} AS v FROM ${target} t JOIN ${STAGE_TABLE} s ON ${keyJoin(spec.keys, 't', 's')}`;
     // A pooled Postgres session outlives the load: drop at commit. Redshift's Data API session ends with the batch.
     const onCommit = spec.dialect === 'postgres' ? ' ON COMMIT DROP' : '';
-    return `CREATE TEMP TABLE ${table}${onCommit} AS SELECT DISTINCT ${name} AS v FROM ${STAGE_TABLE} UNION ${fromTarget}`;
-  });
+    const create = `CREATE TEMP TABLE ${table}${onCommit} AS SELECT DISTINCT ${name} AS v FROM ${STAGE_TABLE} UNION ${fromTarget}`;
+    const deleted = spec.deletes && spec.deletes !== 'ignore' ? [collectDeletedValues({ ...spec, stage: STAGE_TABLE, column, into: table })] : [];
+    return [create, ...deleted];
+  }).flat();
 }
 
 /**
@@ -163,11 +170,14 @@ export function createRollupTable(input: { rollup: Rollup; source: string; diale
 
 function refreshRollups(spec: LoadPlanSpec, everything: boolean): string[] {
   const refreshColumns = [...new Set(spec.rollups.map((rollup) => rollup.refreshBy))];
+  // Rows a soft delete marked are no longer counted.
+  const live = spec.deletes === 'soft' ? `NOT ${quoteIdent(SOFT_DELETE_COLUMNS.flag)}` : undefined;
   return spec.rollups.flatMap((rollup) => {
     const target = quoteQualified(rollup.target);
-    if (everything) return [`DELETE FROM ${target}`, `INSERT INTO ${target} ${selectRollup({ rollup, from: quoteQualified(spec.target) })}`];
+    if (everything) return [`DELETE FROM ${target}`, `INSERT INTO ${target} ${selectRollup({ rollup, from: quoteQualified(spec.target), where: live })}`];
     const affected = `${quoteIdent(rollup.refreshBy)} IN (SELECT v FROM ${AFFECTED_TABLE}_${refreshColumns.indexOf(rollup.refreshBy)})`;
-    return [`DELETE FROM ${target} WHERE ${affected}`, `INSERT INTO ${target} ${selectRollup({ rollup, from: quoteQualified(spec.target), where: affected })}`];
+    const where = live ? `${affected} AND ${live}` : affected;
+    return [`DELETE FROM ${target} WHERE ${affected}`, `INSERT INTO ${target} ${selectRollup({ rollup, from: quoteQualified(spec.target), where })}`];
   });
 }
 
@@ -201,7 +211,8 @@ function forDialect(spec: Pick<LoadPlanSpec, 'dialect'>, statements: string[]): 
 
 /** Everything after the stage is filled, in order; run inside one transaction. */
 export function applyStagedRows(spec: LoadPlanSpec): string[] {
-  const statements = [...collectAffected(spec), ...applyRows(spec), ...refreshRollups(spec, spec.mode === 'full-refresh'), ...saveState(spec, STAGE_TABLE)];
+  const deletes = applyDeletes({ ...spec, stage: STAGE_TABLE });
+  const statements = [...collectAffected(spec), ...applyRows(spec), ...deletes, ...refreshRollups(spec, spec.mode === 'full-refresh'), ...saveState(spec, STAGE_TABLE)];
   return forDialect(spec, statements);
 }
 

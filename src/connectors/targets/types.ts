@@ -1,6 +1,7 @@
 import type { LoadMode, Rollup } from '../../config/pipeline-schema';
 import type { ColumnSpec } from '../../sql/warehouse-types';
 import type { SchemaChange, TargetColumn } from './schema-change';
+import type { DeletesPolicy } from './deletes';
 import type { SourceMark } from './load-plan';
 
 /** What a warehouse load needs: references to processed Parquet on S3 and what to expect, never rows. */
@@ -19,6 +20,9 @@ export interface LoadTableInput {
   watermark?: string;
   /** The source's identity and size when planned, saved with the watermark. */
   sourceMark?: SourceMark;
+  /** What happens to target rows whose key the source no longer has, with the source's key set in the lake. */
+  deletes?: DeletesPolicy;
+  sourceKeys?: { bucket: string; key: string };
   /** The processed Parquet objects: `prefix` holds exactly `keys` (s3://bucket/prefix). */
   files: { bucket: string; prefix: string; keys: string[] };
   /** Decided in the plan step when the existing target's columns differ from the transform's (onSchemaChange). */
@@ -30,6 +34,8 @@ export interface LoadTableInput {
 export interface LoadTableResult {
   rows: number;
   keyChecksum: string;
+  /** Rows deleted (propagate) or marked (soft) because the source no longer has them; Postgres counts them. */
+  deletedRows?: number;
   seconds: number;
 }
 

@@ -13,7 +13,9 @@ import { heartbeat, keepAlive, throwIfCancelled } from '../../../runtime/heartbe
 import { cancelStatementOnAbort } from '../../pg/cancel';
 import { spoolLoadFiles, type LoadSpool } from './load-spool';
 import type { LoadTableInput, LoadTableResult, ReadWatermarkInput, ResetTablesInput, SavedState, TargetConnector } from '../types';
+import { addSoftDeleteColumns, createSourceKeysTable, DELETES_MARKER, SOURCE_KEYS_TABLE } from '../deletes';
 import { LOAD_LOCK } from './lock';
+import { spoolSourceKeys } from './source-keys-spool';
 import { resetPostgresTables } from './reset';
 import type { TargetColumn } from '../schema-change';
 import { copyFromFile } from '../../pg/copy';
@@ -33,18 +35,21 @@ async function copyRollups(client: PoolClient, spool: LoadSpool): Promise<void> 
   }
 }
 
-async function runLoad(client: PoolClient, input: LoadTableInput, spool: LoadSpool): Promise<Omit<LoadTableResult, 'seconds'>> {
-  const spec: LoadPlanSpec = { ...input, dialect: 'postgres' };
+async function runLoad(client: PoolClient, input: LoadTableInput, spool: LoadSpool & { sourceKeys?: string }): Promise<Omit<LoadTableResult, 'seconds'>> {
+  // Deletes apply only with the source's key set staged beside the rows.
+  const spec: LoadPlanSpec = { ...input, dialect: 'postgres', deletes: spool.sourceKeys ? input.deletes : undefined };
   await client.query('BEGIN');
   await client.query('SELECT pg_advisory_xact_lock($1)', [LOAD_LOCK]);
   // Rollups and the merge join aggregate whole batches; the 4 MB default spills them to disk.
   await client.query("SET LOCAL work_mem = '256MB'");
   for (const sql of [...createStateTables(), ...createTargetTable(spec), ...alterTarget(spec)]) await client.query(sql);
+  if (spec.deletes === 'soft') await client.query(addSoftDeleteColumns(input.target));
   for (const rollup of input.rollups) for (const sql of createRollupTable({ rollup, source: input.target, dialect: 'postgres' })) await client.query(sql);
   const columns = input.columns.map((column) => quoteIdent(column.name)).join(', ');
   const copyInto = (table: string) =>
     copyFromFile({ client, sql: `COPY ${table} (${columns}) FROM STDIN WITH (FORMAT csv)`, path: spool.csv, onBytes: (bytes) => heartbeat({ copied: bytes }) });
   // A target whose columns changed takes the staged path, which writes only the columns the plan decided.
+  let deletedRows: number | undefined;
   const direct = !input.schemaChange && (await client.query<{ empty: boolean }>(selectTargetIsEmpty(spec))).rows[0]?.empty === true;
   if (direct) {
     const constraint = (await client.query<{ conname: string }>(SELECT_PRIMARY_KEY_NAME, [quoteQualified(input.target)])).rows[0]?.conname;
@@ -57,14 +62,21 @@ async function runLoad(client: PoolClient, input: LoadTableInput, spool: LoadSpo
   } else {
     await client.query(createStageTable(spec));
     await copyInto(STAGE_TABLE);
-    for (const sql of applyStagedRows(spec)) await client.query(sql);
+    if (spool.sourceKeys) {
+      await client.query(createSourceKeysTable(spec));
+      await copyFromFile({ client, sql: `COPY ${SOURCE_KEYS_TABLE} FROM STDIN WITH (FORMAT csv)`, path: spool.sourceKeys });
+    }
+    for (const sql of applyStagedRows(spec)) {
+      const result = await client.query(sql);
+      if (sql.startsWith(DELETES_MARKER)) deletedRows = result.rowCount ?? 0;
+    }
   }
   const loaded = (await client.query<{ row_count: string; key_checksum: string }>(direct ? selectTargetChecksum(spec) : selectLoadedChecksum(spec))).rows[0];
   const actual = { rows: Number(loaded?.row_count ?? 0), keyChecksum: loaded?.key_checksum ?? '0' };
   if (actual.rows !== input.expected.rows || actual.keyChecksum !== input.expected.keyChecksum) throw reconciliationFailure(input, actual);
   throwIfCancelled(); // a cancelled run never commits, even when the cancel arrived between statements
   await client.query('COMMIT');
-  return actual;
+  return deletedRows === undefined ? actual : { ...actual, deletedRows };
 }
 
 async function isTargetEmpty(deps: ExtractDeps, input: LoadTableInput): Promise<boolean> {
@@ -113,11 +125,14 @@ export function createPostgresTarget(deps: ExtractDeps): TargetConnector {
       const started = Date.now();
       return keepAlive(() => withSpool({ spoolDir: deps.spoolDir, name: `load-${input.table}` }, async (dir) => {
         // An empty target takes the initial-load path (checked again in the transaction).
-        const spool = await spoolLoadFiles(deps, { ...input, dir, initialLoad: await isTargetEmpty(deps, input) });
+        const initialLoad = await isTargetEmpty(deps, input);
+        const spool = await spoolLoadFiles(deps, { ...input, dir, initialLoad });
+        // An empty target has nothing the source could have deleted.
+        const sourceKeys = input.sourceKeys && !initialLoad ? await spoolSourceKeys(deps, { dir, table: input.table, sourceKeys: input.sourceKeys }) : undefined;
         const client = await deps.pools.warehouse.connect();
         const stopWatching = await cancelStatementOnAbort({ pool: deps.pools.warehouse, client });
         try {
-          return { ...(await runLoad(client, input, spool)), seconds: (Date.now() - started) / 1000 };
+          return { ...(await runLoad(client, input, { ...spool, sourceKeys })), seconds: (Date.now() - started) / 1000 };
         } catch (error) {
           await client.query('ROLLBACK').catch(() => undefined);
           throwIfCancelled();

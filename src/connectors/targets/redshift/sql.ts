@@ -9,6 +9,7 @@ import {
   STAGE_TABLE,
   type LoadPlanSpec,
 } from '../load-plan';
+import { createSourceKeysTable, SOURCE_KEYS_TABLE } from '../deletes';
 import { quoteLiteral, quoteQualified } from '../../../sql/quote';
 
 /** Marks the guard statements so a failed batch can be told apart from any other division by zero. */
@@ -24,6 +25,8 @@ export interface RedshiftLoadSpec extends Omit<LoadPlanSpec, 'dialect'> {
   /** The IAM role Redshift assumes to read the lake. */
   iamRoleArn: string;
   expected: { rows: number; keyChecksum: string };
+  /** The source's key set in the lake, staged when the table propagates deletes. */
+  sourceKeys?: { bucket: string; key: string };
 }
 
 /** COPY of every Parquet object under a prefix into a table, columns matched by position. */
@@ -95,7 +98,11 @@ export function reconcileStageOf(sql: string | undefined): ReconcileStage | unde
  * "BatchExecuteStatement", Sqls), so a failed guard leaves the target and the watermark untouched.
  */
 export function buildLoadBatch(spec: RedshiftLoadSpec): string[] {
-  const plan: LoadPlanSpec = { ...spec, dialect: 'redshift' };
+  // Deletes apply only with the source's key set staged beside the rows.
+  const plan: LoadPlanSpec = { ...spec, dialect: 'redshift', deletes: spec.sourceKeys ? spec.deletes : undefined };
+  const sourceKeys = spec.sourceKeys
+    ? [createSourceKeysTable(plan), copyParquetFromS3({ table: SOURCE_KEYS_TABLE, s3Prefix: `s3://${spec.sourceKeys.bucket}/${spec.sourceKeys.key}`, iamRoleArn: spec.iamRoleArn })]
+    : [];
   const staged = `SELECT ${keyChecksumSelect({ dialect: 'redshift', keys: spec.keys })} FROM ${STAGE_TABLE}`;
   return [
     ...createStateTables(),
@@ -104,6 +111,7 @@ export function buildLoadBatch(spec: RedshiftLoadSpec): string[] {
     createStageTable(plan),
     copyParquetFromS3({ table: STAGE_TABLE, s3Prefix: spec.s3Prefix, iamRoleArn: spec.iamRoleArn }),
     reconcileGuard({ stage: 'stage', counted: staged, expected: spec.expected }),
+    ...sourceKeys,
     ...applyStagedRows(plan),
     // Redshift does not enforce PRIMARY KEY (Database Developer Guide, "Defining table constraints"): duplicate
     // keys in the stage would multiply the join below, so this guard also catches them.
