@@ -19,7 +19,7 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['eslint.config.mjs', 'jest.config.js'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: { projectService: { allowDefaultProject: ['eslint.config.mjs', 'jest.config.js', 'bin/*.cjs'] }, tsconfigRootDir: import.meta.dirname },
     },
     plugins: { import: importPlugin },
     settings: { 'import/parsers': { '@typescript-eslint/parser': ['.ts'] }, 'import/resolver': { node: { extensions: ['.ts', '.js'] } } },
@@ -37,5 +37,10 @@ export default tseslint.config(
       '@typescript-eslint/no-restricted-imports': ['error', { ...workflowBannedImports, patterns: workflowBannedImports.patterns.map((p) => ({ ...p, allowTypeImports: true })), paths: workflowBannedImports.paths.map((p) => ({ ...p, allowTypeImports: true })) }],
     },
   },
-  { files: ['eslint.config.mjs', 'jest.config.js'], ...tseslint.configs.disableTypeChecked }, { files: ['jest.config.js'], languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', process: 'readonly' } } },
+  { files: ['eslint.config.mjs', 'jest.config.js', 'bin/*.cjs'], ...tseslint.configs.disableTypeChecked },
+  {
+    files: ['bin/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', process: 'readonly', __dirname: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  }, { files: ['jest.config.js'], languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', process: 'readonly' } } },
 );

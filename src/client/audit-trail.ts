@@ -22,7 +22,16 @@ export interface AuditTrail {
   activities: ActivityRecord[];
   signals: { name: string; at: string; by: string }[];
   cancelRequests: { at: string; by: string }[];
+  /** What people did to the run from outside: cancel requests, terminations and resets, with who and why. */
+  interventions: Intervention[];
   children: ChildRecord[];
+}
+
+export interface Intervention {
+  action: 'cancel requested' | 'terminated' | 'reset';
+  at: string;
+  by: string;
+  reason: string;
 }
 
 function startedBy(event: HistoryEvent): string {
@@ -64,6 +73,7 @@ export function buildAuditTrail(input: { workflowId: string; history: History })
     activities: activities.records,
     signals: [],
     cancelRequests: [],
+    interventions: [],
     children: [],
   };
   const children = new Map<string, ChildRecord>();
@@ -75,13 +85,21 @@ export function buildAuditTrail(input: { workflowId: string; history: History })
     if (closed) {
       trail.outcome = closed;
       trail.closedAt = timeOf(event);
+      const terminated = event.workflowExecutionTerminatedEventAttributes;
+      if (terminated) trail.interventions.push({ action: 'terminated', at: timeOf(event), by: terminated.identity || 'unknown', reason: terminated.reason || '' });
+    } else if (type === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED && event.workflowTaskFailedEventAttributes?.cause === temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_RESET_WORKFLOW) {
+      // A reset run's history repeats the original up to the reset point, then says who reset it and why.
+      const attributes = event.workflowTaskFailedEventAttributes;
+      trail.interventions.push({ action: 'reset', at: timeOf(event), by: attributes.identity || 'unknown', reason: `${attributes.failure?.message ?? ''} (from run ${attributes.baseRunId ?? '?'})`.trim() });
     } else if (activities.apply(event)) {
       // recorded in the activity log
     } else if (type === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED) {
       const attributes = event.workflowExecutionSignaledEventAttributes ?? {};
       trail.signals.push({ name: attributes.signalName ?? '?', at: timeOf(event), by: attributes.identity || 'unknown' });
     } else if (type === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED) {
-      trail.cancelRequests.push({ at: timeOf(event), by: event.workflowExecutionCancelRequestedEventAttributes?.identity || 'unknown' });
+      const attributes = event.workflowExecutionCancelRequestedEventAttributes ?? {};
+      trail.cancelRequests.push({ at: timeOf(event), by: attributes.identity || 'unknown' });
+      trail.interventions.push({ action: 'cancel requested', at: timeOf(event), by: attributes.identity || 'unknown', reason: attributes.cause || '' });
     } else if (type === EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED) {
       const attributes = event.startChildWorkflowExecutionInitiatedEventAttributes ?? {};
       const record: ChildRecord = { workflowId: attributes.workflowId ?? '', workflowType: attributes.workflowType?.name ?? '?', outcome: 'running' };

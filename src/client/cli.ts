@@ -3,6 +3,7 @@ import { silenceAwsNodeVersionNotice } from '../common/runtime';
 import { loadPipeline, loadSettings } from '../config';
 import { addControlCommands, reportOutcome } from './control-commands';
 import { describeError } from './errors';
+import { applyGlobalOptions, ENVIRONMENT_HELP, exitQuietlyOnClosedOutput } from './cli-environment';
 import { followRun } from './follow-run';
 import { addHistoryCommands } from './history-commands';
 import { addScheduleCommands } from './schedule-commands';
@@ -14,8 +15,14 @@ import { webUiUrl } from './web-ui';
 import { withClient } from './with-client';
 
 silenceAwsNodeVersionNotice();
+exitQuietlyOnClosedOutput();
 
-const program = new Command('etl').description('temporal-etl: durable Postgres → S3 → warehouse ETL on Temporal');
+const program = new Command('etl')
+  .description('temporal-etl: durable Postgres → S3 → warehouse ETL on Temporal')
+  .option('--address <host:port>', 'Temporal frontend address (overrides TEMPORAL_ADDRESS)')
+  .option('--namespace <name>', 'Temporal namespace (overrides TEMPORAL_NAMESPACE)')
+  .addHelpText('after', ENVIRONMENT_HELP)
+  .hook('preAction', () => applyGlobalOptions(program.opts()));
 
 program
   .command('validate')

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { formatRunList, listRuns, runStatusOf } from './list-runs';
 import type { Client } from '@temporalio/client';
 import { pauseSignal, resumeSignal } from '../workflows/run-control';
 import { describeError } from './errors';
@@ -22,13 +23,23 @@ export async function reportOutcome(client: Client, workflowId: string): Promise
 /** `etl status|pause|resume|cancel <workflowId>`: look at and steer a run (also works on scheduled runs). */
 export function addControlCommands(program: Command): void {
   program
+    .command('list')
+    .option('--pipeline <name>', 'only the runs of this pipeline')
+    .option('--limit <n>', 'how many runs (newest first)', '20')
+    .description('recent runs: status (Temporal\'s own once a run is closed, so terminated and timed-out runs say so), run date, start, seconds')
+    .action((options: { pipeline?: string; limit: string }) =>
+      withClient(async (client) => {
+        for (const line of formatRunList(await listRuns({ client, limit: Number(options.limit) || 20, pipeline: options.pipeline }))) console.log(line);
+      }),
+    );
+  program
     .command('status')
     .argument('<workflowId>', 'the run (workflow id), as printed by etl run or shown in the Web UI')
     .description('show a run: its status and, while it runs, its progress; a finished run shows its summary or error')
     .action((workflowId: string) =>
       withClient(async (client) => {
         const view = await readRunProgress({ client, workflowId });
-        console.log(`${workflowId}: ${view.status.toLowerCase()}`);
+        console.log(`${workflowId}: ${runStatusOf(await client.workflow.getHandle(workflowId).describe())}`);
         if (view.progress) {
           console.log(formatProgressLine(view.progress));
           for (const table of view.progress.tables) console.log(`  ${table.table.padEnd(14)}${table.stage.padEnd(10)}${String(table.extractedRows ?? '').padStart(10)} rows`);

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { bundleWorkflowCode, DefaultLogger, makeTelemetryFilterString, Runtime, Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
-import { WORKFLOWS_PATH } from '../workers/create-worker';
+import { WORKFLOW_INTERCEPTORS_PATH, WORKFLOWS_PATH } from '../workers/create-worker';
 
 /** Replay runs a worker in this process: its lifecycle logs are noise in a command, failures are reported. */
 export function quietReplayRuntime(): void {
@@ -14,7 +14,7 @@ const silent = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log()
 const bundles = new Map<string, ReturnType<typeof bundleWorkflowCode>>();
 /** One bundle per workflow code path, so replaying a run and its table workflows bundles once. */
 function bundleOf(workflowsPath: string): ReturnType<typeof bundleWorkflowCode> {
-  const bundle = bundles.get(workflowsPath) ?? bundleWorkflowCode({ workflowsPath, logger: silent });
+  const bundle = bundles.get(workflowsPath) ?? bundleWorkflowCode({ workflowsPath, workflowInterceptorModules: [WORKFLOW_INTERCEPTORS_PATH], logger: silent });
   bundles.set(workflowsPath, bundle);
   return bundle;
 }

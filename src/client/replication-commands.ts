@@ -11,14 +11,21 @@ export function addReplicationCommands(program: Command): void {
     .command('replicate')
     .argument('<pipeline.yaml>', 'pipeline file with a replication section')
     .addOption(new Option('--mode <mode>', "what to run (default: the pipeline file's mode)").choices(replicationModes))
-    .option('--progress', 'print the progress of the running replication')
+    .option('--progress', "print the progress of the pipeline's replication (the standalone run, else the newest catch-up of a run)")
+    .option('--id <workflowId>', 'with --progress: the replication run to show (default: found from the pipeline name)')
     .option('--stop', 'stop it: the subscription and slot are dropped (Postgres) or the DMS task stopped')
     .description("run the pipeline's replication on its own (CDC runs until --stop), or show or stop it")
-    .action(async (file: string, options: { mode?: ReplicationMode; progress?: boolean; stop?: boolean }) => {
+    .action(async (file: string, options: { mode?: ReplicationMode; progress?: boolean; stop?: boolean; id?: string }) => {
       const pipeline = await loadPipeline({ file });
       await withClient(async (client, settings) => {
         if (options.progress || options.stop) {
-          const status = options.stop ? await stopReplication({ client, settings, pipeline }) : await queryReplication({ client, pipeline });
+          if (options.progress && !options.stop) {
+            const progress = await queryReplication({ client, pipeline, workflowId: options.id });
+            console.log(`replication run ${progress.workflowId}`);
+            for (const line of formatReplicationStatus(progress)) console.log(line);
+            return;
+          }
+          const status = await stopReplication({ client, settings, pipeline });
           for (const line of formatReplicationStatus(status)) console.log(line);
           return;
         }

@@ -22,8 +22,29 @@ export function startReplication(input: { client: Client; settings: Settings; pi
   });
 }
 
-export function queryReplication(input: { client: Client; pipeline: Pipeline }): Promise<ReplicationStatus> {
-  return input.client.workflow.getHandle(replicationWorkflowId(input.pipeline)).query(progressQuery);
+/**
+ * The pipeline's replication run to report on: the one given, the standalone `<pipeline>-replication`, or
+ * else the newest catch-up a pipeline run started (`<run>.replication`, e.g. by `npm start`).
+ */
+export async function findReplicationRun(input: { client: Client; pipeline: Pipeline; workflowId?: string }): Promise<string> {
+  if (input.workflowId) return input.workflowId;
+  const standalone = replicationWorkflowId(input.pipeline);
+  const exists = await input.client.workflow.getHandle(standalone).describe().then(() => true, () => false);
+  if (exists) return standalone;
+  const name = input.pipeline.name.replace(/'/g, '');
+  for await (const execution of input.client.workflow.list({ query: `WorkflowType = 'replicationWorkflow' AND WorkflowId STARTS_WITH '${name}-'`, pageSize: 10 })) {
+    if (execution.workflowId.endsWith('.replication')) return execution.workflowId;
+  }
+  throw new Error(`no replication run of pipeline ${input.pipeline.name}: start one with etl replicate <pipeline.yaml> or etl run, or pass --id <workflowId>`);
+}
+
+/** Its progress: queried while it runs; a closed catch-up's result (its last status; no worker needed). */
+export async function queryReplication(input: { client: Client; pipeline: Pipeline; workflowId?: string }): Promise<ReplicationStatus & { workflowId: string }> {
+  const workflowId = await findReplicationRun(input);
+  const handle = input.client.workflow.getHandle<typeof replicationWorkflow>(workflowId);
+  const { status } = await handle.describe();
+  const progress = status.name === 'RUNNING' ? await handle.query(progressQuery) : await handle.result();
+  return { ...progress, workflowId };
 }
 
 /**

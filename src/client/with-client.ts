@@ -24,7 +24,10 @@ async function prepareToStartRuns(client: Client, settings: Settings): Promise<v
  */
 export async function withClient<T>(use: (client: Client, settings: Settings) => Promise<T>, options: { startsRuns?: boolean } = {}): Promise<T> {
   const settings = loadSettings();
-  const client = await connectClient(settings);
+  const { address, namespace } = settings.temporal;
+  const client = await connectClient(settings).catch((error: unknown) => {
+    throw new Error(`cannot reach Temporal at ${address} (namespace ${namespace}): ${describeError(error)}; start the local stack (npm run stack -- up) or pass --address / set TEMPORAL_ADDRESS`);
+  });
   try {
     if (options.startsRuns) await prepareToStartRuns(client, settings);
     return await use(client, settings);

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { serializeError } from './log-record';
 
 /** Keys whose values are secrets wherever they appear in a log record. */
 const REDACTED_PATHS = [
@@ -31,12 +32,20 @@ function destinationFor(input: { logDir?: string; startedAt?: Date }): { stream:
 }
 
 /**
- * JSON logs (pino) with secrets redacted; pass bindings such as { component: 'worker' }. With `logDir`
+ * JSON logs (pino) with ISO times, errors as message, type and cause chain, and secrets redacted; pass bindings such as { component: 'worker' }. With `logDir`
  * (ETL_LOG_DIR) every record also goes to logs/ETLPipeline_YYYYMMDD_HHMMSS.log, named after the start time.
  */
 export function createLogger(input: { level?: string; bindings?: Record<string, unknown>; logDir?: string; startedAt?: Date } = {}): Logger {
   const { stream } = destinationFor(input);
-  const logger = pino({ level: input.level ?? process.env.LOG_LEVEL ?? 'info', redact: { paths: REDACTED_PATHS, censor: '***' } }, stream);
+  const logger = pino(
+    {
+      level: input.level ?? process.env.LOG_LEVEL ?? 'info',
+      redact: { paths: REDACTED_PATHS, censor: '***' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      serializers: { err: serializeError, error: serializeError },
+    },
+    stream,
+  );
   return logger.child(input.bindings ?? {});
 }
 

@@ -16,8 +16,9 @@ const PORT_OFFSET = readPortOffset(process.env.ETL_PORT_OFFSET);
  */
 export const LOCAL_STACK = {
   host: '127.0.0.1',
-  temporalPort: 17233 + PORT_OFFSET,
-  // The UI sits 1000 above gRPC, so an offset of 1000 would put it on a neighbour's gRPC port: shifted ones move 50 more.
+  // The UI sits 1000 above gRPC, so with offsets in thousands one stack's UI port would be the next one's gRPC
+  // port: shifted stacks move gRPC 20 and the UI 50 further (offset 1000: gRPC 18253 beside the default UI 18233).
+  temporalPort: 17233 + PORT_OFFSET + (PORT_OFFSET === 0 ? 0 : 20),
   temporalUiPort: 18233 + PORT_OFFSET + (PORT_OFFSET === 0 ? 0 : 50),
   temporalHttpPort: 17243 + PORT_OFFSET,
   temporalMetricsPort: 17234 + PORT_OFFSET,

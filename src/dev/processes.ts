@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, statSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -80,4 +80,67 @@ export async function waitUntil(input: {
     await sleep(250);
   }
   throw new Error(input.describe());
+}
+
+/** CPU seconds a process has used (Linux /proc), or undefined where that cannot be read. */
+export function processCpuSeconds(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the parenthesised command name: utime and stime are the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+function fileSize(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
+/** What a starting server has done so far: CPU time and the size of the files it writes. */
+function progressMark(input: { pid: number; files: readonly string[] }): string {
+  return [processCpuSeconds(input.pid) ?? 'n/a', ...input.files.map(fileSize)].join('/');
+}
+
+/**
+ * Polls `check` while the server process `pid` is alive and making progress (its CPU time or the files it
+ * writes grow): fails when it exits, after `stallMs` without progress, or after `limitMs` in all. Calls
+ * `onWait` every `reportMs` so a slow first start says what it is waiting for.
+ */
+export async function waitWhileProgressing(input: {
+  pid: number;
+  check: () => Promise<boolean>;
+  files: readonly string[];
+  stallMs: number;
+  limitMs: number;
+  reportMs?: number;
+  onWait?: (status: { elapsedMs: number; cpuSeconds: number | undefined }) => void;
+  describe: (reason: 'exited' | 'stalled' | 'limit', elapsedMs: number) => string;
+}): Promise<void> {
+  const started = Date.now();
+  let mark = progressMark(input);
+  let lastProgress = started;
+  let lastReport = started;
+  for (;;) {
+    if (await input.check()) return;
+    const now = Date.now();
+    if (!isAlive(input.pid)) throw new Error(input.describe('exited', now - started));
+    const current = progressMark(input);
+    if (current !== mark) {
+      mark = current;
+      lastProgress = now;
+    }
+    if (now - lastProgress > input.stallMs) throw new Error(input.describe('stalled', now - started));
+    if (now - started > input.limitMs) throw new Error(input.describe('limit', now - started));
+    if (input.onWait && now - lastReport >= (input.reportMs ?? 15_000)) {
+      lastReport = now;
+      input.onWait({ elapsedMs: now - started, cpuSeconds: processCpuSeconds(input.pid) });
+    }
+    await sleep(250);
+  }
 }

@@ -2,7 +2,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { Pool } from 'pg';
 import { silenceAwsNodeVersionNotice } from '../common/runtime';
 import { loadSettings } from '../config/settings';
-import { seedDemoData } from './seed';
+import { hasDemoData, seedDemoData } from './seed';
 
 silenceAwsNodeVersionNotice();
 
@@ -16,18 +16,23 @@ function parseInteger(input: { min: number }): (value: string) => number {
   };
 }
 
-/** `npm run seed -- --rows N [--seed S]`: recreates the demo source tables in schema raw of the source database. */
+/** `npm run seed -- --rows N [--seed S] [--if-empty]`: recreates the demo source tables in schema raw of the source database. */
 async function main(argv: string[]): Promise<void> {
   const options = new Command('seed')
     .description('Recreate the demo tables raw.customers, raw.products and raw.sales in the source database')
     .option('--rows <n>', 'sales rows (customers = max(100, n/20), products = max(50, n/1000))', parseInteger({ min: 1 }), 100_000)
     .option('--seed <s>', 'seed: the same seed always gives the same rows', parseInteger({ min: Number.MIN_SAFE_INTEGER }), 42)
+    .option('--if-empty', 'do nothing when raw.sales already has rows (a one-shot seed step, e.g. docker compose)')
     .parse(argv)
-    .opts<{ rows: number; seed: number }>();
+    .opts<{ rows: number; seed: number; ifEmpty?: boolean }>();
   const settings = loadSettings();
   const pool = new Pool({ connectionString: settings.postgres.sourceUrl, max: 4, application_name: 'temporal-etl-seed' });
   const started = performance.now();
   try {
+    if (options.ifEmpty && (await hasDemoData({ pool }))) {
+      console.log('raw.sales already has rows: not seeding (--if-empty)');
+      return;
+    }
     const counts = await seedDemoData({ pool, rows: options.rows, seed: options.seed, log: (message) => console.log(message) });
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     console.log(`seeded raw.customers ${counts.customers}, raw.products ${counts.products}, raw.sales ${counts.sales} in ${seconds}s`);

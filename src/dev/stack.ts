@@ -23,6 +23,8 @@ interface Service {
   embedded: boolean;
   endpoint: string;
   isHealthy(): Promise<boolean>;
+  /** Builds what `start` needs (a Go tool on the first run); run for every service before any starts. */
+  prepare(): Promise<void>;
   start(): Promise<void>;
   stop(): Promise<boolean>;
 }
@@ -38,6 +40,7 @@ function services(settings: Settings, log: Log): Service[] {
       embedded: settings.postgres.embedded,
       endpoint: `postgres://${LOCAL_STACK.host}:${LOCAL_STACK.postgresPort} (databases ${LOCAL_STACK.databases.join(', ')})`,
       isHealthy: isPostgresHealthy,
+      prepare: () => Promise.resolve(),
       start: () => startPostgres(pg),
       stop: () => Promise.resolve(stopPostgres(pg)),
     },
@@ -46,6 +49,7 @@ function services(settings: Settings, log: Log): Service[] {
       embedded: settings.s3.embedded,
       endpoint: settings.s3.endpoint ?? 'AWS S3',
       isHealthy: () => isS3Healthy(s3Server({ stateDir, binary: '' })),
+      prepare: async () => void (await tool(VERSITYGW)),
       start: async () => startS3(s3Server({ stateDir, binary: await tool(VERSITYGW) })),
       stop: () => stopS3(s3Server({ stateDir, binary: '' })),
     },
@@ -54,23 +58,27 @@ function services(settings: Settings, log: Log): Service[] {
       embedded: settings.temporal.embedded,
       endpoint: `${settings.temporal.address} (Web UI ${settings.temporal.uiUrl})`,
       isHealthy: () => isTemporalHealthy(settings.temporal),
-      start: async () => startTemporal(temporalServer({ stateDir, binary: await tool(TEMPORAL_CLI) })),
+      prepare: async () => void (await tool(TEMPORAL_CLI)),
+      start: async () => startTemporal({ server: temporalServer({ stateDir, binary: await tool(TEMPORAL_CLI) }), log }),
       stop: () => stopTemporal(temporalServer({ stateDir, binary: '' })),
     },
   ];
 }
 
 /**
- * Starts every embedded service that is not already healthy (in parallel) and waits for health; services
- * pointed elsewhere by the environment are left alone. Returns the names of the services it started.
+ * Starts every embedded service that is not already healthy and waits for health; services pointed
+ * elsewhere by the environment are left alone. Missing tools are all built first, one after the other, so
+ * no server starts while a Go build holds every core. Returns the names of the services it started.
  */
 export async function upStack(input: { settings: Settings; log?: Log }): Promise<ServiceName[]> {
   const log = input.log ?? (() => undefined);
   await mkdir(input.settings.stateDir, { recursive: true });
   const embedded = services(input.settings, log).filter((service) => service.embedded);
+  const healthy = await Promise.all(embedded.map((service) => service.isHealthy()));
+  const toStart = embedded.filter((_, index) => !healthy[index]);
+  for (const service of toStart) await service.prepare();
   const started = await Promise.all(
-    embedded.map(async (service) => {
-      if (await service.isHealthy()) return undefined;
+    toStart.map(async (service) => {
       log(`starting ${service.name}…`);
       await service.start();
       log(`${service.name} is up: ${service.endpoint}`);
@@ -82,7 +90,7 @@ export async function upStack(input: { settings: Settings; log?: Log }): Promise
   }
   if (input.settings.postgres.embedded) await createDatabases();
   if (input.settings.temporal.embedded) await registerSearchAttributes(input.settings, log);
-  return started.filter((name): name is ServiceName => name !== undefined);
+  return started;
 }
 
 /** A dev server started by an older checkout lacks the runs' search attributes: add them. */

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { ETL_SEARCH_ATTRIBUTES } from '../common/search-attributes';
 import { LOCAL_STACK } from '../config/local-stack';
-import { isAlive, readPid, spawnDetached, stopPidFile, tailFile, waitUntil } from './processes';
+import { readPid, spawnDetached, stopPidFile, tailFile, waitWhileProgressing } from './processes';
 
 /** The Temporal CLI dev server with a SQLite file under the state dir, so histories survive restarts. */
 export interface TemporalServer {
@@ -25,27 +25,46 @@ export function temporalServer(input: { stateDir: string; binary: string }): Tem
   };
 }
 
+/**
+ * One health probe with a channel of its own, always closed. A failed `Connection.connect` used to leak its
+ * channel: grpc-js kept retrying with exponential backoff (up to 120 s) on the subchannel every later probe
+ * shared, so after a build of several minutes the server answered long before the probes could see it.
+ */
 export async function isTemporalHealthy(input: { address: string }): Promise<boolean> {
-  let connection: Connection | undefined;
+  const connection = Connection.lazy({
+    address: input.address,
+    connectTimeout: 2000,
+    channelArgs: { 'grpc.use_local_subchannel_pool': 1 },
+  });
   try {
-    connection = await Connection.connect({ address: input.address, connectTimeout: 2000 });
+    await connection.ensureConnected();
     await connection.workflowService.getSystemInfo({});
     return true;
   } catch {
     return false;
   } finally {
-    await connection?.close();
+    await connection.close();
   }
 }
 
-export async function startTemporal(server: TemporalServer): Promise<void> {
+/** A first start creates the SQLite schema and can be slow on a busy machine: wait while the server works. */
+const START_STALL_MS = 120_000;
+const START_LIMIT_MS = 600_000;
+
+/**
+ * Starts the dev server and waits for it to answer, for as long as its process is alive and progressing
+ * (using CPU or writing its database or log), up to 10 minutes; `log` hears every 15 s what it waits for.
+ */
+export async function startTemporal(input: { server: TemporalServer; log?: (message: string) => void }): Promise<void> {
+  const { server } = input;
   await mkdir(server.dir, { recursive: true });
   const { host } = LOCAL_STACK;
+  const dbFile = join(server.dir, 'temporal.db');
   const pid = await spawnDetached({
     command: server.binary,
     args: [
       'server', 'start-dev',
-      '--db-filename', join(server.dir, 'temporal.db'),
+      '--db-filename', dbFile,
       '--ip', host,
       '--port', String(LOCAL_STACK.temporalPort),
       '--ui-ip', host,
@@ -58,11 +77,26 @@ export async function startTemporal(server: TemporalServer): Promise<void> {
     logFile: server.logFile,
     pidFile: server.pidFile,
   });
-  await waitUntil({
+  const seconds = (ms: number) => Math.round(ms / 1000);
+  await waitWhileProgressing({
+    pid,
     check: () => isTemporalHealthy(server),
-    timeoutMs: 60_000,
-    abort: () => (isAlive(pid) ? undefined : `Temporal dev server exited:\n${tailFile(server.logFile)}`),
-    describe: () => `Temporal dev server did not become healthy on ${server.address} within 60s:\n${tailFile(server.logFile)}`,
+    files: [dbFile, server.logFile],
+    stallMs: START_STALL_MS,
+    limitMs: START_LIMIT_MS,
+    onWait: ({ elapsedMs, cpuSeconds }) =>
+      input.log?.(
+        `still waiting for the Temporal dev server on ${server.address}: ${seconds(elapsedMs)}s, process ${pid} alive` +
+          `${cpuSeconds === undefined ? '' : ` (${cpuSeconds.toFixed(1)}s CPU)`}; waiting while it makes progress (log: ${server.logFile})`,
+      ),
+    describe: (reason, elapsedMs) => {
+      const what = {
+        exited: 'exited before it answered',
+        stalled: `stopped making progress (no CPU time, database or log growth for ${seconds(START_STALL_MS)}s) without answering`,
+        limit: `did not answer within ${seconds(START_LIMIT_MS)}s`,
+      }[reason];
+      return `Temporal dev server (pid ${pid}) on ${server.address} ${what} after ${seconds(elapsedMs)}s; see ${server.logFile}:\n${tailFile(server.logFile)}`;
+    },
   });
 }
 

@@ -1,27 +1,22 @@
 import type { Context as ActivityContext } from '@temporalio/activity';
+import { defaultPayloadConverter } from '@temporalio/common';
 import type { ActivityInterceptors } from '@temporalio/worker';
-
-/** The pipeline and table an activity works on, read from its one input object (shapes vary by activity). */
-export function logContextOf(input: unknown): Record<string, string> {
-  if (!input || typeof input !== 'object') return {};
-  const { pipeline, table, location } = input as { pipeline?: unknown; table?: unknown; location?: { table?: unknown } };
-  const tableName = typeof table === 'string' ? table : (table as { name?: unknown } | undefined)?.name ?? location?.table;
-  return {
-    ...(typeof pipeline === 'string' ? { pipeline } : {}),
-    ...(typeof tableName === 'string' ? { table: tableName } : {}),
-  };
-}
+import { LOG_CONTEXT_HEADER, logContextOf, snakeCaseTags } from '../common/log-record';
 
 /**
- * Every record an activity logs (ours and the SDK's, which already carry workflowId, workflowRunId and
- * activityType) also names the pipeline and table; each completed activity logs its duration once.
+ * Every record an activity logs (ours and the SDK's, which carry workflowId, runId and activityType) also
+ * names the pipeline and table: from the workflow's header, else from the activity's own input. Each
+ * completed activity logs its duration once; metric tags use the SDK's snake_case.
  */
 export function logActivityContext(ctx: ActivityContext): ActivityInterceptors {
   let context: Record<string, string> = {};
   return {
     inbound: {
       async execute(input, next) {
-        context = logContextOf(input.args[0]);
+        const header = input.headers[LOG_CONTEXT_HEADER];
+        const fromWorkflow = header ? defaultPayloadConverter.fromPayload<Record<string, string>>(header) : {};
+        // A table workflow's table wins (its extractKeys reads another table's keys for it); else the input's.
+        context = { ...logContextOf(input.args[0]), ...fromWorkflow };
         const started = Date.now();
         const result = await next(input);
         ctx.log.info('activity completed', { durationMs: Date.now() - started });
@@ -30,6 +25,7 @@ export function logActivityContext(ctx: ActivityContext): ActivityInterceptors {
     },
     outbound: {
       getLogAttributes: (attributes, next) => next({ ...context, ...attributes }),
+      getMetricTags: (tags, next) => next(snakeCaseTags(tags)),
     },
   };
 }

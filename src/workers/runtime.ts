@@ -1,5 +1,7 @@
+import type { MetricMeter } from '@temporalio/common';
 import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
 import type { Logger } from '../common/logger';
+import { formatSdkRecord, snakeCaseTags } from '../common/log-record';
 
 const PINO_LEVELS: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = {
   TRACE: 'trace',
@@ -13,6 +15,16 @@ const PINO_LEVELS: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error
 const DURATION_BUCKETS = [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200, 14_400, 28_800];
 
 let installed = false;
+
+/** A meter whose `withTags` spells tags in snake_case: the worker tags every metric with `taskQueue`. */
+function snakeCaseMeter(meter: MetricMeter): MetricMeter {
+  return {
+    createCounter: (...args) => meter.createCounter(...args),
+    createHistogram: (...args) => meter.createHistogram(...args),
+    createGauge: (...args) => meter.createGauge(...args),
+    withTags: (tags) => snakeCaseMeter(meter.withTags(snakeCaseTags(tags))),
+  };
+}
 
 /**
  * Sends the Temporal SDK's own logs (worker lifecycle, workflow and activity loggers) through our pino
@@ -29,7 +41,8 @@ export function installRuntime(input: {
   if (installed) return;
   installed = true;
   const logger = new DefaultLogger(input.level ?? 'INFO', (entry) => {
-    input.logger[PINO_LEVELS[entry.level]]({ ...entry.meta }, entry.message);
+    const { message, meta } = formatSdkRecord(entry);
+    input.logger[PINO_LEVELS[entry.level]](meta, message);
   });
   const { metrics } = input;
   if (!metrics || metrics.port === 0) {
@@ -43,7 +56,9 @@ export function installRuntime(input: {
     histogramBucketOverrides: { etl_pipeline_duration_seconds: DURATION_BUCKETS, etl_table_duration_seconds: DURATION_BUCKETS },
   };
   try {
-    Runtime.install({ logger, telemetryOptions: { metrics: { prometheus } } });
+    const runtime = Runtime.install({ logger, telemetryOptions: { metrics: { prometheus } } });
+    // Workers tag their metrics from the runtime's meter; ours must read like the SDK's (task_queue).
+    Object.defineProperty(runtime, 'metricMeter', { value: snakeCaseMeter(runtime.metricMeter) });
   } catch (error) {
     const reason = `metrics on ${prometheus.bindAddress}: ${error instanceof Error ? error.message : String(error)}`;
     if (!metrics.fallback) throw new Error(`${reason} (set ETL_METRICS_PORT to a free port, or 0 to turn metrics off)`);

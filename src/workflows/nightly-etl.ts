@@ -1,11 +1,13 @@
 import { CancellationScope, isCancellation, log, patched, workflowInfo } from '@temporalio/workflow';
 import type { DatabaseRole, ExtractPlan, SavedState } from '../activities';
+import type { PipelineInput } from '../config/pipeline-input';
 import type { Pipeline, TableSpec } from '../config/pipeline-schema';
 import { lakeTargetOf } from '../common/lake-layout';
 import { quick } from './activities';
 import { alertOnFailure, alertOnLowQuality, watchRunTime } from './alerts';
 import { catchUpReplica } from './catch-up-replica';
-import { failedTable, failureType } from './failures';
+import { failedTable, failureMessage, failureType } from './failures';
+import { validatedPipeline } from './pipeline-input';
 import { writeRunManifest } from './manifest';
 import { countError, recordRunDuration } from './metrics';
 import type { RunManifest } from './results';
@@ -14,7 +16,8 @@ import { runTables } from './run-tables';
 import { trackRun, type RunTracking } from './run-tracking';
 
 export interface NightlyEtlInput {
-  pipeline: Pipeline;
+  /** As written in the YAML file (e.g. `YAML.parse(text)`) or normalized by `loadPipeline`; validated first. */
+  pipeline: PipelineInput | Pipeline;
   /** The business day this run processes (YYYY-MM-DD); defaults to the day the run started (or was scheduled for). */
   runDate?: string;
 }
@@ -101,12 +104,13 @@ async function reportFailure(context: RunContext, error: unknown): Promise<void>
   context.tracking.setStatus('failed');
   recordRunDuration({ pipeline: pipeline.name, status: 'failed', seconds: elapsedSeconds(context) });
   countError(failure);
-  log.error('run failed', { ...failure, runDate });
+  log.error('run failed', { ...failure, runDate, message: failureMessage(error), error });
   await alertOnFailure(pipeline.alerts, { pipeline: pipeline.name, runId, runDate }, error);
 }
 
 /**
- * The nightly (or on-demand) run of a pipeline: catch the replica up if the pipeline replicates, plan and
+ * The nightly (or on-demand) run of a pipeline: validate the pipeline input (written or normalized; an
+ * invalid one fails at once, naming the field, before any activity), catch the replica up if the pipeline replicates, plan and
  * check every table, then one child workflow per table (loads commit dimensions before facts), a bounded
  * number at a time; then the run manifest. Only references and counts travel through the history, never rows.
  * Signals `pause`/`resume` act between steps, the `progress` query reports where it is, a cancelled or failed
@@ -114,7 +118,7 @@ async function reportFailure(context: RunContext, error: unknown): Promise<void>
  * than `alerts.maxRunMinutes` and on quality under `alerts.minQualityScore`.
  */
 export async function nightlyEtlWorkflow(input: NightlyEtlInput): Promise<RunManifest> {
-  const { pipeline } = input;
+  const pipeline = validatedPipeline(input);
   const { workflowId: runId } = workflowInfo();
   const startedAt = new Date();
   const { runDate, interval } = resolveRunInterval({ runDate: input.runDate, timeZone: pipeline.schedule?.timezone, startedAt });

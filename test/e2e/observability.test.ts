@@ -86,6 +86,10 @@ describe('a worker process with metrics and a log file', () => {
     expect(valueOf(text, 'etl_pipeline_duration_seconds_count', { pipeline: 'observed', status: 'succeeded' })).toBe(1);
     expect(valueOf(text, 'temporal_workflow_completed_total', { workflow_type: 'nightlyEtlWorkflow' })).toBeGreaterThanOrEqual(1);
     expect(valueOf(text, 'temporal_activity_execution_latency_count', { activity_type: 'loadIntoPostgres' })).toBe(3);
+    // Our series carry the SDK's base labels in the SDK's spelling: one style per endpoint.
+    const ours = text.split('\n').filter((line) => line.startsWith('etl_'));
+    expect(ours.length).toBeGreaterThan(0);
+    expect(ours.filter((line) => !line.includes(`task_queue="${taskQueue}"`) || /[a-z][A-Z]\w*="/.test(line))).toEqual([]);
   });
 
   it('counts a failed run in etl_errors_total by table and failure type', async () => {
@@ -104,11 +108,38 @@ describe('a worker process with metrics and a log file', () => {
     const load = records.find((record) => record.msg === 'activity completed' && record.activityType === 'loadIntoPostgres' && record.table === 'sales');
     expect(load).toMatchObject({ pipeline: 'observed', activityType: 'loadIntoPostgres', table: 'sales' });
     expect(load?.workflowId).toMatch(/^test-obs-.*\.sales$/);
-    expect(typeof load?.workflowRunId).toBe('string');
+    expect(typeof load?.runId).toBe('string');
     expect(typeof load?.durationMs).toBe('number');
     const failed = records.find((record) => record.msg === 'run failed');
     expect(failed).toMatchObject({ workflowType: 'nightlyEtlWorkflow', pipeline: 'broken', type: 'SourceTableMissing' });
+    expect(failed?.message).toEqual(expect.stringContaining('raw.no_such_table'));
     expect(typeof failed?.runId).toBe('string');
+
+    // Every activity record names its pipeline and run; those of a table workflow (`<run>.<table>`) name the table.
+    const activityRecords = records.filter((record) => typeof record.activityType === 'string');
+    expect(activityRecords.length).toBeGreaterThan(20);
+    const unnamed = activityRecords.filter((record) => [record.pipeline, record.runId, record.workflowId].some((value) => typeof value !== 'string'));
+    expect(unnamed.map((record) => `${String(record.msg)} ${String(record.activityType)} ${String(record.workflowId)}`)).toEqual([]);
+    for (const record of activityRecords) {
+      // `<run>.<table>` is a table workflow; `<run>.replication` is the replica catch-up, which has no table.
+      const table = /^test-obs-[^.]+\.(\w+)$/.exec(String(record.workflowId))?.[1];
+      if (table && table !== 'replication') expect(record.table).toBe(table);
+      expect(record).not.toHaveProperty('workflowRunId');
+    }
+    // A failure record has message, type and cause chain, never `{}`.
+    const activityFailed = records.find((record) => record.msg === 'Activity failed' && record.pipeline === 'broken');
+    const activityError = activityFailed?.error as { type?: unknown; message?: unknown } | undefined;
+    expect(activityError?.type).toBe('SourceTableMissing');
+    expect(String(activityError?.message)).toContain('raw.no_such_table');
+    for (const record of records.filter((entry) => 'error' in entry)) {
+      const error = record.error as { type?: unknown; message?: unknown };
+      expect([typeof error.message, typeof error.type]).toEqual(['string', 'string']);
+    }
+    // No task tokens, no webpack report, ISO times.
+    const raw = records.map((record) => JSON.stringify(record)).join('\n');
+    expect(raw).not.toContain('taskToken');
+    expect(raw).not.toMatch(/webpack [\d.]+ compiled|workflow-bundle-\w+\.js/);
+    for (const record of records) expect(record.time).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
   });
   it('serves the values of the tables done so far while the run is still going', async () => {
     const demo = await loadPipeline({ file: 'pipelines/demo.yaml' });

@@ -26,6 +26,14 @@ describe('npm start', () => {
     expect(result.stdout).toMatch(/manifest: s3:\/\/temporal-etl-lake\/manifests\/run_date=/);
     const uiLink = String.raw`Web UI: http://127\.0\.0\.1:` + `${LOCAL_STACK.temporalUiPort}` + String.raw`/namespaces/default/workflows/demo-\d{4}-\d{2}-\d{2}-\d{8}T\d{6}/`;
     expect(result.stdout).toMatch(new RegExp(uiLink));
+
+    // Right after npm start (no worker running any more), the replication it ran is found and reported.
+    const runId = /^started (demo-\S+)$/m.exec(result.stdout)?.[1];
+    expect(runId).toBeDefined();
+    const progress = spawnSync(process.execPath, ['--import', 'tsx', 'src/client/cli.ts', 'replicate', 'pipelines/demo.yaml', '--progress'], { encoding: 'utf8' });
+    expect(progress.stderr).toBe('');
+    expect(progress.status).toBe(0);
+    expect(progress.stdout).toMatch(new RegExp(`^replication run (${runId ?? ''}\\.replication|demo-replication)$`, 'm'));
   });
 
   it('stops on an invalid pipeline file before touching any service, naming the field', async () => {

@@ -6,7 +6,7 @@ import type { ActivityDeps } from '../../src/activities';
 import type { Pipeline } from '../../src/config';
 import type { Settings } from '../../src/config/settings';
 import { closeClients } from '../../src/workers/clients';
-import { createEtlWorker, WORKFLOWS_PATH } from '../../src/workers/create-worker';
+import { createEtlWorker, WORKFLOW_INTERCEPTORS_PATH, WORKFLOWS_PATH } from '../../src/workers/create-worker';
 import { nightlyEtlWorkflow, type RunManifest } from '../../src/workflows';
 import { testClients, testSettings } from './stack';
 
@@ -35,7 +35,7 @@ export async function createHarness(): Promise<Harness> {
   const connection = await Connection.connect({ address: settings.temporal.address });
   const client = new Client({ connection, namespace: settings.temporal.namespace });
   const workerConnection = await NativeConnection.connect({ address: settings.temporal.address });
-  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } });
+  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, workflowInterceptorModules: [WORKFLOW_INTERCEPTORS_PATH], logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } });
   const workflowBundle = await bundle;
   return {
     settings,

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { Worker } from '@temporalio/worker';
-import { WORKFLOWS_PATH } from '../../src/workers/create-worker';
+import { WORKFLOW_INTERCEPTORS_PATH, WORKFLOWS_PATH } from '../../src/workers/create-worker';
 
 /**
  * Histories recorded from real runs (temporal workflow show --output json) replayed against the current
@@ -18,6 +18,6 @@ const FIXTURES = [
 describe('replaying recorded histories', () => {
   it.each(FIXTURES)('replays $file deterministically', async ({ file, workflowId }) => {
     const history: unknown = JSON.parse(await readFile(file, 'utf8'));
-    await expect(Worker.runReplayHistory({ workflowsPath: WORKFLOWS_PATH }, history, workflowId)).resolves.toBeUndefined();
+    await expect(Worker.runReplayHistory({ workflowsPath: WORKFLOWS_PATH, interceptors: { workflowModules: [WORKFLOW_INTERCEPTORS_PATH] } }, history, workflowId)).resolves.toBeUndefined();
   });
 });
