@@ -37,8 +37,13 @@ interface BenchResult {
 }
 
 /** A worker process that runs the pipeline once per `runs` entry (each may change the source first); the last run is measured. */
-async function measurePipeline(settings: Settings, pipelineFile: string, log: (m: string) => void, nights: (() => Promise<void>)[]) {
-  const pipeline = benchPipeline(await loadPipeline({ file: pipelineFile }));
+/** The bench pipeline with a deletes policy on every merged table. */
+function withDeletes(pipeline: Pipeline, deletes: 'ignore' | 'propagate'): Pipeline {
+  return { ...pipeline, tables: pipeline.tables.map((table) => (table.mode === 'full-refresh' ? table : { ...table, deletes })) };
+}
+
+async function measurePipeline(settings: Settings, pipelineFile: string, log: (m: string) => void, nights: (() => Promise<void>)[], deletes: 'ignore' | 'propagate') {
+  const pipeline = withDeletes(benchPipeline(await loadPipeline({ file: pipelineFile })), deletes);
   const warehouse = new Pool({ connectionString: settings.postgres.warehouseUrl, max: 2 });
   // A full load first: drop the bench targets and forget the bench pipeline's state.
   await warehouse.query('DROP SCHEMA IF EXISTS bench CASCADE');
@@ -81,7 +86,7 @@ async function changeSource(source: Pool, rows: number): Promise<NonNullable<Ben
   return { updated: updated.customers + updated.products + updated.sales, inserted, deleted: deleted.rowCount ?? 0 };
 }
 
-async function bench(input: { rows: number; scenario: Scenario; pipelineFile: string; log: (m: string) => void }): Promise<BenchResult> {
+async function bench(input: { rows: number; scenario: Scenario; deletes: 'ignore' | 'propagate'; pipelineFile: string; log: (m: string) => void }): Promise<BenchResult> {
   const settings = loadSettings();
   await upStack({ settings, log: input.log });
   const source = new Pool({ connectionString: settings.postgres.sourceUrl, max: 4 });
@@ -108,7 +113,7 @@ async function bench(input: { rows: number; scenario: Scenario; pipelineFile: st
         if (input.scenario === 'incremental') changed = await changeSource(source, input.rows);
       });
     }
-    const run = await measurePipeline(settings, input.pipelineFile, input.log, nights);
+    const run = await measurePipeline(settings, input.pipelineFile, input.log, nights, input.deletes);
     input.log('running the floor (plain script, no Temporal, no S3)…');
     const floor = input.scenario === 'initial' ? await runFloor({ ...floorBase, pipeline: run.pipeline }) : await runMergeFloor({ ...floorBase, pipeline: run.pipeline });
     const pipelineRows = input.scenario === 'initial' ? run.manifest.totals.loadedRows : await countTargets(warehouse, run.pipeline);
@@ -143,16 +148,18 @@ const program = new Command('bench')
   .description('seed N sales rows, run the demo pipeline on a worker process, and compare with a plain-script floor')
   .option('--rows <n>', 'sales rows to seed', '1000000')
   .option('--scenario <name>', `the nightly path measured: ${SCENARIOS.join(' | ')}`, 'initial')
+  .option('--deletes <policy>', 'deletes of every merged table: ignore (the demo\'s) or propagate (the floor then deletes too)', 'ignore')
   .option('--pipeline <file>', 'pipeline file', 'pipelines/demo.yaml')
   .option('--json', 'print one JSON object instead of a table')
-  .action(async (options: { rows: string; scenario: string; pipeline: string; json?: boolean }) => {
+  .action(async (options: { rows: string; scenario: string; deletes: string; pipeline: string; json?: boolean }) => {
     silenceAwsNodeVersionNotice();
     const rows = Number(options.rows);
     if (!Number.isInteger(rows) || rows < 1) throw new Error(`--rows must be a positive integer, got ${options.rows}`);
     const log = options.json ? () => undefined : (message: string) => console.error(message);
     const scenario = SCENARIOS.find((name) => name === options.scenario);
     if (!scenario) throw new Error(`--scenario must be one of ${SCENARIOS.join(', ')}, got ${options.scenario}`);
-    const result = await bench({ rows, scenario, pipelineFile: options.pipeline, log });
+    if (options.deletes !== 'ignore' && options.deletes !== 'propagate') throw new Error(`--deletes must be ignore or propagate, got ${options.deletes}`);
+    const result = await bench({ rows, scenario, deletes: options.deletes, pipelineFile: options.pipeline, log });
     if (options.json) console.log(JSON.stringify(result));
     else printHuman(result);
   });

@@ -36,18 +36,27 @@ function referencesFromWarehouse(input: MergeInput & { table: TableSpec }) {
 }
 
 /** Stage, delete-insert by key and rebuild the touched rollup rows, in one transaction: the plain nightly merge. */
-async function mergeStaged(client: PoolClient, input: { table: TableSpec; csv: string }): Promise<void> {
+async function mergeStaged(client: PoolClient, input: { table: TableSpec; csv: string; keysCsv?: string }): Promise<void> {
   const target = floorTable(FLOOR_SCHEMA, input.table.target);
-  const join_ = input.table.primaryKey.map((key) => `t.${quoteIdent(key)} = s.${quoteIdent(key)}`).join(' AND ');
+  const keys = input.table.primaryKey.map(quoteIdent);
+  const join_ = keys.map((key) => `t.${key} = s.${key}`).join(' AND ');
+  // With deletes: the target rows whose key the source no longer has.
+  const gone = `NOT EXISTS (SELECT 1 FROM floor_keys k WHERE ${keys.map((key) => `k.${key} = t.${key}`).join(' AND ')})`;
   await client.query('BEGIN');
   await client.query(`CREATE TEMP TABLE floor_stage (LIKE ${target}) ON COMMIT DROP`);
   await copyFromFile({ client, sql: 'COPY floor_stage FROM STDIN WITH (FORMAT csv)', path: input.csv });
+  if (input.keysCsv) {
+    await client.query(`CREATE TEMP TABLE floor_keys ON COMMIT DROP AS SELECT ${keys.join(', ')} FROM ${target} WHERE false`);
+    await copyFromFile({ client, sql: 'COPY floor_keys FROM STDIN WITH (FORMAT csv)', path: input.keysCsv });
+  }
   for (const [index, rollup] of input.table.rollups.entries()) {
     const by = quoteIdent(rollup.refreshBy);
-    await client.query(`CREATE TEMP TABLE floor_touched_${index} ON COMMIT DROP AS SELECT ${by} AS v FROM floor_stage UNION SELECT t.${by} FROM ${target} t JOIN floor_stage s ON ${join_}`);
+    const deleted = input.keysCsv ? ` UNION SELECT t.${by} FROM ${target} t WHERE ${gone}` : '';
+    await client.query(`CREATE TEMP TABLE floor_touched_${index} ON COMMIT DROP AS SELECT ${by} AS v FROM floor_stage UNION SELECT t.${by} FROM ${target} t JOIN floor_stage s ON ${join_}${deleted}`);
   }
   await client.query(`DELETE FROM ${target} t USING floor_stage s WHERE ${join_}`);
   await client.query(`INSERT INTO ${target} SELECT * FROM floor_stage`);
+  if (input.keysCsv) await client.query(`DELETE FROM ${target} t WHERE ${gone}`);
   for (const [index, rollup] of input.table.rollups.entries()) {
     const where = `${quoteIdent(rollup.refreshBy)} IN (SELECT v FROM floor_touched_${index})`;
     const rollupTarget = floorTable(FLOOR_SCHEMA, rollup.target);
@@ -72,9 +81,18 @@ async function mergeTable(input: MergeInput & { table: TableSpec }): Promise<voi
   } finally {
     connection.closeSync();
   }
+  const keysCsv = table.deletes === 'propagate' ? join(input.dir, `${table.name}.source-keys.csv`) : undefined;
+  if (keysCsv) {
+    const source = await input.source.connect();
+    try {
+      await copyToFile({ client: source, sql: `COPY (SELECT ${table.primaryKey.map(quoteIdent).join(', ')} FROM ${quoteQualified(table.source)}) TO STDOUT WITH (FORMAT csv)`, path: keysCsv });
+    } finally {
+      source.release();
+    }
+  }
   const client = await input.warehouse.connect();
   try {
-    if (main) await mergeStaged(client, { table, csv: main });
+    if (main) await mergeStaged(client, { table, csv: main, keysCsv });
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;

@@ -100,7 +100,7 @@ export async function tableEtlWorkflow(input: TableEtlInput): Promise<TableRunRe
   Object.assign(progress, { rejectedRows: transformed.rejectedRows, bytes: raw.bytes + transformed.processedBytes });
   // Deletes: the source's whole key set, read after the window so a row it has is never taken for deleted.
   const deletes = table.deletes === 'propagate' || table.deletes === 'soft' ? table.deletes : undefined;
-  const sourceKeys = deletes ? await bulk.extractSourceKeys({ plan, location, lake }) : undefined;
+  const sourceKeys = deletes ? await bulk.extractSourceKeys({ plan, keys: table.primaryKey, location, lake }) : undefined;
   const load = {
     pipeline: pipeline.name,
     table: table.name,

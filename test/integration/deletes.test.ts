@@ -29,8 +29,9 @@ async function perDay(pool: typeof harness.source, table: string, where = 'true'
 beforeAll(async () => {
   harness = await createHarness();
   await harness.source.query('DROP SCHEMA IF EXISTS test_del CASCADE; CREATE SCHEMA test_del');
-  await harness.source.query('CREATE TABLE test_del.items (id bigint PRIMARY KEY, day date NOT NULL, amount numeric(10,2) NOT NULL, updated_at timestamptz NOT NULL)');
-  await harness.source.query("INSERT INTO test_del.items SELECT i, date '2026-05-01' + (i % 7), i * 0.5, timestamptz '2026-05-01 00:00:00+00' + i * interval '1 minute' FROM generate_series(1, 300) i");
+  // A surrogate primary key at the source; the warehouse is keyed on the business key `id`.
+  await harness.source.query('CREATE TABLE test_del.items (row_id bigint GENERATED ALWAYS AS IDENTITY (START WITH 5000) PRIMARY KEY, id bigint NOT NULL UNIQUE, day date NOT NULL, amount numeric(10,2) NOT NULL, updated_at timestamptz NOT NULL)');
+  await harness.source.query("INSERT INTO test_del.items (id, day, amount, updated_at) SELECT i, date '2026-05-01' + (i % 7), i * 0.5, timestamptz '2026-05-01 00:00:00+00' + i * interval '1 minute' FROM generate_series(1, 300) i");
   await resetWarehouse(harness.warehouse, ['test_del_wh']);
   for (const table of ['watermarks', 'source_marks']) await harness.warehouse.query(`DELETE FROM etl_state.${table} WHERE pipeline = 'deletes'`).catch(() => undefined);
 });
@@ -41,7 +42,7 @@ describe('rows deleted at the source', () => {
     await harness.run(pipeline);
     await harness.source.query('DELETE FROM test_del.items WHERE id BETWEEN 10 AND 14 OR id = 200');
     await harness.source.query("UPDATE test_del.items SET amount = amount + 1, updated_at = timestamptz '2026-06-01 00:00:00+00' WHERE id IN (20, 21)");
-    await harness.source.query("INSERT INTO test_del.items VALUES (301, date '2026-05-03', 9.99, timestamptz '2026-06-01 00:00:01+00')");
+    await harness.source.query("INSERT INTO test_del.items (id, day, amount, updated_at) VALUES (301, date '2026-05-03', 9.99, timestamptz '2026-06-01 00:00:01+00')");
 
     const second = await harness.run(pipeline);
     const byName = new Map(second.tables.map((table) => [table.table, table]));
@@ -56,7 +57,7 @@ describe('rows deleted at the source', () => {
     const marked = await harness.warehouse.query<{ id: string }>('SELECT id FROM test_del_wh.marked WHERE is_deleted AND deleted_at IS NOT NULL ORDER BY id');
     expect(marked.rows.map((row) => Number(row.id))).toEqual([10, 11, 12, 13, 14, 200]);
 
-    await harness.source.query("INSERT INTO test_del.items VALUES (10, date '2026-05-04', 1.00, timestamptz '2026-06-02 00:00:00+00')");
+    await harness.source.query("INSERT INTO test_del.items (id, day, amount, updated_at) VALUES (10, date '2026-05-04', 1.00, timestamptz '2026-06-02 00:00:00+00')");
     const third = await harness.run(pipeline);
     expect(third.tables.map((table) => table.deletedRows)).toEqual([0, 0]);
     expect(await rows(harness.warehouse, 'test_del_wh.marked', 'NOT is_deleted')).toEqual(await rows(harness.source, 'test_del.items'));

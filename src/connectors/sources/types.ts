@@ -89,6 +89,8 @@ export interface ExtractKeysInput {
 
 export interface ExtractSourceKeysInput {
   plan: ExtractPlan;
+  /** The table's primaryKey: the key the target is merged on. */
+  keys: string[];
   location: RunLocation;
   lake: LakeTarget;
 }

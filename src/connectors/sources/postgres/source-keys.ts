@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { ApplicationFailure } from '@temporalio/activity';
 import { rawPrefix } from '../../../common/lake-layout';
 import { classifyPostgresError } from '../../../runtime/errors';
 import { keepAlive } from '../../../runtime/heartbeat';
@@ -12,12 +13,18 @@ import type { ExtractSourceKeysInput } from '../types';
 import type { ExtractDeps } from './extract';
 
 /**
- * Every primary key the source table holds now (all key columns, typed as the extract reads them) as one
+ * Every key (the table's primaryKey columns, typed as the extract reads them) the source holds now, as one
  * Parquet file in the run's raw prefix: what a load with `deletes: propagate | soft` compares the target with.
  */
 export async function extractSourceKeys(deps: ExtractDeps, input: ExtractSourceKeysInput): Promise<{ bucket: string; key: string; rows: number }> {
   const { plan } = input;
-  const columns = plan.chunkKey.map((name) => plan.columns.find((column) => column.name === name)).filter((column) => column !== undefined);
+  // The target's key, which need not be the source's primary key (a surrogate id there, a business key here).
+  const columns = input.keys.map((name) => {
+    const column = plan.columns.find((candidate) => candidate.name === name);
+    if (!column) throw ApplicationFailure.create({ message: `table ${plan.table}: deletes compares keys, but primaryKey column ${name} is not a column of ${plan.source}; key the table on source columns or set deletes: ignore`, type: 'DeletesKeyMissing', nonRetryable: true });
+    return column;
+  });
+  const present = columns.map((column) => `${quoteIdent(column.name)} IS NOT NULL`).join(' AND ');
   const key = `${rawPrefix(input.location)}source-keys.parquet`;
   return keepAlive(() =>
     withSpool({ spoolDir: deps.spoolDir, name: `source-keys-${plan.table}` }, async (dir) => {
@@ -25,7 +32,7 @@ export async function extractSourceKeys(deps: ExtractDeps, input: ExtractSourceK
       const parquet = join(dir, 'source-keys.parquet');
       const client = await deps.pools[plan.database].connect();
       try {
-        const sql = `COPY (SELECT ${columns.map((column) => quoteIdent(column.name)).join(', ')} FROM ${quoteQualified(plan.source)}) TO STDOUT WITH (FORMAT csv)`;
+        const sql = `COPY (SELECT DISTINCT ${columns.map((column) => quoteIdent(column.name)).join(', ')} FROM ${quoteQualified(plan.source)} WHERE ${present}) TO STDOUT WITH (FORMAT csv)`;
         await copyToFile({ client, sql, path: csv });
       } catch (error) {
         throw classifyPostgresError(error, { table: plan.table, source: plan.source });
