@@ -1,14 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { WorkflowFailedError } from '@temporalio/client';
 import { describeError } from '../../src/client/errors';
 import { parsePipeline, type Pipeline } from '../../src/config';
 import { LOCAL_STACK } from '../../src/config/local-stack';
-import { downloadFile } from '../../src/runtime/lake';
 import type { RunManifest } from '../../src/workflows';
 import { createHarness, resetWarehouse, type Harness } from '../support/harness';
+import { queryLakeParquet } from '../support/lake';
 
 let harness: Harness;
 const TARGET = 'test_types_wh.matrix';
@@ -91,25 +87,9 @@ async function warehouseRows(): Promise<string[][]> {
 /** The rejected file's rows: key, reason, and the column named. */
 async function rejectedRows(manifest: RunManifest): Promise<{ id: number; reason: string; column: string }[]> {
   const uri = manifest.tables[0]?.uris.rejected;
-  const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri ?? '');
-  if (!match?.[1] || !match[2]) throw new Error(`no rejected file in the manifest: ${uri}`);
-  const dir = await mkdtemp(join(tmpdir(), 'etl-types-'));
-  try {
-    const path = join(dir, 'rejected.parquet');
-    await downloadFile({ s3: harness.deps.s3, bucket: match[1], key: match[2], path });
-    // The worker's DuckDB sessions are sealed per activity; the test reads the file with a database of its own.
-    const duckdb = await DuckDBInstance.create(':memory:');
-    const connection = await duckdb.connect();
-    try {
-      const result = await connection.runAndReadAll(`SELECT id, reject_reason, reject_column FROM read_parquet('${path}') ORDER BY id`);
-      return result.getRows().map(([id, reason, column]) => ({ id: Number(id), reason: String(reason), column: String(column) }));
-    } finally {
-      connection.closeSync();
-      duckdb.closeSync();
-    }
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  if (!uri) throw new Error('no rejected file in the manifest');
+  const rows = await queryLakeParquet(harness, uri, 'SELECT id, reject_reason, reject_column FROM $file ORDER BY id');
+  return rows.map(([id, reason, column]) => ({ id: Number(id), reason: String(reason), column: String(column) }));
 }
 
 function pipeline(name: string, table: Record<string, unknown> = {}): Pipeline {
