@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Pool } from 'pg';
 import { parsePipeline, type Pipeline } from '../../src/config';
 import { LOCAL_STACK } from '../../src/config/local-stack';
 import { postgresServer, stopPostgres } from '../../src/dev/postgres-server';
@@ -16,6 +17,8 @@ import { createHarness, forgetPipelineState, resetWarehouse, type Harness } from
  * warehouse equal the source.
  */
 let harness: Harness;
+/** The test's own connections: not the worker's pool, so a kill aimed at the worker never ends the watcher's query. */
+let monitor: Pool;
 const ROWS = 120_000;
 
 function pipeline(): Pipeline {
@@ -30,13 +33,13 @@ function dropConnections(input: { database: string; query: RegExp; times: number
   const done = (async () => {
     let dropped = 0;
     while (!stopped && dropped < input.times) {
-      const active = await harness.source.query<{ pid: number; query: string }>(
+      const active = await monitor.query<{ pid: number; query: string }>(
         "SELECT pid, query FROM pg_stat_activity WHERE application_name = 'temporal-etl' AND datname = $1 AND state = 'active' AND pid <> pg_backend_pid()",
         [input.database],
       );
       if (active.rows.some((row) => input.query.test(row.query))) {
         // Every connection of the worker to that database, idle ones too (those raised the unhandled error).
-        const killed = await harness.source.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'temporal-etl' AND datname = $1 AND pid <> pg_backend_pid()", [input.database]);
+        const killed = await monitor.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'temporal-etl' AND datname = $1 AND pid <> pg_backend_pid()", [input.database]);
         dropped += killed.rowCount && killed.rowCount > 0 ? 1 : 0;
         await new Promise((resolve) => setTimeout(resolve, 300));
       }
@@ -49,13 +52,18 @@ function dropConnections(input: { database: string; query: RegExp; times: number
 
 beforeAll(async () => {
   harness = await createHarness();
+  monitor = new Pool({ ...harness.source.options, max: 2, application_name: 'temporal-etl-test-monitor' });
+  monitor.on('error', () => undefined); // the Postgres restart below ends its idle connections too
   await harness.source.query('DROP SCHEMA IF EXISTS test_drops CASCADE; CREATE SCHEMA test_drops');
   await harness.source.query('CREATE TABLE test_drops.events (event_id bigint PRIMARY KEY, note text, amount numeric(12,2), updated_at timestamptz NOT NULL)');
   await harness.source.query(`INSERT INTO test_drops.events SELECT i, repeat(md5(i::text), 4), i * 0.25, timestamptz '2026-01-01' + i * interval '1 second' FROM generate_series(1, ${ROWS}) i`);
   await resetWarehouse(harness.warehouse, ['test_drops_wh']);
   await forgetPipelineState(harness.warehouse, 'drops');
 });
-afterAll(() => harness.close());
+afterAll(async () => {
+  await monitor.end();
+  await harness.close();
+});
 
 describe('dropped database connections', () => {
   it('neither kill the worker nor change what is loaded, during extract and during load', async () => {
@@ -79,7 +87,7 @@ describe('dropped database connections', () => {
 /** Restarts the stack's Postgres (fast shutdown, then start) once a statement matching `query` runs on `database`. */
 async function restartPostgresDuring(input: { database: string; query: RegExp; stopped: () => boolean }): Promise<boolean> {
   while (!input.stopped()) {
-    const active = await harness.source.query<{ query: string }>(
+    const active = await monitor.query<{ query: string }>(
       "SELECT query FROM pg_stat_activity WHERE application_name = 'temporal-etl' AND datname = $1 AND state = 'active'",
       [input.database],
     ).catch(() => ({ rows: [] }));
