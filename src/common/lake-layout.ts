@@ -26,3 +26,13 @@ export function lakeTargetOf(pipeline: Pick<Pipeline, 'lake'>): LakeTarget {
   const { bucket, serverSideEncryption, kmsKeyId } = pipeline.lake;
   return { bucket, encryption: { serverSideEncryption, kmsKeyId } };
 }
+
+/** Where every run's raw folders of one table live: raw-data/<table>/. */
+export const rawTablePrefix = (at: Pick<RunLocation, 'prefix' | 'table'>) => `${at.prefix}raw-data/${at.table}/`;
+/** Where the manifests of one run date live: manifests/run_date=<date>/. */
+export const manifestsPrefix = (at: Pick<RunLocation, 'prefix' | 'runDate'>) => `${at.prefix}manifests/run_date=${at.runDate}/`;
+
+/** The run date of a lake key (its `run_date=YYYY-MM-DD/` folder), if it has one. */
+export function runDateOfKey(key: string): string | undefined {
+  return /\/run_date=(\d{4}-\d{2}-\d{2})\//.exec(key)?.[1];
+}
