@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { manifestsPrefix, rawTablePrefix, runDateOfKey } from '../common/lake-layout';
+import { manifestsPrefix, rawTablePrefix, runFolderOfKey } from '../common/lake-layout';
 import { daysBefore } from '../common/run-days';
 import { deleteKeys, getJson, listKeys, type LakeTarget } from '../runtime/lake';
 import type { SourceColumn } from '../sql/pg-types';
@@ -30,6 +30,7 @@ export interface FindRawRunsInput {
 }
 
 export interface DeleteExpiredRawInput {
+  pipeline: string;
   lake: LakeTarget;
   prefix: string;
   tables: string[];
@@ -50,6 +51,18 @@ async function readSourceRuns(deps: S3Deps, input: FindRawRunsInput): Promise<Ru
   return manifests
     .filter((manifest) => manifest.pipeline === input.pipeline && manifest.status === 'succeeded' && !manifest.reprocessedFrom)
     .sort((a, b) => b.finishedAt.localeCompare(a.finishedAt));
+}
+
+/** The run folders (run id segments) of a date whose manifest names the pipeline: its runs and its reprocesses. */
+async function readOwnedRuns(deps: S3Deps, input: { pipeline: string; lake: LakeTarget; prefix: string; runDate: string }): Promise<Set<string>> {
+  const keys = (await listKeys({ s3: deps.s3, bucket: input.lake.bucket, prefix: manifestsPrefix(input) })).filter((key) => key.endsWith('/_manifest.json'));
+  const owned = new Set<string>();
+  for (const key of keys) {
+    const manifest = (await getJson({ s3: deps.s3, bucket: input.lake.bucket, key })) as Partial<RunManifest>;
+    const folder = runFolderOfKey(key);
+    if (folder && manifest.pipeline === input.pipeline) owned.add(folder.run);
+  }
+  return owned;
 }
 
 /** Checks that every recorded raw part is still in the lake; a missing one means retention (or a hand) removed it. */
@@ -88,18 +101,26 @@ export function createLakeRunActivities(deps: S3Deps) {
       return found;
     },
 
-    /** Deletes the raw run folders of the tables older than the retention (by run date); returns what went. */
+    /**
+     * Deletes the raw run folders of the tables whose run date is older than the retention; only folders of
+     * this pipeline's runs (named by its manifests: other pipelines may share the lake and the table names).
+     */
     async deleteExpiredRawData(input: DeleteExpiredRawInput): Promise<{ deletedObjects: number; runDates: string[] }> {
       const before = daysBefore(input.runDate, input.retainRawDays);
-      const runDates = new Set<string>();
-      let deletedObjects = 0;
+      const expired = new Map<string, string[]>();
       for (const table of input.tables) {
-        const prefix = rawTablePrefix({ prefix: input.prefix, table });
-        const expired = (await listKeys({ s3: deps.s3, bucket: input.lake.bucket, prefix })).filter((key) => (runDateOfKey(key) ?? before) < before);
-        for (const key of expired) runDates.add(runDateOfKey(key) ?? '');
-        deletedObjects += await deleteKeys({ s3: deps.s3, bucket: input.lake.bucket, prefix, keys: expired });
+        for (const key of await listKeys({ s3: deps.s3, bucket: input.lake.bucket, prefix: rawTablePrefix({ prefix: input.prefix, table }) })) {
+          const folder = runFolderOfKey(key);
+          if (folder && folder.runDate < before) expired.set(folder.runDate, [...(expired.get(folder.runDate) ?? []), key]);
+        }
       }
-      return { deletedObjects, runDates: [...runDates].sort() };
+      let deletedObjects = 0;
+      for (const [runDate, keys] of expired) {
+        const owned = await readOwnedRuns(deps, { ...input, runDate });
+        const mine = keys.filter((key) => owned.has(runFolderOfKey(key)?.run ?? ''));
+        deletedObjects += await deleteKeys({ s3: deps.s3, bucket: input.lake.bucket, prefix: `${input.prefix}raw-data/`, keys: mine });
+      }
+      return { deletedObjects, runDates: [...expired.keys()].sort() };
     },
   };
 }

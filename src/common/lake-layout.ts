@@ -32,7 +32,8 @@ export const rawTablePrefix = (at: Pick<RunLocation, 'prefix' | 'table'>) => `${
 /** Where the manifests of one run date live: manifests/run_date=<date>/. */
 export const manifestsPrefix = (at: Pick<RunLocation, 'prefix' | 'runDate'>) => `${at.prefix}manifests/run_date=${at.runDate}/`;
 
-/** The run date of a lake key (its `run_date=YYYY-MM-DD/` folder), if it has one. */
-export function runDateOfKey(key: string): string | undefined {
-  return /\/run_date=(\d{4}-\d{2}-\d{2})\//.exec(key)?.[1];
+/** The run folder of a lake key: its run date and run id segment (`run_date=YYYY-MM-DD/<runId>/`), if it has one. */
+export function runFolderOfKey(key: string): { runDate: string; run: string } | undefined {
+  const match = /(?:^|\/)run_date=(\d{4}-\d{2}-\d{2})\/([^/]+)\//.exec(key);
+  return match?.[1] && match[2] ? { runDate: match[1], run: match[2] } : undefined;
 }

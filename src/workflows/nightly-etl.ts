@@ -106,7 +106,7 @@ async function deleteExpiredRawData(context: RunContext): Promise<void> {
   if (retainRawDays === undefined || !patched('lake-retention')) return;
   const tables = pipeline.tables.map((table) => table.name);
   try {
-    const removed = await quick.deleteExpiredRawData({ lake: lakeTargetOf(pipeline), prefix: pipeline.lake.prefix, tables, runDate, retainRawDays });
+    const removed = await quick.deleteExpiredRawData({ pipeline: pipeline.name, lake: lakeTargetOf(pipeline), prefix: pipeline.lake.prefix, tables, runDate, retainRawDays });
     if (removed.deletedObjects > 0) log.info('lake retention removed raw data', { pipeline: pipeline.name, retainRawDays, runDates: removed.runDates, objects: removed.deletedObjects });
   } catch (error) {
     log.warn('lake retention could not remove old raw data; the next run tries again', { pipeline: pipeline.name, retainRawDays, error: error instanceof Error ? error.message : String(error) });
