@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parsePipeline, type Pipeline } from '../../src/config';
 import { LOCAL_STACK } from '../../src/config/local-stack';
-import { listKeys } from '../../src/runtime/lake';
+import { listKeys, putJson } from '../../src/runtime/lake';
 import { reprocessPipelineWorkflow, type RunManifest } from '../../src/workflows';
 import { etl } from '../support/commands';
 import { createHarness, resetWarehouse, type Harness } from '../support/harness';
@@ -134,6 +134,19 @@ describe('etl reprocess', () => {
     expect(cli.stderr).toContain(`pipeline ${name}, table orders, run date 2026-05-03, step reprocess: no raw data for this day`);
     expect(cli.stderr).toContain('etl run <pipeline.yaml> --run-date 2026-05-03');
     expect(await warehouseRows(parsed({ name, threshold: 120 }))).toEqual(before);
+  }, 120_000);
+
+  it('a run made before runs recorded their raw parts cannot be reprocessed, and says so', async () => {
+    const [first] = loaded;
+    if (!first) throw new Error('the first test loads the days');
+    // The manifest such a run wrote: the same, without the per-table `raw` record.
+    const old = { ...first, runDate: '2026-05-09', runId: `${first.runId}-old`, tables: first.tables.map(({ raw: _raw, ...table }) => table) };
+    await putJson({ s3: harness.deps.s3, lake: { bucket: LOCAL_STACK.lakeBucket }, key: `manifests/run_date=2026-05-09/${old.runId}/_manifest.json`, value: old });
+    const file = await pipelineFile({ name: first.pipeline, threshold: 120 });
+    const worker = await harness.worker();
+    const cli = await worker.runUntil(etl(harness.settings, 'reprocess', file, '--from', '2026-05-09', '--to', '2026-05-09'));
+    expect(cli.status).toBe(1);
+    expect(cli.stderr).toContain(`run date 2026-05-09, step reprocess: run ${old.runId} was made before runs recorded their raw parts and column types in the manifest, so it cannot be reprocessed from the lake`);
   }, 120_000);
 
   it('lake retention removes the pipeline\'s raw folders past retainRawDays, and reprocessing such a day says so', async () => {
