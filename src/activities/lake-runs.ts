@@ -39,7 +39,7 @@ export interface DeleteExpiredRawInput {
   retainRawDays: number;
 }
 
-function failure(input: FindRawRunsInput, table: string, what: string, type: string): ApplicationFailure {
+function refusal(input: FindRawRunsInput, table: string, what: string, type: string): ApplicationFailure {
   const rerun = `re-run the day from the source with: etl run <pipeline.yaml> --run-date ${input.runDate}`;
   return ApplicationFailure.nonRetryable(`pipeline ${input.pipeline}, table ${table}, run date ${input.runDate}, step reprocess: ${what}; nothing was reprocessed. To load it, ${rerun}`, type);
 }
@@ -71,8 +71,8 @@ async function checkRawPresent(deps: S3Deps, input: FindRawRunsInput, run: RawTa
   const present = new Set(await listKeys({ s3: deps.s3, bucket: input.lake.bucket, prefix }));
   if (run.keys.every((key) => present.has(key))) return;
   const where = `the raw data of run ${run.runId} (${run.uri}) is no longer in the lake`;
-  if (input.retainRawDays !== undefined) throw failure(input, run.table, `${where}: it is past the lake retention (lake.retainRawDays: ${input.retainRawDays}), so the day cannot be reprocessed from the lake`, 'RawDataExpired');
-  throw failure(input, run.table, `${where} (deleted outside the pipeline), so the day cannot be reprocessed from the lake`, 'RawDataMissing');
+  if (input.retainRawDays !== undefined) throw refusal(input, run.table, `${where}: it is past the lake retention (lake.retainRawDays: ${input.retainRawDays}), so the day cannot be reprocessed from the lake`, 'RawDataExpired');
+  throw refusal(input, run.table, `${where} (deleted outside the pipeline), so the day cannot be reprocessed from the lake`, 'RawDataMissing');
 }
 
 export function createLakeRunActivities(deps: S3Deps) {
@@ -89,10 +89,10 @@ export function createLakeRunActivities(deps: S3Deps) {
         const result = manifest?.tables.find((candidate) => candidate.table === table);
         if (!manifest || !result) {
           const retention = input.retainRawDays === undefined ? '' : ` (or its runs are past the lake retention, lake.retainRawDays: ${input.retainRawDays})`;
-          throw failure(input, table, `no raw data for this day: no succeeded run of the pipeline on this date wrote a manifest${retention}`, 'RawDataMissing');
+          throw refusal(input, table, `no raw data for this day: no succeeded run of the pipeline on this date wrote a manifest${retention}`, 'RawDataMissing');
         }
         if (!result.raw) {
-          throw failure(input, table, `run ${manifest.runId} was made before runs recorded their raw parts and column types in the manifest, so it cannot be reprocessed from the lake`, 'RawRunUnrecorded');
+          throw refusal(input, table, `run ${manifest.runId} was made before runs recorded their raw parts and column types in the manifest, so it cannot be reprocessed from the lake`, 'RawRunUnrecorded');
         }
         const run = { table, runDate: input.runDate, runId: manifest.runId, uri: result.uris.raw, keys: result.raw.keys, columns: result.raw.columns, extractedRows: result.extractedRows };
         await checkRawPresent(deps, input, run);
@@ -115,12 +115,14 @@ export function createLakeRunActivities(deps: S3Deps) {
         }
       }
       let deletedObjects = 0;
+      const runDates: string[] = [];
       for (const [runDate, keys] of expired) {
         const owned = await readOwnedRuns(deps, { ...input, runDate });
         const mine = keys.filter((key) => owned.has(runFolderOfKey(key)?.run ?? ''));
+        if (mine.length > 0) runDates.push(runDate);
         deletedObjects += await deleteKeys({ s3: deps.s3, bucket: input.lake.bucket, prefix: `${input.prefix}raw-data/`, keys: mine });
       }
-      return { deletedObjects, runDates: [...expired.keys()].sort() };
+      return { deletedObjects, runDates: runDates.sort() };
     },
   };
 }
