@@ -1,3 +1,4 @@
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { loadPipeline, type Pipeline } from '../../src/config';
 import { changeWideData, seedWideData } from '../../src/dev/seed-wide';
 import { createHarness, forgetPipelineState, resetWarehouse, type Harness } from '../support/harness';
@@ -36,6 +37,8 @@ beforeAll(async () => {
   pipeline = {
     ...wide,
     name: 'test-wide',
+    // Several parts per table: order lines cut on order_id alone (the leading column of their composite key).
+    extract: { ...wide.extract, partRows: 1_000 },
     tables: wide.tables.map((table) => ({ ...table, target: table.target.replace('analytics.wide_', 'test_wide_wh.'), deletes: 'propagate' as const })),
   };
   await seedWideData({ pool: harness.source, rows: ROWS });
@@ -52,6 +55,9 @@ describe('the wide dataset (19 columns, composite key, a referenced parent)', ()
       ['order_lines', ROWS, 0],
     ]);
     await expectWarehouseEqualsSource();
+    const raw = /^s3:\/\/([^/]+)\/(.+)$/.exec(first.tables[1]?.uris.raw ?? '');
+    const parts = await harness.deps.s3.send(new ListObjectsV2Command({ Bucket: raw?.[1], Prefix: raw?.[2] }));
+    expect((parts.Contents ?? []).filter((object) => /\/part-\d+\.parquet$/.test(object.Key ?? '')).length).toBe(ROWS / 1_000);
 
     const night = await changeWideData({ pool: harness.source });
     expect(night.deleted).toBeGreaterThan(0);
