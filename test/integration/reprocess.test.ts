@@ -81,7 +81,10 @@ describe('etl reprocess', () => {
     const name = `rp-${randomUUID().slice(0, 8)}`;
     const v1 = { name, threshold: 100 };
     const v2 = { name, threshold: 150 };
+    // 05-01 runs twice: the reprocess reads the latest succeeded run of a day.
+    const earlier = await harness.run(parsed(v1), '2026-05-01');
     for (const day of ['2026-05-01', '2026-05-02']) loaded.push(await harness.run(parsed(v1), day));
+    expect(loaded[0]?.runId).not.toBe(earlier.runId);
     expect(await warehouseRows(parsed(v1))).toEqual(await expectedRows(100, '2026-05-03'));
     const before = await warehouseRows(parsed(v1));
     const state = await savedState(name);
