@@ -46,7 +46,7 @@ export type { ObjectRoundTrip } from './s3';
 export type { RawTableRun } from './lake-runs';
 export type { ParquetRoundTrip } from './duckdb';
 export type { ExtractPlan, ExtractResult } from '../connectors/sources/types';
-export type { TransformResult } from '../transform/transform';
+export type { TransformInput, TransformResult } from '../transform/transform';
 export type { LoadTableInput, LoadTableResult, ResetTablesResult, SavedState } from '../connectors/targets/types';
 export type { LakeTarget } from '../runtime/lake';
 export type { Alert, AlertKind } from './alert-messages';

@@ -19,6 +19,8 @@ export const rawPrefix = (at: RunLocation) => area('raw-data', at);
 export const processedPrefix = (at: RunLocation) => area('processed-data', at);
 export const rejectedPrefix = (at: RunLocation) => area('rejected', at);
 export const partName = (index: number) => `part-${String(index).padStart(5, '0')}.parquet`;
+/** The folder of one raw part's processed files when a table is transformed part by part: processed-data/…/part-NNNNN/. */
+export const processedPartPrefix = (at: RunLocation, index: number) => `${processedPrefix(at)}part-${String(index).padStart(5, '0')}/`;
 export const manifestKey = (at: Omit<RunLocation, 'table'>) => `${at.prefix}manifests/run_date=${at.runDate}/${safe(at.runId)}/_manifest.json`;
 
 /** The lake a pipeline writes to, with its server-side encryption. */

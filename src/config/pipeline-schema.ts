@@ -163,6 +163,12 @@ export const pipelineSchema = z
         partRows: z.int().min(1000).default(1_000_000),
       })
       .prefault({}),
+    transform: z
+      .strictObject({
+        /** How many raw parts of one table are transformed at once, each a separate activity any worker may take. */
+        parallelParts: z.int().min(1).max(64).default(4),
+      })
+      .prefault({}),
     /** How many table workflows run at once (started in dependency order). */
     maxParallelTables: z.int().min(1).max(32).default(2),
     tables: z.array(tableSchema, { error: (issue) => (issue.input === undefined ? 'required: the tables this pipeline moves' : undefined) }).min(1, 'expected at least one table (a run with none would succeed having moved nothing)'),

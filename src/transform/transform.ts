@@ -15,7 +15,7 @@ import type { DuckdbDeps } from '../activities/duckdb';
 import { queryRow, withDuckdb, type DuckdbLimits } from './duckdb-session';
 import { keepAlive } from '../runtime/heartbeat';
 import { deletePrefix, downloadFiles, uploadFile, type LakeTarget } from '../runtime/lake';
-import { partName, processedPrefix, rejectedPrefix, type RunLocation } from '../common/lake-layout';
+import { partName, processedPartPrefix, processedPrefix, rejectedPrefix, type RunLocation } from '../common/lake-layout';
 import { runBounded } from '../common/run-bounded';
 import type { S3Deps } from '../activities/s3';
 import { withSpool } from '../runtime/spool';
@@ -35,6 +35,11 @@ export interface TransformInput {
   limits?: DuckdbLimits;
   /** Also the per-column checksums, for a load that checks every column in SQL (the Redshift batch's guards). */
   checksumColumns?: boolean;
+  /**
+   * The index of the one raw part this call transforms (rawKeys holds just it): its files go to their own
+   * processed part-N/ folder and rejected part-N file, so parts transformed side by side never collide.
+   */
+  part?: number;
 }
 
 export interface TransformResult {
@@ -134,12 +139,18 @@ async function runTransform(connection: DuckDBConnection, input: TransformInput,
   return { columns, inputRows: Number(inputRows) + Number(unrepresentable), acceptedRows: stats.rows, keyChecksum: stats.keyChecksum, ...content, rejectedByRule: rejectedSorted, rejectedRows };
 }
 
+/** Where one call's output goes: the whole table's folders, or one part's own folder and rejected file. */
+function outputKeys(input: TransformInput): { prefix: string; rejectedKey: string } {
+  if (input.part === undefined) return { prefix: processedPrefix(input.location), rejectedKey: `${rejectedPrefix(input.location)}${partName(0)}` };
+  return { prefix: processedPartPrefix(input.location, input.part), rejectedKey: `${rejectedPrefix(input.location)}${partName(input.part)}` };
+}
+
 async function upload(deps: TransformDeps, input: TransformInput, dir: string, hasRejects: boolean) {
-  const prefix = processedPrefix(input.location);
+  const { prefix, rejectedKey } = outputKeys(input);
   await deletePrefix({ s3: deps.s3, bucket: input.lake.bucket, prefix });
-  await deletePrefix({ s3: deps.s3, bucket: input.lake.bucket, prefix: rejectedPrefix(input.location) });
+  // A whole-table call clears every earlier rejected file; a part only its own (its other parts run beside it).
+  await deletePrefix({ s3: deps.s3, bucket: input.lake.bucket, prefix: input.part === undefined ? rejectedPrefix(input.location) : rejectedKey });
   const processedDir = join(dir, 'processed');
-  const rejectedKey = `${rejectedPrefix(input.location)}${partName(0)}`;
   // Partitions are many small files: upload a few side by side (each multipart upload buffers up to 32 MB).
   const uploads = runBounded(await listFiles(processedDir), 3, async (path) => {
     const key = `${prefix}${relative(processedDir, path)}`;

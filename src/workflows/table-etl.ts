@@ -7,6 +7,7 @@ import { countRecords, recordTableDuration, setQualityScore } from './metrics';
 import { tableProgressQuery, type TableProgress } from './progress';
 import type { TableRunResult } from './results';
 import { installRunControl } from './run-control';
+import { parallelPartsOf, transformParts, transformsPerPart } from './transform-parts';
 
 export interface TableEtlInput {
   pipeline: Pipeline;
@@ -93,7 +94,10 @@ export async function tableEtlWorkflow(input: TableEtlInput): Promise<TableRunRe
   const references = await extractReferences(input, table, lake, acceptedReferences);
   const rawKeys = raw.parts.map((part) => part.key);
   const checksumColumns = pipeline.warehouse.type === 'redshift';
-  const transformed = await bulk.transformTable({ table, location, lake, rawKeys, references, sourceColumns: plan.columns, limits: pipeline.duckdb, checksumColumns });
+  const transformInput = { table, location, lake, rawKeys, references, sourceColumns: plan.columns, limits: pipeline.duckdb, checksumColumns };
+  // Several parts of a table that allows it: one transform activity per part, spread over the fleet.
+  const perPart = rawKeys.length > 1 && transformsPerPart(table) && patched('transform-per-part');
+  const transformed = perPart ? await transformParts({ transform: transformInput, parallelParts: parallelPartsOf(pipeline) }) : await bulk.transformTable(transformInput);
   reconcile(table.name, 'transform input', raw.rows, transformed.inputRows);
   countRecords({ ...at, stage: 'transform', rows: transformed.acceptedRows });
   countRecords({ ...at, stage: 'rejected', rows: transformed.rejectedRows });
