@@ -37,6 +37,8 @@ export interface Settings {
   metrics: { host: string; port?: number };
   /** OpenTelemetry tracing of clients, workflows and activities, exported over OTLP/HTTP. */
   tracing: boolean;
+  /** ETL_WORKER_ACTIVITIES: at most this many activities run at once in one worker (unset: the SDK's default), so parts spread over the fleet. */
+  workerActivities?: number;
 }
 
 const optional = z
@@ -75,6 +77,7 @@ const envSchema = z.object({
   ETL_METRICS_HOST: optional,
   ETL_METRICS_PORT: optional.pipe(z.string().regex(/^\d{1,5}$/, 'expected a port number (0 turns metrics off)').transform(Number).pipe(z.number().max(65_535)).optional()),
   ETL_TRACING: flag,
+  ETL_WORKER_ACTIVITIES: optional.pipe(z.string().regex(/^[1-9]\d{0,3}$/, 'expected a whole number of activities, 1 or more').transform(Number).optional()),
 });
 
 function defaultToolsDir(env: NodeJS.ProcessEnv): string {
@@ -119,5 +122,6 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     logDir: e.ETL_LOG_DIR === undefined ? undefined : resolve(e.ETL_LOG_DIR),
     metrics: { host: e.ETL_METRICS_HOST ?? host, port: e.ETL_METRICS_PORT },
     tracing: e.ETL_TRACING,
+    workerActivities: e.ETL_WORKER_ACTIVITIES,
   };
 }

@@ -37,5 +37,6 @@ export function createEtlWorker(input: {
     plugins: input.tracing ? [input.tracing] : tracingPlugins({ tracing: input.settings.tracing, serviceName: 'temporal-etl-worker' }),
     // Cancellation reaches an activity with a heartbeat response: at most 5 s apart, a cancelled load stops soon.
     maxHeartbeatThrottleInterval: '5 seconds',
+    ...(input.settings.workerActivities ? { maxConcurrentActivityTaskExecutions: input.settings.workerActivities } : {}),
   });
 }
