@@ -45,6 +45,20 @@ interface BenchResult {
   /** For incremental and nochange: the first load before the measured run, and the rows the night changed. */
   initialSeconds?: number;
   changed?: { updated: number; inserted: number; deleted: number };
+  /** The fleet measured: worker processes on the task queue, and DuckDB threads per worker. */
+  workers: number;
+  duckdbThreads: number;
+}
+
+/** How the run is spread: worker processes, and DuckDB threads per worker (undefined: the pipeline file's). */
+interface Fleet {
+  workers: number;
+  threads?: number;
+}
+
+/** The bench pipeline with the fleet's DuckDB threads per worker. */
+function withThreads(pipeline: Pipeline, threads: number | undefined): Pipeline {
+  return threads === undefined ? pipeline : { ...pipeline, duckdb: { ...pipeline.duckdb, threads } };
 }
 
 /** The bench pipeline with a deletes policy on every merged table. */
@@ -53,8 +67,8 @@ function withDeletes(pipeline: Pipeline, deletes: 'ignore' | 'propagate'): Pipel
 }
 
 /** A worker process that runs the pipeline once per `nights` entry (each may change the source first); the last run is measured. */
-async function measurePipeline(settings: Settings, pipelineFile: string, log: (m: string) => void, nights: (() => Promise<void>)[], deletes: 'ignore' | 'propagate') {
-  const pipeline = withDeletes(benchPipeline(await loadPipeline({ file: pipelineFile })), deletes);
+async function measurePipeline(settings: Settings, pipelineFile: string, log: (m: string) => void, nights: (() => Promise<void>)[], deletes: 'ignore' | 'propagate', fleet: Fleet) {
+  const pipeline = withThreads(withDeletes(benchPipeline(await loadPipeline({ file: pipelineFile })), deletes), fleet.threads);
   const warehouse = new Pool({ connectionString: settings.postgres.warehouseUrl, max: 2 });
   // A full load first: drop the bench targets and forget the bench pipeline's state.
   await warehouse.query('DROP SCHEMA IF EXISTS bench CASCADE');
@@ -62,12 +76,12 @@ async function measurePipeline(settings: Settings, pipelineFile: string, log: (m
   for (const table of ['watermarks', 'source_marks']) await warehouse.query(`DELETE FROM etl_state.${table} WHERE pipeline = 'bench'`);
   await warehouse.end();
   const taskQueue = `bench-${process.pid}`;
-  const worker = startWorkerProcess({ taskQueue });
+  const workers = Array.from({ length: fleet.workers }, () => startWorkerProcess({ taskQueue }));
   const queued = { ...settings, temporal: { ...settings.temporal, taskQueue } };
   const client = await connectClient(queued);
   try {
     // Start the clock once the worker polls: bundling workflow code at worker start is not pipeline time.
-    while ((await countPollers({ client, settings: queued })) === 0) await sleep(200);
+    while ((await countPollers({ client, settings: queued })) < fleet.workers) await sleep(200);
     const runs: Awaited<ReturnType<typeof runPipelineOnWorker>>[] = [];
     for (const [index, before] of nights.entries()) {
       await before();
@@ -77,10 +91,12 @@ async function measurePipeline(settings: Settings, pipelineFile: string, log: (m
     const last = runs[runs.length - 1];
     if (!last) throw new Error('no run');
     const stageWalls = await measureStageWalls({ client, workflowId: last.workflowId });
-    return { ...last, stageWalls, initialSeconds: runs.length > 1 ? runs[0]?.seconds : undefined, pipeline, peakRssBytes: peakRssBytes(worker.pid ?? 0) };
+    // The largest worker's peak: what one machine of the fleet needs.
+    const peak = Math.max(...workers.map((worker) => peakRssBytes(worker.pid ?? 0)));
+    return { ...last, stageWalls, initialSeconds: runs.length > 1 ? runs[0]?.seconds : undefined, pipeline, peakRssBytes: peak };
   } finally {
     await client.connection.close();
-    worker.kill('SIGTERM');
+    for (const worker of workers) worker.kill('SIGTERM');
   }
 }
 
@@ -101,7 +117,7 @@ async function changeDemoSource(source: Pool, rows: number): Promise<NonNullable
 const SEED: Record<Dataset, (input: { pool: Pool; rows: number; log: (m: string) => void }) => Promise<unknown>> = { demo: seedDemoData, wide: seedWideData };
 const CHANGE: Record<Dataset, (source: Pool, rows: number) => Promise<NonNullable<BenchResult['changed']>>> = { demo: changeDemoSource, wide: (pool) => changeWideData({ pool }) };
 
-async function bench(input: { dataset: Dataset; rows: number; scenario: Scenario; deletes: 'ignore' | 'propagate'; pipelineFile: string; log: (m: string) => void }): Promise<BenchResult> {
+async function bench(input: { dataset: Dataset; rows: number; scenario: Scenario; deletes: 'ignore' | 'propagate'; pipelineFile: string; fleet: Fleet; log: (m: string) => void }): Promise<BenchResult> {
   const settings = loadSettings();
   await upStack({ settings, log: input.log });
   const source = new Pool({ connectionString: settings.postgres.sourceUrl, max: 4 });
@@ -128,7 +144,7 @@ async function bench(input: { dataset: Dataset; rows: number; scenario: Scenario
         if (input.scenario === 'incremental') changed = await CHANGE[input.dataset](source, input.rows);
       });
     }
-    const run = await measurePipeline(settings, input.pipelineFile, input.log, nights, input.deletes);
+    const run = await measurePipeline(settings, input.pipelineFile, input.log, nights, input.deletes, input.fleet);
     input.log('running the floor (plain script, no Temporal, no S3)…');
     const floor = input.scenario === 'initial' ? await runFloor({ ...floorBase, pipeline: run.pipeline }) : await runMergeFloor({ ...floorBase, pipeline: run.pipeline });
     const pipelineRows = input.scenario === 'initial' ? run.manifest.totals.loadedRows : await countTargets(warehouse, run.pipeline);
@@ -137,7 +153,7 @@ async function bench(input: { dataset: Dataset; rows: number; scenario: Scenario
     }
     if (input.scenario !== 'initial') await warehouse.query(`DROP SCHEMA IF EXISTS ${FLOOR_SCHEMA} CASCADE`);
     const rows = run.manifest.totals.extractedRows;
-    return { dataset: input.dataset, scenario: input.scenario, deletes: input.deletes, rows, seconds: run.seconds, floorSeconds: floor.seconds, ratio: run.seconds / floor.seconds, peakRssBytes: run.peakRssBytes, stages: stagesOf(run.manifest), stageWalls: run.stageWalls, seedSeconds, initialSeconds: run.initialSeconds, changed };
+    return { dataset: input.dataset, scenario: input.scenario, deletes: input.deletes, rows, seconds: run.seconds, floorSeconds: floor.seconds, ratio: run.seconds / floor.seconds, peakRssBytes: run.peakRssBytes, stages: stagesOf(run.manifest), stageWalls: run.stageWalls, seedSeconds, initialSeconds: run.initialSeconds, changed, workers: input.fleet.workers, duckdbThreads: run.pipeline.duckdb.threads };
   } finally {
     duckdb.closeSync();
     await rm(dir, { recursive: true, force: true });
@@ -158,6 +174,7 @@ function printHuman(result: BenchResult): void {
   }
   console.log(`${'stage'.padEnd(12)}${'wall s'.padStart(8)}${'activities'.padStart(12)}${'schedule-to-start ms'.padStart(22)}`);
   for (const wall of result.stageWalls) console.log(`${wall.stage.padEnd(12)}${wall.wallSeconds.toFixed(1).padStart(8)}${String(wall.activities).padStart(12)}${wall.meanScheduleToStartMs.toFixed(0).padStart(22)}`);
+  console.log(`${result.workers} worker process(es) × ${result.duckdbThreads} DuckDB thread(s)`);
   console.log(`end to end ${result.seconds.toFixed(1)} s; floor ${result.floorSeconds.toFixed(1)} s; ratio ${result.ratio.toFixed(2)}×; worker peak RSS ${mb(result.peakRssBytes).toFixed(0)} MiB`);
 }
 
@@ -168,8 +185,10 @@ const program = new Command('bench')
   .option('--scenario <name>', `the nightly path measured: ${SCENARIOS.join(' | ')}`, 'initial')
   .option('--deletes <policy>', 'deletes of every merged table: ignore (the demo\'s) or propagate (the floor then deletes too)', 'ignore')
   .option('--pipeline <file>', 'pipeline file (default: the dataset\'s, pipelines/demo.yaml or pipelines/wide.yaml)')
+  .option('--workers <n>', 'worker processes on the task queue (a table\'s raw parts spread over them)', '1')
+  .option('--threads <n>', 'DuckDB threads per worker (default: the pipeline file\'s duckdb.threads)')
   .option('--json', 'print one JSON object instead of a table')
-  .action(async (options: { dataset: string; rows: string; scenario: string; deletes: string; pipeline?: string; json?: boolean }) => {
+  .action(async (options: { dataset: string; rows: string; scenario: string; deletes: string; pipeline?: string; workers: string; threads?: string; json?: boolean }) => {
     silenceAwsNodeVersionNotice();
     const rows = Number(options.rows);
     if (!Number.isInteger(rows) || rows < 1) throw new Error(`--rows must be a positive integer, got ${options.rows}`);
@@ -179,7 +198,12 @@ const program = new Command('bench')
     if (options.deletes !== 'ignore' && options.deletes !== 'propagate') throw new Error(`--deletes must be ignore or propagate, got ${options.deletes}`);
     const dataset = DATASETS.find((name) => name === options.dataset);
     if (!dataset) throw new Error(`--dataset must be one of ${DATASETS.join(', ')}, got ${options.dataset}`);
-    const result = await bench({ dataset, rows, scenario, deletes: options.deletes, pipelineFile: options.pipeline ?? PIPELINE_OF[dataset], log });
+    const workers = Number(options.workers);
+    if (!Number.isInteger(workers) || workers < 1 || workers > 16) throw new Error(`--workers must be a whole number from 1 to 16, got ${options.workers}`);
+    const threads = options.threads === undefined ? undefined : Number(options.threads);
+    if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) throw new Error(`--threads must be a positive whole number, got ${options.threads}`);
+    const fleet = { workers, threads };
+    const result = await bench({ dataset, rows, scenario, deletes: options.deletes, pipelineFile: options.pipeline ?? PIPELINE_OF[dataset], fleet, log });
     if (options.json) console.log(JSON.stringify(result));
     else printHuman(result);
   });
