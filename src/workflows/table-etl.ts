@@ -96,7 +96,7 @@ export async function tableEtlWorkflow(input: TableEtlInput): Promise<TableRunRe
   const checksumColumns = pipeline.warehouse.type === 'redshift';
   const transformInput = { table, location, lake, rawKeys, references, sourceColumns: plan.columns, limits: pipeline.duckdb, checksumColumns };
   // Several parts of a table that allows it: one transform activity per part, spread over the fleet.
-  const perPart = rawKeys.length > 1 && transformsPerPart(table) && patched('transform-per-part');
+  const perPart = rawKeys.length > 1 && transformsPerPart(table, plan) && patched('transform-per-part');
   const transformed = perPart ? await transformParts({ transform: transformInput, parallelParts: parallelPartsOf(pipeline) }) : await bulk.transformTable(transformInput);
   reconcile(table.name, 'transform input', raw.rows, transformed.inputRows);
   countRecords({ ...at, stage: 'transform', rows: transformed.acceptedRows });
