@@ -11,6 +11,7 @@ import { createTransformActivities } from '../transform/transform';
 import { createTransformCheckActivities, type ReadTargetColumns } from '../transform/check';
 import { createPostgresTarget } from '../connectors/targets/postgres/load';
 import { createRedshiftTarget } from '../connectors/targets/redshift/load';
+import type { ReadFileBookmarks } from '../connectors/sources/files/plan';
 
 /** The clients a worker builds once and hands to every activity module. */
 export type ActivityDeps = PostgresDeps & S3Deps & DuckdbDeps & RedshiftDeps & AlertDeps & PostgresReplicationDeps & DmsDeps;
@@ -22,13 +23,20 @@ function createTargetColumnsReader(deps: ActivityDeps): ReadTargetColumns {
   return ({ warehouse, ...input }) => (warehouse.type === 'redshift' ? redshift.readColumns({ ...input, warehouse }) : postgres.readColumns(input));
 }
 
+/** Reads a files table's bookmarks from whichever warehouse the pipeline names. */
+function createBookmarksReader(deps: ActivityDeps): ReadFileBookmarks {
+  const postgres = createPostgresTarget(deps);
+  const redshift = createRedshiftTarget(deps);
+  return ({ warehouse, ...input }) => (warehouse?.type === 'redshift' ? redshift.readFileBookmarks({ ...input, warehouse }) : postgres.readFileBookmarks(input));
+}
+
 /** All activities, one module per external system; workflows import only the type of this. */
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createPostgresActivities(deps),
     ...createS3Activities(deps),
     ...createDuckdbActivities(deps),
-    ...createExtractActivities(deps),
+    ...createExtractActivities({ ...deps, readFileBookmarks: createBookmarksReader(deps) }),
     ...createTransformCheckActivities({ ...deps, readTargetColumns: createTargetColumnsReader(deps) }),
     ...createTransformActivities(deps),
     ...createLoadActivities(deps),

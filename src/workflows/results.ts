@@ -1,5 +1,5 @@
 import type { ExtractWindow } from '../connectors/sources/postgres/sql';
-import type { NullWatermarkCount } from '../connectors/sources/types';
+import type { FilesExtractSummary, NullWatermarkCount } from '../connectors/sources/types';
 import type { RunInterval } from './run-date';
 
 /** What one table's run did: counts at every stage, the window, timings and where the files are. */
@@ -29,6 +29,8 @@ export interface TableRunResult {
   /** `verify`: the content checks' share of transform (DuckDB over the Parquet) and of load (the warehouse rows). */
   seconds: { extract: number; transform: number; load: number; total: number; verify?: { transform: number; load: number } };
   uris: { raw: string; processed: string; rejected?: string };
+  /** kind: files — objects read, quarantined (and where to), skipped, malformed rows and where they are. */
+  files?: Omit<FilesExtractSummary, 'bookmarks'> & { bookmarked: number };
   /** What the load changed about the target's columns, or stopped loading (onSchemaChange), one sentence each. */
   schemaChanges?: string[];
 }

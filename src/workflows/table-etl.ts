@@ -1,5 +1,5 @@
 import { ApplicationFailure, condition, defineSignal, patched, setHandler } from '@temporalio/workflow';
-import type { ExtractPlan, LakeTarget } from '../activities';
+import type { ExtractPlan, ExtractResult, LakeTarget, TransformResult } from '../activities';
 import { lakeTargetOf } from '../common/lake-layout';
 import type { Pipeline, TableSpec } from '../config/pipeline-schema';
 import { bulk } from './activities';
@@ -54,6 +54,20 @@ async function extractReferences(input: TableEtlInput, table: TableSpec, lake: L
     else references[name] = (await bulk.extractKeys({ table: referenced, database: input.plan.database, location, lake })).key;
   }
   return references;
+}
+
+/**
+ * A files table's counts: its source rows are the rows its objects held, malformed ones (set aside by the
+ * extract, with file and line) included, so source = loaded + rejected still holds in the manifest.
+ */
+function filesOutcome(raw: ExtractResult, transformed: TransformResult) {
+  if (!raw.files) return undefined;
+  const { bookmarks, ...summary } = raw.files;
+  const malformed = summary.malformedRows;
+  const sourceRows = raw.rows + malformed;
+  const rejectedByRule = malformed > 0 ? { ...transformed.rejectedByRule, malformed_row: malformed } : transformed.rejectedByRule;
+  const qualityScore = sourceRows === 0 ? 1 : transformed.acceptedRows / sourceRows;
+  return { sourceRows, rejectedRows: transformed.rejectedRows + malformed, rejectedByRule, qualityScore, summary: { ...summary, bookmarked: bookmarks.length } };
 }
 
 /**
@@ -115,6 +129,8 @@ export async function tableEtlWorkflow(input: TableEtlInput): Promise<TableRunRe
     files: transformed.processed,
     schemaChange: plan.schemaChange,
     ...(deletes && sourceKeys ? { deletes, sourceKeys: { bucket: sourceKeys.bucket, key: sourceKeys.key } } : {}),
+    // A files table: the objects read are bookmarked in the load's transaction, so each is loaded exactly once.
+    ...(raw.files ? { fileBookmarks: raw.files.bookmarks } : {}),
     expected: { rows: transformed.acceptedRows, keyChecksum: transformed.keyChecksum, columnChecksums: transformed.columnChecksums, rowChecksum: transformed.rowChecksum },
   };
   const { warehouse } = pipeline;
@@ -126,18 +142,19 @@ export async function tableEtlWorkflow(input: TableEtlInput): Promise<TableRunRe
   const seconds = (Date.now() - started) / 1000;
   recordTableDuration({ ...at, seconds });
   Object.assign(progress, { stage: 'done', loadedRows: loaded.rows });
+  const files = filesOutcome(raw, transformed);
   return {
     table: table.name,
     target: table.target,
     mode: table.mode,
     window: plan.window,
-    sourceRows: plan.sourceRows,
+    sourceRows: files?.sourceRows ?? plan.sourceRows,
     nullWatermark: plan.nullWatermark,
     extractedRows: raw.rows,
-    rejectedRows: transformed.rejectedRows,
-    rejectedByRule: transformed.rejectedByRule,
+    rejectedRows: files?.rejectedRows ?? transformed.rejectedRows,
+    rejectedByRule: files?.rejectedByRule ?? transformed.rejectedByRule,
     loadedRows: loaded.rows,
-    qualityScore: transformed.qualityScore,
+    qualityScore: files?.qualityScore ?? transformed.qualityScore,
     keyChecksum: loaded.keyChecksum,
     rowChecksum: transformed.rowChecksum,
     columnChecksums: transformed.columnChecksums,
@@ -150,5 +167,6 @@ export async function tableEtlWorkflow(input: TableEtlInput): Promise<TableRunRe
     },
     ...(plan.schemaChange ? { schemaChanges: plan.schemaChange.notes } : {}),
     ...(loaded.deletedRows !== undefined ? { deletedRows: loaded.deletedRows } : {}),
+    ...(files ? { files: files.summary } : {}),
   };
 }
