@@ -7,6 +7,9 @@ import { describeCsvHeader, describeParquet, readFile, REJECT_ERRORS, selectMalf
 /** What reading one file gave: rows in the raw part and malformed rows set aside, or why the file is unreadable. */
 export type FileReadOutcome = { rows: number; malformedRows: number } | { unreadable: string };
 
+/** DuckDB errors a file's content causes: not the format, corrupt, compressed wrongly, values that do not convert. */
+const FILE_ERRORS = /^(Error: )?(IO|Invalid Input|Conversion|Out of Range) Error/;
+
 const sameName = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
 
 /** The names a file's own schema gives (CSV header, Parquet schema); undefined for NDJSON and headerless CSV. */
@@ -48,6 +51,10 @@ export async function readOneFile(connection: DuckDBConnection, input: { read: F
     if (Number(malformed) > 0) await connection.run(copyToParquetFile({ query: selectMalformedRows({ key: input.key }), path: input.malformedPath }));
     return { rows, malformedRows: Number(malformed ?? 0) };
   } catch (error) {
-    return { unreadable: `unreadable as ${read.format}${read.compression === 'none' ? '' : ` (${read.compression})`}: ${describeWithoutValues(error)}` };
+    // Only what the file's content causes quarantines it; any other error (a bug, no memory) fails the step.
+    if (!FILE_ERRORS.test(describeWithoutValues(error))) throw error;
+    // The spool path means nothing to whoever reads the reason: name the object instead.
+    const why = describeWithoutValues(error).replaceAll(read.path, input.key).replace(/^Error: /, '');
+    return { unreadable: `unreadable as ${read.format}${read.compression === 'none' ? '' : ` (${read.compression})`}: ${why}` };
   }
 }

@@ -40,7 +40,9 @@ export function readFile(input: FileRead): string {
     const rejects = `store_rejects = true, rejects_scan = ${quoteLiteral(REJECT_SCANS)}, rejects_table = ${quoteLiteral(REJECT_ERRORS)}`;
     return `read_csv(${path}, columns = ${columnTypes(input.columns)}, header = ${input.header}, delim = ${quoteLiteral(input.delimiter)}, quote = '"', escape = '"', auto_detect = false, compression = ${compression}, max_line_size = 8388608, ${rejects})`;
   }
-  if (input.format === 'ndjson') return `read_json(${path}, columns = ${columnTypes(input.columns)}, format = 'newline_delimited', compression = ${compression})`;
+  // read_json spells no compression 'uncompressed' where read_csv says 'none'.
+  const jsonCompression = quoteLiteral(input.compression === 'none' ? 'uncompressed' : input.compression);
+  if (input.format === 'ndjson') return `read_json(${path}, columns = ${columnTypes(input.columns)}, format = 'newline_delimited', compression = ${jsonCompression})`;
   return `read_parquet(${path})`;
 }
 
