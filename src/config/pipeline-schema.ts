@@ -210,7 +210,7 @@ export const pipelineSchema = z
   .superRefine((pipeline, ctx) => {
     pipeline.tables.forEach((table, index) => checkSourceKind(table, index, ctx));
     pipeline.tables.forEach((table, index) => {
-      if (table.mode === 'incremental' && !table.watermark && table.kind === 'postgres') {
+      if (table.mode === 'incremental' && !table.watermark && table.kind !== 'files') {
         ctx.addIssue({ code: 'custom', path: ['tables', index, 'watermark'], message: 'required when mode is incremental' });
       }
       if (table.window === 'interval') {

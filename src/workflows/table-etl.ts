@@ -57,8 +57,8 @@ async function extractReferences(input: TableEtlInput, table: TableSpec, lake: L
 }
 
 /**
- * A files table's counts: its source rows are the rows its objects held, malformed ones (set aside by the
- * extract, with file and line) included, so source = loaded + rejected still holds in the manifest.
+ * A files table's counts: its source (and extracted) rows are the rows its objects held, malformed ones (set
+ * aside by the extract, with file and line) included, so extracted = loaded + rejected holds in the manifest.
  */
 function filesOutcome(raw: ExtractResult, transformed: TransformResult) {
   if (!raw.files) return undefined;
@@ -150,7 +150,7 @@ export async function tableEtlWorkflow(input: TableEtlInput): Promise<TableRunRe
     window: plan.window,
     sourceRows: files?.sourceRows ?? plan.sourceRows,
     nullWatermark: plan.nullWatermark,
-    extractedRows: raw.rows,
+    extractedRows: files?.sourceRows ?? raw.rows,
     rejectedRows: files?.rejectedRows ?? transformed.rejectedRows,
     rejectedByRule: files?.rejectedByRule ?? transformed.rejectedByRule,
     loadedRows: loaded.rows,
