@@ -53,7 +53,7 @@ describe('steering a running pipeline', () => {
           const progress = await handle.query(progressQuery);
           return progress.step === 'tables' && progress.status === 'paused' ? progress : undefined;
         });
-        expect(paused.tables.map((table) => table.stage)).toEqual(['waiting', 'waiting', 'waiting']);
+        expect(paused.tables.map((table) => table.stage)).toEqual(['waiting', 'waiting', 'waiting', 'waiting']);
         expect((await handle.describe()).typedSearchAttributes.get(ETL_STATUS)).toBe('paused');
         const queried = await temporalCli(settings, 'workflow', 'query', '-w', handle.workflowId, '--name', 'progress', '-o', 'json');
         expect(JSON.parse(queried.stdout)).toMatchObject({ queryResult: [{ pipeline: 'demo', runDate: '2026-02-01', status: 'paused', step: 'tables', rows: { planned: seeded.customers + seeded.products + seeded.sales } }] });
