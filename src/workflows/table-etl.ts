@@ -94,7 +94,9 @@ export async function tableEtlWorkflow(input: TableEtlInput): Promise<TableRunRe
   };
   await enter('extract');
   const raw = await bulk.extractTable({ plan, location, lake, partRows: pipeline.extract.partRows, limits: pipeline.duckdb });
-  countRecords({ ...at, stage: 'extract', rows: raw.rows });
+  // A files table's malformed rows were read (and set aside): they count as extracted and as rejected.
+  const malformedRows = raw.files?.malformedRows ?? 0;
+  countRecords({ ...at, stage: 'extract', rows: raw.rows + malformedRows });
   Object.assign(progress, { extractedRows: raw.rows, bytes: raw.bytes });
   await enter('transform');
   // References mean accepted rows: the transform waits until the referenced tables have loaded this run.
@@ -109,8 +111,8 @@ export async function tableEtlWorkflow(input: TableEtlInput): Promise<TableRunRe
   const transformed = await bulk.transformTable({ table, location, lake, rawKeys, references, sourceColumns: plan.columns, limits: pipeline.duckdb, checksumColumns });
   reconcile(table.name, 'transform input', raw.rows, transformed.inputRows);
   countRecords({ ...at, stage: 'transform', rows: transformed.acceptedRows });
-  countRecords({ ...at, stage: 'rejected', rows: transformed.rejectedRows });
-  setQualityScore({ ...at, score: transformed.qualityScore });
+  countRecords({ ...at, stage: 'rejected', rows: transformed.rejectedRows + malformedRows });
+  setQualityScore({ ...at, score: filesOutcome(raw, transformed)?.qualityScore ?? transformed.qualityScore });
   Object.assign(progress, { rejectedRows: transformed.rejectedRows, bytes: raw.bytes + transformed.processedBytes });
   // Deletes: the source's whole key set, read after the window so a row it has is never taken for deleted.
   const deletes = table.deletes === 'propagate' || table.deletes === 'soft' ? table.deletes : undefined;
