@@ -40,7 +40,7 @@ async function prepare(input: { source: Pool; files: number; rowsPerFile: number
   const settings = loadSettings();
   const rows = input.files * input.rowsPerFile;
   await input.source.query('DROP SCHEMA IF EXISTS bench_files CASCADE; CREATE SCHEMA bench_files');
-  await input.source.query(`CREATE TABLE bench_files.returns AS ${SELECT_ROWS} FROM generate_series(1, ${rows}) i`);
+  await input.source.query(`CREATE TABLE bench_files.returns AS ${SELECT_ROWS} FROM generate_series(1::bigint, ${rows}) i`);
   await input.source.query('ALTER TABLE bench_files.returns ADD PRIMARY KEY (return_id); ANALYZE bench_files.returns');
   const s3 = createS3Client(settings);
   const dir = await mkdtemp(join(tmpdir(), 'bench-files-'));
