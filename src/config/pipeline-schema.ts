@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { replicationSchema } from './replication-schema';
 import { HOW_TO_REFERENCE, SECRET_REFERENCE, secretInUrl } from './secret-reference';
 import { scheduleSchema } from './schedule-schema';
-import { orderTableLevels } from './table-order';
+import { checkSteps, databaseStepSchema } from './steps-schema';
+import { orderTableLevels, withStepOrder } from './table-order';
 import { identifier, rollupSchema, transformStepSchema } from './transform-schema';
 import { typeOverrides } from '../sql/type-map';
 
@@ -168,6 +169,8 @@ export const pipelineSchema = z
     replication: replicationSchema.optional(),
     /** Nightly runs by a Temporal Schedule: cron, time zone, overlap policy, catch-up window. */
     schedule: scheduleSchema.optional(),
+    /** Database steps (procedures, SQL files) run before, after or between the table loads. */
+    steps: z.array(databaseStepSchema).default([]),
   })
   .superRefine((pipeline, ctx) => {
     pipeline.tables.forEach((table, index) => {
@@ -213,6 +216,14 @@ export const pipelineSchema = z
     if (cycle.length > 0) {
       ctx.addIssue({ code: 'custom', path: ['tables'], message: `dependsOn forms a cycle among ${cycle.map((table) => table.name).join(', ')}` });
     }
+    checkSteps(pipeline, ctx);
+    if (cycle.length === 0) {
+      const knownSteps = pipeline.steps.map((step) => ({ after: Array.isArray(step.after) ? step.after.filter((name) => known.has(name)) : step.after, before: step.before }));
+      const stepCycle = orderTableLevels(withStepOrder(pipeline.tables, knownSteps)).cycle;
+      if (stepCycle.length > 0) {
+        ctx.addIssue({ code: 'custom', path: ['steps'], message: `a step's after/before and the tables' dependsOn form a cycle among ${stepCycle.map((table) => table.name).join(', ')}: a table would wait for a step that waits for it` });
+      }
+    }
     const { warehouse } = pipeline;
     if (warehouse.type === 'redshift' && !warehouse.workgroupName === !warehouse.clusterIdentifier) {
       ctx.addIssue({ code: 'custom', path: ['warehouse'], message: 'set exactly one of workgroupName (Serverless) or clusterIdentifier' });
@@ -233,4 +244,5 @@ export type Pipeline = z.output<typeof pipelineSchema>;
 export type TableSpec = Pipeline['tables'][number];
 export type WarehouseSpec = Pipeline['warehouse'];
 export type AlertsSpec = NonNullable<Pipeline['alerts']>;
+export type { DatabaseStep } from './steps-schema';
 export type { Rollup, TransformStep } from './transform-schema';

@@ -1,5 +1,6 @@
 import type { ExtractWindow } from '../connectors/sources/postgres/sql';
 import type { NullWatermarkCount } from '../connectors/sources/types';
+import type { StepResult } from '../steps/types';
 import type { RunInterval } from './run-date';
 
 /** What one table's run did: counts at every stage, the window, timings and where the files are. */
@@ -60,4 +61,6 @@ export interface RunManifest {
   manifestUri?: string;
   /** Present when the run first brought the replica up to date and extracted from it. */
   replication?: ReplicationSummary;
+  /** The database steps the run ran (pipeline `steps:`), in the file's order: rows affected (null if not reported) and seconds. */
+  steps?: StepResult[];
 }
