@@ -22,11 +22,12 @@ export function classifyPostgresStepError(error: unknown, input: { where: string
   const text = databaseMessage(error);
   if (sqlstate === '57014') {
     const message = `${input.where}: Postgres cancelled the statement after its timeout of ${input.timeoutSeconds} s (${text}); raise timeoutSeconds or make the step faster`;
-    return ApplicationFailure.create({ message, type: 'StepTimedOut', nonRetryable: true, cause: error as Error });
+    return ApplicationFailure.create({ message, type: 'StepTimedOut', nonRetryable: true });
   }
   if (sqlstate && !TRANSIENT_SQLSTATE.test(sqlstate)) {
     const message = `${input.where} failed: Postgres: ${text} (sqlstate ${sqlstate}); fix the step's SQL or procedure and start the run again`;
-    return ApplicationFailure.create({ message, type: 'StepFailed', nonRetryable: true, cause: error as Error });
+    // No cause: the driver's error may quote a value (a data error's input), and alerts read the root cause.
+    return ApplicationFailure.create({ message, type: 'StepFailed', nonRetryable: true });
   }
   return new Error(`${input.where}: Postgres: ${text}${sqlstate ? ` (sqlstate ${sqlstate})` : ''}; retrying`, { cause: error });
 }

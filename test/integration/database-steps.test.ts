@@ -127,6 +127,13 @@ describe('database steps', () => {
     expect(trail.activities.filter((activity) => activity.activity === 'runPostgresStep').map((activity) => [activity.outcome, activity.attempts])).toEqual([['failed', 1]]);
   });
 
+  it('stops a step at its timeoutSeconds (statement_timeout) and fails the run, naming the timeout', async () => {
+    const pipeline = await pipelineWith('steps-timeout', [{ name: 'slow', before: 'all', call: 'test_steps_wh.slow_refresh()', timeoutSeconds: 1 }]);
+    const failure = await harness.run(pipeline).then(() => undefined, (error: unknown) => error);
+    expect(messagesOf(failure)).toContainEqual(expect.stringMatching(/^pipeline steps-timeout, step slow .*: Postgres cancelled the statement after its timeout of 1 s .*raise timeoutSeconds/));
+    expect(await backendsRunning('slow_refresh', 'active')).toBe(0);
+  });
+
   it('cancelling the run cancels a long step\'s statement: no backend is left running it', async () => {
     const pipeline = await pipelineWith('steps-cancel', [{ name: 'slow', after: ['orders'], call: 'test_steps_wh.slow_refresh()', timeoutSeconds: 300 }]);
     const workflowId = `test-steps-cancel-${randomUUID()}`;
