@@ -37,6 +37,6 @@ describe('classifying a Postgres step failure', () => {
   it('never carries the value a data error quotes', () => {
     const failure = classifyPostgresStepError(pgError('22P02', 'invalid input syntax for type integer: "4111-1111-1111-1111"'), { where, timeoutSeconds: 5 });
     expect(failure.message).toContain('invalid input syntax for type integer: (value not shown)');
-    expect(JSON.stringify([failure.message, failure.cause?.message])).not.toContain('4111');
+    expect(JSON.stringify([failure.message, (failure.cause as Error | undefined)?.message])).not.toContain('4111');
   });
 });
