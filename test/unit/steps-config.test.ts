@@ -104,3 +104,16 @@ describe('database steps in the pipeline file', () => {
     expect((error as ConfigError).issues).toEqual([`steps[0].sql: cannot read ${join(dir, 'sql', 'missing.sql')}`, `steps[1].sql: ${join(dir, 'sql', 'empty.sql')} is empty`]);
   });
 });
+
+describe('the example pipeline', () => {
+  it('pipelines/steps-example.yaml is valid and carries its SQL files', async () => {
+    const pipeline = await loadPipeline({ file: 'pipelines/steps-example.yaml' });
+    expect(pipeline.steps.map((step) => [step.name, step.on, step.before ?? step.after ?? 'after all'])).toEqual([
+      ['install_summary_procedure', 'warehouse', 'all'],
+      ['refresh_summary', 'warehouse', ['sales']],
+      ['record_run_at_source', 'source', 'all'],
+    ]);
+    expect(pipeline.steps[0]?.query).toMatch(/CREATE OR REPLACE PROCEDURE steps_example\.refresh_sales_summary/);
+    expect(pipeline.steps[2]?.query).toMatch(/INSERT INTO raw\.etl_runs/);
+  });
+});
