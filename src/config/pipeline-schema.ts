@@ -212,17 +212,17 @@ export const pipelineSchema = z
     checkTargets(pipeline, ctx);
     // An unknown dependsOn is reported above; ordering around it would also call it a cycle, which it is not.
     const known = new Set(pipeline.tables.map((table) => table.name));
-    const { cycle } = orderTableLevels(pipeline.tables.map((table) => ({ ...table, dependsOn: table.dependsOn.filter((name) => known.has(name) && name !== table.name) })));
+    const knownTables = pipeline.tables.map((table) => ({ ...table, dependsOn: table.dependsOn.filter((name) => known.has(name) && name !== table.name) }));
+    const { cycle } = orderTableLevels(knownTables);
     if (cycle.length > 0) {
       ctx.addIssue({ code: 'custom', path: ['tables'], message: `dependsOn forms a cycle among ${cycle.map((table) => table.name).join(', ')}` });
     }
     checkSteps(pipeline, ctx);
-    if (cycle.length === 0) {
-      const knownSteps = pipeline.steps.map((step) => ({ after: Array.isArray(step.after) ? step.after.filter((name) => known.has(name)) : step.after, before: step.before }));
-      const stepCycle = orderTableLevels(withStepOrder(pipeline.tables, knownSteps)).cycle;
-      if (stepCycle.length > 0) {
-        ctx.addIssue({ code: 'custom', path: ['steps'], message: `a step's after/before and the tables' dependsOn form a cycle among ${stepCycle.map((table) => table.name).join(', ')}: a table would wait for a step that waits for it` });
-      }
+    // Only a cycle the steps add is reported here; unknown names are reported above.
+    const knownSteps = pipeline.steps.map((step) => ({ after: Array.isArray(step.after) ? step.after.filter((name) => known.has(name)) : step.after, before: step.before }));
+    const stepCycle = cycle.length === 0 && pipeline.steps.length > 0 ? orderTableLevels(withStepOrder(knownTables, knownSteps)).cycle : [];
+    if (stepCycle.length > 0) {
+      ctx.addIssue({ code: 'custom', path: ['steps'], message: `a step's after/before and the tables' dependsOn form a cycle among ${stepCycle.map((table) => table.name).join(', ')}: a table would wait for a step that waits for it` });
     }
     const { warehouse } = pipeline;
     if (warehouse.type === 'redshift' && !warehouse.workgroupName === !warehouse.clusterIdentifier) {
