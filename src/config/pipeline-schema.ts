@@ -4,7 +4,7 @@ import { HOW_TO_REFERENCE, SECRET_REFERENCE, secretInUrl } from './secret-refere
 import { scheduleSchema } from './schedule-schema';
 import { checkSteps, databaseStepSchema } from './steps-schema';
 import { orderTableLevels, withStepOrder } from './table-order';
-import { identifier, rollupSchema, transformStepSchema } from './transform-schema';
+import { identifier, referenceColumns, rollupSchema, transformStepSchema } from './transform-schema';
 import { typeOverrides } from '../sql/type-map';
 
 const qualifiedName = z
@@ -204,8 +204,11 @@ export const pipelineSchema = z
           ctx.addIssue({ code: 'custom', path: ['tables', index, 'transform', position, 'references', 'table'], message: `"${step.body.table}" must also be listed in dependsOn so it is loaded first` });
         }
         const referenced = pipeline.tables.find((other) => other.name === (step.kind === 'references' ? step.body.table : undefined));
-        if (step.kind === 'references' && referenced && referenced.primaryKey.length !== 1) {
-          ctx.addIssue({ code: 'custom', path: ['tables', index, 'transform', position, 'references', 'table'], message: `"${step.body.table}" has a composite primaryKey (${referenced.primaryKey.join(', ')}); references need a table with a single-column key` });
+        const checked = step.kind === 'references' ? referenceColumns(step.body) : [];
+        if (referenced && checked.length !== referenced.primaryKey.length) {
+          const key = referenced.primaryKey;
+          const message = key.length === 1 ? `"${referenced.name}" has a single-column primaryKey (${key.join('')}); give one column` : `"${referenced.name}" has a composite primaryKey (${key.join(', ')}); list ${key.length} columns, matched to it in that order: column: [${key.join(', ')}]`;
+          ctx.addIssue({ code: 'custom', path: ['tables', index, 'transform', position, 'references', 'column'], message });
         }
       });
     });
