@@ -25,7 +25,7 @@ const stageOf = (activityType: string) => STAGE_OF.find(([pattern]) => pattern.t
 
 const millisOf = (event: HistoryEvent) => Number(String(event.eventTime?.seconds ?? 0)) * 1000 + (event.eventTime?.nanos ?? 0) / 1e6;
 
-interface ActivitySpan {
+export interface ActivitySpan {
   stage: string;
   scheduled: number;
   started?: number;
@@ -33,7 +33,7 @@ interface ActivitySpan {
 }
 
 /** The activity spans of one workflow's history, and the ids of the children it started. */
-function readSpans(events: readonly HistoryEvent[]): { spans: ActivitySpan[]; children: string[] } {
+export function readSpans(events: readonly HistoryEvent[]): { spans: ActivitySpan[]; children: string[] } {
   const byScheduled = new Map<string, ActivitySpan>();
   const children: string[] = [];
   for (const event of events) {
@@ -73,16 +73,8 @@ function unionSeconds(intervals: [number, number][]): number {
   return total / 1000;
 }
 
-/** Per stage: wall seconds, activity count and mean schedule-to-start, over a run and all its child workflows. */
-export async function measureStageWalls(input: { client: Client; workflowId: string }): Promise<StageWall[]> {
-  const spans: ActivitySpan[] = [];
-  const pending = [input.workflowId];
-  for (let id = pending.pop(); id !== undefined; id = pending.pop()) {
-    const history = await input.client.workflow.getHandle(id).fetchHistory();
-    const read = readSpans(history.events ?? []);
-    spans.push(...read.spans);
-    pending.push(...read.children);
-  }
+/** Per stage: wall seconds, activity count and mean schedule-to-start, from the activity spans of some histories. */
+export function stageWallsOf(spans: readonly ActivitySpan[]): StageWall[] {
   const stages = [...new Set(spans.map((span) => span.stage))];
   return stages.map((stage) => {
     const ofStage = spans.filter((span) => span.stage === stage && span.started !== undefined && span.closed !== undefined);
@@ -94,4 +86,17 @@ export async function measureStageWalls(input: { client: Client; workflowId: str
       meanScheduleToStartMs: waits.length > 0 ? waits.reduce((sum, wait) => sum + wait, 0) / waits.length : 0,
     };
   });
+}
+
+/** The stage walls of a run and all its child workflows, read from their histories. */
+export async function measureStageWalls(input: { client: Client; workflowId: string }): Promise<StageWall[]> {
+  const spans: ActivitySpan[] = [];
+  const pending = [input.workflowId];
+  for (let id = pending.pop(); id !== undefined; id = pending.pop()) {
+    const history = await input.client.workflow.getHandle(id).fetchHistory();
+    const read = readSpans(history.events ?? []);
+    spans.push(...read.spans);
+    pending.push(...read.children);
+  }
+  return stageWallsOf(spans);
 }
