@@ -42,7 +42,8 @@ export async function runTables(input: { pipeline: Pipeline; runId: string; runD
   const names = orderTableLevels(withStepOrder(pipeline.tables, pipeline.steps)).levels.flat().map((table) => table.name);
   const order = names.flatMap((name) => pipeline.tables.filter((table) => table.name === name));
   const lanes = runBounded(order, pipeline.maxParallelTables, async (table) => {
-    await between?.before(table.name);
+    // Without steps not even a microtask is added here, so runs without them schedule exactly as before.
+    if (between) await between.before(table.name);
     await tracking.control.waitIfResumed();
     const workflowId = `${input.runId}.${table.name}`;
     tracking.updateTable(table.name, { stage: 'running' });
