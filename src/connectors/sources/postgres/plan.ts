@@ -171,7 +171,7 @@ export function createPostgresPlan(deps: ExtractDeps) {
       return { pipeline: input.pipeline, table: table.name, source: table.source, database: input.database, columns, chunkKey, window, sourceRows, nullWatermark, keyRange, sourceMark, nextWatermark };
     },
 
-    /** Copies the distinct keys of a table to one Parquet file (column etl_key), for reference checks. */
+    /** Copies the distinct keys of a table to one Parquet file (etl_key, or etl_key_1… for a composite key), for reference checks. */
     async extractKeys(input: ExtractKeysInput): Promise<{ key: string; rows: number }> {
       const { table } = input;
       const key = `${rawPrefix(input.location)}keys.parquet`;
