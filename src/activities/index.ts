@@ -7,11 +7,13 @@ import { createPostgresActivities, type PostgresDeps } from './postgres';
 import type { RedshiftDeps } from '../connectors/targets/redshift/load';
 import { createPostgresReplicationActivities, type PostgresReplicationDeps } from '../replication/postgres/activities';
 import { createS3Activities, type S3Deps } from './s3';
+import { createLakeRunActivities } from './lake-runs';
 import { createTransformActivities } from '../transform/transform';
 import { createTransformCheckActivities, type ReadTargetColumns } from '../transform/check';
 import { createPostgresTarget } from '../connectors/targets/postgres/load';
 import { createRedshiftTarget } from '../connectors/targets/redshift/load';
 import type { ReadFileBookmarks } from '../connectors/sources/files/plan';
+import { createStepActivities } from '../steps/activities';
 
 /** The clients a worker builds once and hands to every activity module. */
 export type ActivityDeps = PostgresDeps & S3Deps & DuckdbDeps & RedshiftDeps & AlertDeps & PostgresReplicationDeps & DmsDeps;
@@ -35,6 +37,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createPostgresActivities(deps),
     ...createS3Activities(deps),
+    ...createLakeRunActivities(deps),
     ...createDuckdbActivities(deps),
     ...createExtractActivities({ ...deps, readFileBookmarks: createBookmarksReader(deps) }),
     ...createTransformCheckActivities({ ...deps, readTargetColumns: createTargetColumnsReader(deps) }),
@@ -43,13 +46,16 @@ export function createActivities(deps: ActivityDeps) {
     ...createAlertActivities(deps),
     ...createPostgresReplicationActivities(deps),
     ...createDmsActivities(deps),
+    ...createStepActivities(deps),
   };
 }
 
 export type Activities = ReturnType<typeof createActivities>;
 export type { DatabaseRole, ServerVersion } from './postgres';
 export type { ObjectRoundTrip } from './s3';
+export type { RawTableRun } from './lake-runs';
 export type { ParquetRoundTrip } from './duckdb';
+export type { RunRedshiftStepInput, RunStepInput, StepResult } from '../steps/types';
 export type { ExtractPlan, ExtractResult } from '../connectors/sources/types';
 export type { TransformResult } from '../transform/transform';
 export type { LoadTableInput, LoadTableResult, ResetTablesResult, SavedState } from '../connectors/targets/types';

@@ -1,5 +1,7 @@
 import type { ExtractWindow } from '../connectors/sources/postgres/sql';
 import type { FilesExtractSummary, NullWatermarkCount } from '../connectors/sources/types';
+import type { StepResult } from '../steps/types';
+import type { SourceColumn } from '../sql/pg-types';
 import type { RunInterval } from './run-date';
 
 /** What one table's run did: counts at every stage, the window, timings and where the files are. */
@@ -33,6 +35,15 @@ export interface TableRunResult {
   files?: Omit<FilesExtractSummary, 'bookmarks'> & { bookmarked: number };
   /** What the load changed about the target's columns, or stopped loading (onSchemaChange), one sentence each. */
   schemaChanges?: string[];
+  /** The raw Parquet parts of this run (S3 keys in the lake bucket) and their column types: what `etl reprocess` reads. */
+  raw?: { keys: string[]; columns: SourceColumn[] };
+}
+
+/** A raw run a reprocess read instead of the source: the succeeded run of that date, and its raw folders per table. */
+export interface ReprocessedFrom {
+  runDate: string;
+  runId: string;
+  uris: Record<string, string>;
 }
 
 /** What the replication step did before the extract (only when the pipeline has a replication section). */
@@ -62,4 +73,8 @@ export interface RunManifest {
   manifestUri?: string;
   /** Present when the run first brought the replica up to date and extracted from it. */
   replication?: ReplicationSummary;
+  /** The database steps the run ran (pipeline `steps:`), in the file's order: rows affected (null if not reported) and seconds. */
+  steps?: StepResult[];
+  /** Set on a reprocess: the raw runs it transformed and loaded again, instead of reading the source. */
+  reprocessedFrom?: ReprocessedFrom[];
 }

@@ -21,7 +21,8 @@ export interface TableEtlInput {
 /** The parent's word that a table this one depends on has been loaded. */
 export const dependencyLoadedSignal = defineSignal<[{ table: string }]>('dependencyLoaded');
 
-function findTable(pipeline: Pipeline, name: string): TableSpec {
+/** The table of a pipeline by name; a missing one fails the workflow (TableMissing). */
+export function findTable(pipeline: Pipeline, name: string): TableSpec {
   const table = pipeline.tables.find((candidate) => candidate.name === name);
   if (!table) throw ApplicationFailure.nonRetryable(`no table ${name} in pipeline ${pipeline.name}`, 'TableMissing');
   return table;
@@ -34,7 +35,7 @@ function reconcile(table: string, stage: string, expected: number, actual: numbe
 }
 
 /** The tables a table's `references` steps check against (validated to be among its dependsOn). */
-function referencedTables(table: TableSpec): string[] {
+export function referencedTables(table: TableSpec): string[] {
   return [...new Set(table.transform.flatMap((step) => (step.kind === 'references' ? [step.body.table] : [])))];
 }
 
@@ -170,5 +171,6 @@ export async function tableEtlWorkflow(input: TableEtlInput): Promise<TableRunRe
     ...(plan.schemaChange ? { schemaChanges: plan.schemaChange.notes } : {}),
     ...(loaded.deletedRows !== undefined ? { deletedRows: loaded.deletedRows } : {}),
     ...(files ? { files: files.summary } : {}),
+    raw: { keys: rawKeys, columns: plan.columns },
   };
 }
