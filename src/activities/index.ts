@@ -12,6 +12,8 @@ import { createTransformActivities } from '../transform/transform';
 import { createTransformCheckActivities, type ReadTargetColumns } from '../transform/check';
 import { createPostgresTarget } from '../connectors/targets/postgres/load';
 import { createRedshiftTarget } from '../connectors/targets/redshift/load';
+import type { ReadFileBookmarks } from '../connectors/sources/files/plan';
+import { createStepActivities } from '../steps/activities';
 
 /** The clients a worker builds once and hands to every activity module. */
 export type ActivityDeps = PostgresDeps & S3Deps & DuckdbDeps & RedshiftDeps & AlertDeps & PostgresReplicationDeps & DmsDeps;
@@ -23,6 +25,13 @@ function createTargetColumnsReader(deps: ActivityDeps): ReadTargetColumns {
   return ({ warehouse, ...input }) => (warehouse.type === 'redshift' ? redshift.readColumns({ ...input, warehouse }) : postgres.readColumns(input));
 }
 
+/** Reads a files table's bookmarks from whichever warehouse the pipeline names. */
+function createBookmarksReader(deps: ActivityDeps): ReadFileBookmarks {
+  const postgres = createPostgresTarget(deps);
+  const redshift = createRedshiftTarget(deps);
+  return ({ warehouse, ...input }) => (warehouse?.type === 'redshift' ? redshift.readFileBookmarks({ ...input, warehouse }) : postgres.readFileBookmarks(input));
+}
+
 /** All activities, one module per external system; workflows import only the type of this. */
 export function createActivities(deps: ActivityDeps) {
   return {
@@ -30,13 +39,14 @@ export function createActivities(deps: ActivityDeps) {
     ...createS3Activities(deps),
     ...createLakeRunActivities(deps),
     ...createDuckdbActivities(deps),
-    ...createExtractActivities(deps),
+    ...createExtractActivities({ ...deps, readFileBookmarks: createBookmarksReader(deps) }),
     ...createTransformCheckActivities({ ...deps, readTargetColumns: createTargetColumnsReader(deps) }),
     ...createTransformActivities(deps),
     ...createLoadActivities(deps),
     ...createAlertActivities(deps),
     ...createPostgresReplicationActivities(deps),
     ...createDmsActivities(deps),
+    ...createStepActivities(deps),
   };
 }
 
@@ -45,6 +55,7 @@ export type { DatabaseRole, ServerVersion } from './postgres';
 export type { ObjectRoundTrip } from './s3';
 export type { RawTableRun } from './lake-runs';
 export type { ParquetRoundTrip } from './duckdb';
+export type { RunRedshiftStepInput, RunStepInput, StepResult } from '../steps/types';
 export type { ExtractPlan, ExtractResult } from '../connectors/sources/types';
 export type { TransformInput, TransformResult } from '../transform/transform';
 export type { LoadTableInput, LoadTableResult, ResetTablesResult, SavedState } from '../connectors/targets/types';

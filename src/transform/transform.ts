@@ -148,8 +148,9 @@ function outputKeys(input: TransformInput): { prefix: string; rejectedKey: strin
 async function upload(deps: TransformDeps, input: TransformInput, dir: string, hasRejects: boolean) {
   const { prefix, rejectedKey } = outputKeys(input);
   await deletePrefix({ s3: deps.s3, bucket: input.lake.bucket, prefix });
-  // A whole-table call clears every earlier rejected file; a part only its own (its other parts run beside it).
-  await deletePrefix({ s3: deps.s3, bucket: input.lake.bucket, prefix: input.part === undefined ? rejectedPrefix(input.location) : rejectedKey });
+  // A whole-table call clears its earlier part- files, a part only its own (its other parts run beside it);
+  // a files extract's malformed rows (malformed-NNNNN.parquet) stay beside them.
+  await deletePrefix({ s3: deps.s3, bucket: input.lake.bucket, prefix: input.part === undefined ? `${rejectedPrefix(input.location)}part-` : rejectedKey });
   const processedDir = join(dir, 'processed');
   // Partitions are many small files: upload a few side by side (each multipart upload buffers up to 32 MB).
   const uploads = runBounded(await listFiles(processedDir), 3, async (path) => {

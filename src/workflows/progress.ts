@@ -26,7 +26,7 @@ export interface RunProgress {
   /** The data interval the run covers. */
   interval?: RunInterval;
   status: RunStatus;
-  step: 'plan' | 'tables' | 'manifest' | 'cleanup' | 'done';
+  step: 'steps' | 'plan' | 'tables' | 'manifest' | 'cleanup' | 'done';
   startedAt: string;
   tables: TableProgress[];
 }
