@@ -166,6 +166,11 @@ async function upload(deps: TransformDeps, input: TransformInput, dir: string, h
   return { processed: { bucket: input.lake.bucket, prefix, keys }, rejected, processedBytes };
 }
 
+/** One scratch folder per call: parts of one table transformed side by side in one worker must not share it. */
+function spoolName(input: TransformInput): string {
+  return input.part === undefined ? `transform-${input.table.name}` : `transform-${input.table.name}-part-${input.part}`;
+}
+
 export function createTransformActivities(deps: TransformDeps) {
   return {
     /**
@@ -174,7 +179,7 @@ export function createTransformActivities(deps: TransformDeps) {
      */
     async transformTable(input: TransformInput): Promise<TransformResult> {
       const started = Date.now();
-      return keepAlive(() => withSpool({ spoolDir: deps.spoolDir, name: `transform-${input.table.name}` }, async (dir) => {
+      return keepAlive(() => withSpool({ spoolDir: deps.spoolDir, name: spoolName(input) }, async (dir) => {
         const files = await download(deps, input, dir);
         const context = { table: input.table.name, step: 'transform' };
         const result = await withDuckdb({ duckdb: deps.duckdb, spool: dir, limits: input.limits, context }, (connection) => runTransform(connection, input, files, dir));
