@@ -1,6 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { ApplicationFailure, log } from '@temporalio/activity';
 import type { TableSpec, TransformStep, WarehouseSpec } from '../config/pipeline-schema';
+import { lookupOutputs } from '../config/transform-schema';
 import { SOFT_DELETE_COLUMNS } from '../connectors/targets/deletes';
 import { decideSchemaChange, type SchemaChange, type TargetColumn } from '../connectors/targets/schema-change';
 import { targetColumnType } from '../connectors/targets/load-plan';
@@ -90,8 +91,10 @@ async function planSchemaChange(read: ReadTargetColumns | undefined, input: Chec
   if (!found) return undefined;
   // A soft-delete target carries its own two columns, which no source has.
   const soft: readonly string[] = table.deletes === 'soft' ? Object.values(SOFT_DELETE_COLUMNS) : [];
-  const existing = found.filter((column) => !soft.includes(column.name));
-  const desired = columns.map((column) => ({ name: column.name, type: targetColumnType(column, warehouse.type) }));
+  // Looked-up columns are typed by the looked-up target, which the check does not read: the load sets their types.
+  const looked: readonly string[] = table.transform.flatMap((step) => (step.kind === 'lookup' ? lookupOutputs(step.body).map((output) => output.name) : []));
+  const existing = found.filter((column) => !soft.includes(column.name) && !looked.includes(column.name));
+  const desired = columns.filter((column) => !looked.includes(column.name)).map((column) => ({ name: column.name, type: targetColumnType(column, warehouse.type) }));
   const decided = decideSchemaChange({ policy: table.onSchemaChange, dialect: warehouse.type, keys: table.primaryKey, desired, existing });
   if (!decided || !('refused' in decided)) return decided;
   const where = `${input.pipeline ? `pipeline ${input.pipeline}, ` : ''}table ${table.name} (target ${table.target}, onSchemaChange: ${table.onSchemaChange})`;
