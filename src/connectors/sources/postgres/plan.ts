@@ -1,10 +1,12 @@
 import { keySetColumns } from '../../../sql/key-set';
 import { join } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { quoteIdent, quoteLiteral } from '../../../sql/quote';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { TableSpec } from '../../../config/pipeline-schema';
 import { copyToParquetFile, countParquetRows, selectCsvSpool } from '../../../sql/duckdb-read';
 import { copyDistinctKeysToStdout, SELECT_TABLE_CATALOG, lookbackType, selectNumericMeasure, selectLookbackCheck, selectKeyRange, selectLookbackStart, selectRowCount, selectWindowBounds, type ExtractWindow } from './sql';
-import { isOrderableWatermark, mapSourceColumn, sourceColumnFor, needsMeasure, type NumericMeasure, type SourceColumn } from '../../../sql/type-map';
+import { hasUnrepresentableMarker, isOrderableWatermark, mapSourceColumn, sourceColumnFor, UNREPRESENTABLE_COLUMN, needsMeasure, type NumericMeasure, type SourceColumn } from '../../../sql/type-map';
 import { queryRow, withDuckdb } from '../../../transform/duckdb-session';
 import { classifyPostgresError } from '../../../runtime/errors';
 import type { ExtractDeps } from './extract';
@@ -37,6 +39,14 @@ async function lookedUpColumns(deps: ExtractDeps, input: ExtractKeysInput): Prom
     }
     return sourceColumnFor(name, row.pg_type);
   });
+}
+
+/** A looked-up value DuckDB cannot hold would become NULL: the lookup fails instead, naming the column. */
+async function refuseUnrepresentable(connection: DuckDBConnection, input: { table: TableSpec; path: string }): Promise<void> {
+  const [column] = await queryRow(connection, `SELECT min(${quoteIdent(UNREPRESENTABLE_COLUMN)}) FROM read_parquet(${quoteLiteral(input.path)})`);
+  if (column === null || column === undefined) return;
+  const message = `table ${input.table.name}: step lookup: column ${typeof column === 'string' ? column : '?'} of ${input.table.source} holds a value DuckDB cannot represent (infinite, NaN or out of range); fix that row or look up another column`;
+  throw terminal(message, 'LookupValueUnrepresentable');
 }
 
 function terminal(message: string, type: string): ApplicationFailure {
@@ -208,6 +218,7 @@ export function createPostgresPlan(deps: ExtractDeps) {
         }
         const rows = await withDuckdb({ duckdb: deps.duckdb, spool: dir, context: { table: table.name, step: 'keys' } }, async (connection) => {
           await connection.run(copyToParquetFile({ query: selectCsvSpool({ path: csv, columns }), path: parquet }));
+          if (hasUnrepresentableMarker(columns)) await refuseUnrepresentable(connection, { table, path: parquet });
           return Number((await queryRow(connection, countParquetRows({ path: parquet })))[0]);
         });
         await uploadFile({ s3: deps.s3, lake: input.lake, key, path: parquet });

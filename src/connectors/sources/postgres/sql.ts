@@ -183,7 +183,7 @@ export const EXTRACT_SESSION_SETTINGS = [
 /** The distinct keys (one column, or every column of a composite key) as text CSV: a key set for reference checks; `with` adds a lookup's columns. */
 export function copyDistinctKeysToStdout(input: { source: string; columns: readonly string[]; with?: readonly SourceColumn[] }): string {
   const { select, where } = keySetSelect({ keys: input.columns, cast: (column) => `${column}::text` });
-  const looked = (input.with ?? []).map((column) => `${extractExpression(column, quoteIdent(column.name))} AS ${quoteIdent(column.name)}`);
+  const looked = input.with && input.with.length > 0 ? [selectExtractColumns(input.with)] : [];
   return `COPY (SELECT DISTINCT ${[select, ...looked].join(', ')} FROM ${quoteQualified(input.source)} WHERE ${where}) TO STDOUT WITH (FORMAT csv)`;
 }
 
