@@ -28,6 +28,18 @@ function duckdbMessage(error: unknown): string {
   return text.replace(/^Error: /, '').split(/\n\s*\nLINE \d+:/)[0]?.trim() ?? text;
 }
 
+/** A lookup may not add a column the row already has (DuckDB would rename one silently). */
+async function checkLookupNames(connection: DuckDBConnection, table: TableSpec, index: number): Promise<void> {
+  const step = table.transform[index];
+  if (step?.kind !== 'lookup') return;
+  const before = compileTransform({ source: 'etl_input', steps: table.transform.slice(0, index), context: { keys: table.primaryKey, referenceRelation } });
+  const existing = (await connection.runAndReadAll(`DESCRIBE ${before}`)).getRows().map(([name]) => String(name));
+  const clash = lookupOutputs(step.body).filter((output) => existing.includes(output.name));
+  if (clash.length === 0) return;
+  const names = clash.map((output) => output.name).join(', ');
+  throw ApplicationFailure.nonRetryable(`table ${table.name}: ${describeStep(step, index)} would add ${names}, which the rows already have; rename it with as: or drop the row's own column first`, 'TransformInvalid');
+}
+
 const refuse = (table: TableSpec, where: string, why: string) =>
   ApplicationFailure.nonRetryable(`table ${table.name}: ${where} is refused: ${why}. Transforms are sealed: expressions see one row, sql files are one SELECT over input`, 'TransformNotAllowed');
 
@@ -117,6 +129,7 @@ export function createTransformCheckActivities(deps: DuckdbDeps & { readTargetCo
         await connection.run(`CREATE OR REPLACE TEMP TABLE etl_empty (${columns})`);
         await createInputRelations(connection, { table, raw: 'etl_empty', references: {} });
         for (let count = 1; count <= table.transform.length; count += 1) {
+          await checkLookupNames(connection, table, count - 1);
           const query = compileTransform({ source: 'etl_input', steps: table.transform.slice(0, count), context: { keys: table.primaryKey, referenceRelation } });
           try {
             await connection.run(`DESCRIBE ${query}`);

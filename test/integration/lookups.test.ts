@@ -1,5 +1,7 @@
 import { parsePipeline, type Pipeline } from '../../src/config';
 import { LOCAL_STACK } from '../../src/config/local-stack';
+import { sourceColumnFor } from '../../src/sql/type-map';
+import { createTransformCheckActivities } from '../../src/transform/check';
 import { createHarness, forgetPipelineState, resetWarehouse, type Harness } from '../support/harness';
 
 let harness: Harness;
@@ -103,5 +105,17 @@ describe('lookup steps', () => {
     expect(loaded.rows.some((row) => row.line_qty === null)).toBe(true);
     const shipments = manifest.tables.find((table) => table.table === 'shipments');
     expect(shipments?.rejectedByRule).toEqual({ unknown_line: 500 - expected.rows.length });
+  });
+});
+
+describe('lookup checks before data moves', () => {
+  it('refuses a lookup that would add a column the rows already have, naming the step', async () => {
+    const lines = pipeline.tables.find((table) => table.name === 'lines');
+    if (!lines) throw new Error('no lines table');
+    const clashing = { ...lines, rollups: [], transform: [{ kind: 'lookup' as const, body: { table: 'orders', on: ['order_id'], columns: ['qty'], as: {}, rule: 'unknown_order', onMiss: 'reject' as const } }] };
+    const sourceColumns = [sourceColumnFor('order_id', 'integer'), sourceColumnFor('line_no', 'integer'), sourceColumnFor('qty', 'integer')];
+    await expect(createTransformCheckActivities(harness.deps).checkTransform({ table: clashing, sourceColumns })).rejects.toThrow(
+      'table lines: transform[0] (lookup unknown_order) would add qty, which the rows already have; rename it with as: or drop the row\'s own column first',
+    );
   });
 });
