@@ -1,4 +1,4 @@
-import { parsePipeline } from '../../src/config';
+import { loadPipeline, parsePipeline } from '../../src/config';
 import { issuesOf } from '../support/config-issues';
 
 const lookup = '{ table: orders, on: [order_id], columns: [ordered_at, priority], rule: unknown_order }';
@@ -45,5 +45,12 @@ describe('lookup step configuration', () => {
     expect(issuesOf(pipelineWith('{ table: orders, on: [order_id] }'))).toEqual(['tables[1].transform[0].lookup.columns: Invalid input: expected array, received undefined']);
     expect(issuesOf(pipelineWith(lookup.replace('rule: unknown_order', 'onMiss: skip')))).toEqual(['tables[1].transform[0].lookup.onMiss: expected reject or null']);
     expect(issuesOf(pipelineWith(lookup.replace('on: [order_id]', 'on: []')))).toEqual(['tables[1].transform[0].lookup.on: expected at least one column']);
+  });
+
+  it('pipelines/lookups.yaml is valid: order lines look up their order and roll up by the looked-up priority', async () => {
+    const pipeline = await loadPipeline({ file: 'pipelines/lookups.yaml' });
+    const lines = pipeline.tables.find((table) => table.name === 'order_lines');
+    expect(lines?.transform[0]?.kind).toBe('lookup');
+    expect(lines?.rollups[0]?.groupBy).toEqual(['order_day', 'order_priority']);
   });
 });
