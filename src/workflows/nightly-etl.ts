@@ -13,6 +13,7 @@ import { countError, recordRunDuration } from './metrics';
 import type { RunManifest } from './results';
 import { resolveRunInterval, type RunInterval } from './run-date';
 import { runTables } from './run-tables';
+import { stepSummary } from './table-etl';
 import { trackRun, type RunTracking } from './run-tracking';
 
 export interface NightlyEtlInput {
@@ -39,12 +40,13 @@ function readWatermark(pipeline: Pipeline, table: TableSpec): Promise<SavedState
 }
 
 /** Checks every table (catalog, watermark, transform) and fixes its window before any data moves. */
-async function planTables(pipeline: Pipeline, database: DatabaseRole, interval: RunInterval): Promise<Map<string, ExtractPlan>> {
+async function planTables(pipeline: Pipeline, database: DatabaseRole, interval: RunInterval, runDate: string): Promise<Map<string, ExtractPlan>> {
   const plans = await Promise.all(
     pipeline.tables.map(async (table: TableSpec) => {
       const saved: SavedState = table.mode === 'full-refresh' ? {} : await readWatermark(pipeline, table);
-      const plan = await quick.planExtract({ pipeline: pipeline.name, table, database, since: saved.watermark, previous: saved.sourceMark, interval });
-      const checked = await quick.checkTransform({ pipeline: pipeline.name, table, sourceColumns: plan.columns, warehouse: pipeline.warehouse });
+      const summary = (step: string) => ({ summary: stepSummary(step, { pipeline: pipeline.name, table: table.name, runDate }) });
+      const plan = await quick.planExtract.executeWithOptions(summary('plan extract of'), [{ pipeline: pipeline.name, table, database, since: saved.watermark, previous: saved.sourceMark, interval }]);
+      const checked = await quick.checkTransform.executeWithOptions(summary('check transform of'), [{ pipeline: pipeline.name, table, sourceColumns: plan.columns, warehouse: pipeline.warehouse }]);
       const planned: ExtractPlan = checked.schemaChange ? { ...plan, schemaChange: checked.schemaChange } : plan;
       return [table.name, planned] as const;
     }),
@@ -57,9 +59,9 @@ async function runPipeline(context: RunContext): Promise<RunManifest> {
   const { pipeline, runId, tracking } = context;
   // Without a replication section nothing is added here, so histories of runs without one replay unchanged.
   const replication = await catchUpReplica(pipeline, runId);
-  const plans = await planTables(pipeline, replication ? 'replica' : 'source', context.interval);
+  const plans = await planTables(pipeline, replication ? 'replica' : 'source', context.interval, context.runDate);
   for (const [table, plan] of plans) tracking.updateTable(table, { sourceRows: plan.sourceRows });
-  tracking.progress.step = 'tables';
+  tracking.startTables();
   const tables = await runTables({ ...context, plans });
   await tracking.control.waitIfResumed();
   tracking.progress.step = 'manifest';

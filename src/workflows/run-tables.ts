@@ -5,6 +5,8 @@ import { orderTableLevels } from '../config/table-order';
 import type { TableRunResult } from './results';
 import { runBounded } from '../common/run-bounded';
 import type { RunTracking } from './run-tracking';
+import type { RunInterval } from './run-date';
+import { describeTableRun } from './table-run-metadata';
 import { dependencyLoadedSignal, tableEtlWorkflow } from './table-etl';
 
 /**
@@ -13,7 +15,7 @@ import { dependencyLoadedSignal, tableEtlWorkflow } from './table-etl';
  * loaded (the parent signals it), so dimensions still commit before facts while the fact extract overlaps them.
  * A paused run starts no new table, and pause and resume reach the running ones.
  */
-export async function runTables(input: { pipeline: Pipeline; runId: string; runDate: string; plans: Map<string, ExtractPlan>; tracking: RunTracking }): Promise<TableRunResult[]> {
+export async function runTables(input: { pipeline: Pipeline; runId: string; runDate: string; interval: RunInterval; plans: Map<string, ExtractPlan>; tracking: RunTracking }): Promise<TableRunResult[]> {
   const { pipeline, tracking } = input;
   const loaded = new Set<string>();
   const running = new Map<string, { table: TableSpec; handle: ChildWorkflowHandle<typeof tableEtlWorkflow>; result: Promise<TableRunResult> }>();
@@ -24,6 +26,7 @@ export async function runTables(input: { pipeline: Pipeline; runId: string; runD
     const waitFor = table.dependsOn.filter((name) => !loaded.has(name));
     const handle = await startChild(tableEtlWorkflow, {
       workflowId,
+      ...describeTableRun({ pipeline, table, runDate: input.runDate, interval: input.interval, plan: input.plans.get(table.name), waitFor }),
       args: [{ pipeline, table: table.name, runId: input.runId, runDate: input.runDate, plan: input.plans.get(table.name) as ExtractPlan, waitFor }],
     });
     const settled = handle.result();

@@ -1,0 +1,62 @@
+import { defineUpdate, getExternalWorkflowHandle, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { RunProgress } from './progress';
+import type { RunControl } from './run-control';
+
+/** What a steering update returns: the run's state once the update took effect. */
+export interface RunState {
+  runId: string;
+  status: RunProgress['status'] | 'cancelling';
+  step: RunProgress['step'];
+  paused: boolean;
+}
+
+/** Pause the run between steps; rejected (not written to the history) when it is already paused or ending. */
+export const pauseRunUpdate = defineUpdate<RunState>('pauseRun');
+/** Resume a paused run; rejected when it is not paused. */
+export const resumeRunUpdate = defineUpdate<RunState>('resumeRun');
+/** Cancel the run (its running step stops, its load rolls back, its lake files are removed); rejected when already cancelling or ending. */
+export const cancelRunUpdate = defineUpdate<RunState>('cancelRun');
+
+const ENDING: ReadonlySet<RunProgress['step']> = new Set(['manifest', 'cleanup', 'done']);
+
+/**
+ * Installs the run's steering updates beside its signals: each validator rejects a request that would do
+ * nothing (pausing a paused run, resuming a running one, cancelling twice), with a sentence saying why and
+ * what to do, and each handler returns the new state. The signals stay for older clients and `temporal workflow signal`.
+ */
+export function installRunUpdates(input: { progress: RunProgress; control: RunControl }): void {
+  const { progress, control } = input;
+  let cancelling = false;
+  const state = (): RunState => ({ runId: progress.runId, status: cancelling ? 'cancelling' : progress.status, step: progress.step, paused: control.isPaused() });
+  const refuseEnding = (verb: string) => {
+    if (cancelling) throw new Error(`run ${progress.runId} is already being cancelled; there is nothing to ${verb}`);
+    if (ENDING.has(progress.step)) throw new Error(`run ${progress.runId} is past its tables (step ${progress.step}); there is nothing to ${verb}`);
+  };
+  setHandler(pauseRunUpdate, () => (control.setPaused(true), state()), {
+    description: 'Pause the run before its next step and return its state; rejected when it is already paused, being cancelled or past its tables.',
+    validator: () => {
+      refuseEnding('pause');
+      if (control.isPaused()) throw new Error(`run ${progress.runId} is already paused; resume it with: etl resume ${progress.runId}`);
+    },
+  });
+  setHandler(resumeRunUpdate, () => (control.setPaused(false), state()), {
+    description: 'Resume a paused run and return its state; rejected when it is not paused.',
+    validator: () => {
+      if (cancelling) throw new Error(`run ${progress.runId} is being cancelled; it cannot be resumed`);
+      if (!control.isPaused()) throw new Error(`run ${progress.runId} is not paused (it is ${progress.status}); pause it with: etl pause ${progress.runId}`);
+    },
+  });
+  setHandler(
+    cancelRunUpdate,
+    async () => {
+      cancelling = true;
+      // A workflow ends as cancelled only on a cancellation request, so the run asks for its own.
+      await getExternalWorkflowHandle(progress.runId, workflowInfo().runId).cancel();
+      return state();
+    },
+    {
+      description: 'Cancel the run: its running step stops, its load rolls back, its unfinished lake files are removed; returns its state. Rejected when it is already being cancelled or past its tables.',
+      validator: () => refuseEnding('cancel'),
+    },
+  );
+}
