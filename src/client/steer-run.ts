@@ -17,14 +17,18 @@ function isUnknownUpdate(error: unknown): boolean {
 export class SteerRejectedError extends Error {}
 
 /**
- * Pauses, resumes or cancels a run with its validated update and returns the state it reports; a run
+ * Pauses, resumes or cancels a run with its validated update and returns the state it reports (a cancel
+ * is then requested from Temporal, as the run cannot request its own); a run
  * started before the updates existed gets the `pause`/`resume` signal or Temporal's cancel request instead
  * (then undefined: that run cannot say its new state).
  */
 export async function steerRun(input: { client: Client; workflowId: string; action: SteerAction }): Promise<RunState | undefined> {
   const handle = input.client.workflow.getHandle(input.workflowId);
   try {
-    return await handle.executeUpdate(UPDATES[input.action]);
+    const state = await handle.executeUpdate(UPDATES[input.action]);
+    // The run accepted the cancellation; only Temporal's cancel request can end it as cancelled.
+    if (input.action === 'cancel') await handle.cancel();
+    return state;
   } catch (error) {
     if (error instanceof WorkflowUpdateFailedError && !isUnknownUpdate(error)) throw new SteerRejectedError(describeError(error));
     if (!isUnknownUpdate(error)) throw error;

@@ -46,7 +46,8 @@ export async function runTables(input: { pipeline: Pipeline; runId: string; runD
     tracking.updateTable(table.name, { stage: 'running' });
     const result = await tracking.control.trackChild(workflowId, () => runTable(table, workflowId));
     const { extractedRows, rejectedRows, loadedRows, bytes } = result;
-    tracking.updateTable(table.name, { stage: 'done', extractedRows, rejectedRows, loadedRows, bytes: bytes.raw + bytes.processed });
+    // Every extracted row went through the transform (reconciled in the table workflow).
+    tracking.updateTable(table.name, { stage: 'done', extractedRows, transformedRows: extractedRows, rejectedRows, loadedRows, bytes: bytes.raw + bytes.processed });
     return result;
   });
   try {

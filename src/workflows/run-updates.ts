@@ -1,4 +1,4 @@
-import { defineUpdate, getExternalWorkflowHandle, setHandler, workflowInfo } from '@temporalio/workflow';
+import { defineUpdate, setHandler } from '@temporalio/workflow';
 import type { RunProgress } from './progress';
 import type { RunControl } from './run-control';
 
@@ -14,7 +14,7 @@ export interface RunState {
 export const pauseRunUpdate = defineUpdate<RunState>('pauseRun');
 /** Resume a paused run; rejected when it is not paused. */
 export const resumeRunUpdate = defineUpdate<RunState>('resumeRun');
-/** Cancel the run (its running step stops, its load rolls back, its lake files are removed); rejected when already cancelling or ending. */
+/** Check a cancellation before Temporal's cancel request is sent; rejected when already cancelling or ending. */
 export const cancelRunUpdate = defineUpdate<RunState>('cancelRun');
 
 const ENDING: ReadonlySet<RunProgress['step']> = new Set(['manifest', 'cleanup', 'done']);
@@ -48,14 +48,13 @@ export function installRunUpdates(input: { progress: RunProgress; control: RunCo
   });
   setHandler(
     cancelRunUpdate,
-    async () => {
+    () => {
       cancelling = true;
-      // A workflow ends as cancelled only on a cancellation request, so the run asks for its own.
-      await getExternalWorkflowHandle(progress.runId, workflowInfo().runId).cancel();
       return state();
     },
     {
-      description: 'Cancel the run: its running step stops, its load rolls back, its unfinished lake files are removed; returns its state. Rejected when it is already being cancelled or past its tables.',
+      description:
+        'Check and record a cancellation (who asked is in the history) and return the state; the run then ends on Temporal\'s cancel request, which `etl cancel` sends right after (a workflow cannot request its own cancellation). Rejected when the run is already being cancelled or past its tables.',
       validator: () => refuseEnding('cancel'),
     },
   );
