@@ -13,7 +13,8 @@ describe('the Grafana dashboard (ops/grafana/temporal-etl.json)', () => {
 
   it('is a dashboard with titled panels, each with at least one expression, and unique ids', () => {
     expect(dashboard.panels.length).toBeGreaterThan(5);
-    for (const panel of dashboard.panels) expect({ title: panel.title, targets: panel.targets.length > 0 }).toEqual({ title: expect.any(String), targets: true });
+    const untitled = dashboard.panels.filter((panel) => typeof panel.title !== 'string' || panel.title === '' || panel.targets.length === 0);
+    expect(untitled).toEqual([]);
     expect(new Set(dashboard.panels.map((panel) => panel.id)).size).toBe(dashboard.panels.length);
   });
 
