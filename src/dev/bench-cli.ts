@@ -15,33 +15,44 @@ import { connectClient } from '../workers/temporal-connection';
 import { benchPipeline, peakRssBytes, runPipelineOnWorker, stagesOf, startWorkerProcess, type BenchStage } from './bench';
 import { FLOOR_SCHEMA, runFloor } from './bench-floor';
 import { runMergeFloor } from './bench-floor-merge';
+import { measureStageWalls, type StageWall } from './bench-history';
 import { changeDemoData, seedDemoData } from './seed';
+import { changeWideData, seedWideData } from './seed-wide';
 import { upStack } from './stack';
 
 /** Which nightly path is measured: the first load, a night with 1% updated / 0.5% new / 0.1% deleted rows, or a night with nothing new. */
 type Scenario = 'initial' | 'incremental' | 'nochange';
 const SCENARIOS: readonly Scenario[] = ['initial', 'incremental', 'nochange'];
 
+/** What is moved: the demo's sales star, or the wide order-lines table (19 columns, composite key) and its orders. */
+type Dataset = 'demo' | 'wide';
+const DATASETS: readonly Dataset[] = ['demo', 'wide'];
+const PIPELINE_OF: Record<Dataset, string> = { demo: 'pipelines/demo.yaml', wide: 'pipelines/wide.yaml' };
+
 interface BenchResult {
+  dataset: Dataset;
   scenario: Scenario;
+  deletes: 'ignore' | 'propagate';
   rows: number;
   seconds: number;
   floorSeconds: number;
   ratio: number;
   peakRssBytes: number;
   stages: BenchStage[];
+  /** Per stage over all tables: wall seconds (the union of its activities' run time) and Temporal's schedule-to-start wait. */
+  stageWalls: StageWall[];
   seedSeconds: number;
   /** For incremental and nochange: the first load before the measured run, and the rows the night changed. */
   initialSeconds?: number;
   changed?: { updated: number; inserted: number; deleted: number };
 }
 
-/** A worker process that runs the pipeline once per `runs` entry (each may change the source first); the last run is measured. */
 /** The bench pipeline with a deletes policy on every merged table. */
 function withDeletes(pipeline: Pipeline, deletes: 'ignore' | 'propagate'): Pipeline {
   return { ...pipeline, tables: pipeline.tables.map((table) => (table.mode === 'full-refresh' ? table : { ...table, deletes })) };
 }
 
+/** A worker process that runs the pipeline once per `nights` entry (each may change the source first); the last run is measured. */
 async function measurePipeline(settings: Settings, pipelineFile: string, log: (m: string) => void, nights: (() => Promise<void>)[], deletes: 'ignore' | 'propagate') {
   const pipeline = withDeletes(benchPipeline(await loadPipeline({ file: pipelineFile })), deletes);
   const warehouse = new Pool({ connectionString: settings.postgres.warehouseUrl, max: 2 });
@@ -65,7 +76,8 @@ async function measurePipeline(settings: Settings, pipelineFile: string, log: (m
     }
     const last = runs[runs.length - 1];
     if (!last) throw new Error('no run');
-    return { ...last, initialSeconds: runs.length > 1 ? runs[0]?.seconds : undefined, pipeline, peakRssBytes: peakRssBytes(worker.pid ?? 0) };
+    const stageWalls = await measureStageWalls({ client, workflowId: last.workflowId });
+    return { ...last, stageWalls, initialSeconds: runs.length > 1 ? runs[0]?.seconds : undefined, pipeline, peakRssBytes: peakRssBytes(worker.pid ?? 0) };
   } finally {
     await client.connection.close();
     worker.kill('SIGTERM');
@@ -80,13 +92,16 @@ async function countTargets(warehouse: Pool, pipeline: Pipeline): Promise<number
 }
 
 /** The night's changes to the source: 1% of every table updated, 0.5% new sales, 0.1% of sales deleted. */
-async function changeSource(source: Pool, rows: number): Promise<NonNullable<BenchResult['changed']>> {
+async function changeDemoSource(source: Pool, rows: number): Promise<NonNullable<BenchResult['changed']>> {
   const { updated, inserted } = await changeDemoData({ pool: source, updateFraction: 0.01, insertRows: Math.round(rows * 0.005) });
   const deleted = await source.query('DELETE FROM raw.sales WHERE id % 1000 = 7');
   return { updated: updated.customers + updated.products + updated.sales, inserted, deleted: deleted.rowCount ?? 0 };
 }
 
-async function bench(input: { rows: number; scenario: Scenario; deletes: 'ignore' | 'propagate'; pipelineFile: string; log: (m: string) => void }): Promise<BenchResult> {
+const SEED: Record<Dataset, (input: { pool: Pool; rows: number; log: (m: string) => void }) => Promise<unknown>> = { demo: seedDemoData, wide: seedWideData };
+const CHANGE: Record<Dataset, (source: Pool, rows: number) => Promise<NonNullable<BenchResult['changed']>>> = { demo: changeDemoSource, wide: (pool) => changeWideData({ pool }) };
+
+async function bench(input: { dataset: Dataset; rows: number; scenario: Scenario; deletes: 'ignore' | 'propagate'; pipelineFile: string; log: (m: string) => void }): Promise<BenchResult> {
   const settings = loadSettings();
   await upStack({ settings, log: input.log });
   const source = new Pool({ connectionString: settings.postgres.sourceUrl, max: 4 });
@@ -99,9 +114,9 @@ async function bench(input: { rows: number; scenario: Scenario; deletes: 'ignore
       const names = slots.rows.map((row) => row.slot_name).join(', ');
       input.log(`warning: logical replication slot ${names} on the source decodes every write, the seed's too, and slows both runs; for clean figures stop it first (npm run etl -- replicate <pipeline.yaml> --stop)`);
     }
-    input.log(`seeding ${input.rows} sales rows…`);
+    input.log(`seeding the ${input.dataset} dataset with ${input.rows} fact rows…`);
     const seedStarted = Date.now();
-    await seedDemoData({ pool: source, rows: input.rows, log: input.log });
+    await SEED[input.dataset]({ pool: source, rows: input.rows, log: input.log });
     const seedSeconds = (Date.now() - seedStarted) / 1000;
     let changed: BenchResult['changed'];
     const floorBase = { source, warehouse, duckdb, dir };
@@ -110,7 +125,7 @@ async function bench(input: { rows: number; scenario: Scenario; deletes: 'ignore
       nights.push(async () => {
         input.log('running the initial floor (kept for the nightly floor)…');
         await runFloor({ ...floorBase, pipeline: benchPipeline(await loadPipeline({ file: input.pipelineFile })), keep: true });
-        if (input.scenario === 'incremental') changed = await changeSource(source, input.rows);
+        if (input.scenario === 'incremental') changed = await CHANGE[input.dataset](source, input.rows);
       });
     }
     const run = await measurePipeline(settings, input.pipelineFile, input.log, nights, input.deletes);
@@ -122,7 +137,7 @@ async function bench(input: { rows: number; scenario: Scenario; deletes: 'ignore
     }
     if (input.scenario !== 'initial') await warehouse.query(`DROP SCHEMA IF EXISTS ${FLOOR_SCHEMA} CASCADE`);
     const rows = run.manifest.totals.extractedRows;
-    return { scenario: input.scenario, rows, seconds: run.seconds, floorSeconds: floor.seconds, ratio: run.seconds / floor.seconds, peakRssBytes: run.peakRssBytes, stages: stagesOf(run.manifest), seedSeconds, initialSeconds: run.initialSeconds, changed };
+    return { dataset: input.dataset, scenario: input.scenario, deletes: input.deletes, rows, seconds: run.seconds, floorSeconds: floor.seconds, ratio: run.seconds / floor.seconds, peakRssBytes: run.peakRssBytes, stages: stagesOf(run.manifest), stageWalls: run.stageWalls, seedSeconds, initialSeconds: run.initialSeconds, changed };
   } finally {
     duckdb.closeSync();
     await rm(dir, { recursive: true, force: true });
@@ -133,25 +148,28 @@ async function bench(input: { rows: number; scenario: Scenario; deletes: 'ignore
 
 function printHuman(result: BenchResult): void {
   const mb = (bytes: number) => bytes / 1024 / 1024;
-  console.log(`scenario ${result.scenario}: rows ${result.rows} extracted (all tables), seeded in ${result.seedSeconds.toFixed(1)} s`);
-  if (result.changed) console.log(`the night changed: ${result.changed.updated} updated, ${result.changed.inserted} inserted, ${result.changed.deleted} deleted (deletes are not propagated: neither side removes them)`);
+  console.log(`dataset ${result.dataset}, scenario ${result.scenario}: rows ${result.rows} extracted (all tables), seeded in ${result.seedSeconds.toFixed(1)} s`);
+  if (result.changed) console.log(`the night changed: ${result.changed.updated} updated, ${result.changed.inserted} inserted, ${result.changed.deleted} deleted (${result.deletes === 'propagate' ? 'propagated by both sides' : 'not propagated: neither side removes them'})`);
   if (result.initialSeconds !== undefined) console.log(`initial load before it: ${result.initialSeconds.toFixed(1)} s`);
   console.log(`${'stage'.padEnd(10)}${'seconds'.padStart(9)}${'rows/s'.padStart(12)}${'MB/s'.padStart(9)}${'MB'.padStart(9)}`);
   for (const stage of result.stages) {
     const perSecond = (value: number) => (stage.seconds > 0 ? value / stage.seconds : 0);
     console.log(`${stage.name.padEnd(10)}${stage.seconds.toFixed(1).padStart(9)}${perSecond(stage.rows).toFixed(0).padStart(12)}${perSecond(mb(stage.bytes)).toFixed(1).padStart(9)}${mb(stage.bytes).toFixed(1).padStart(9)}`);
   }
+  console.log(`${'stage'.padEnd(12)}${'wall s'.padStart(8)}${'activities'.padStart(12)}${'schedule-to-start ms'.padStart(22)}`);
+  for (const wall of result.stageWalls) console.log(`${wall.stage.padEnd(12)}${wall.wallSeconds.toFixed(1).padStart(8)}${String(wall.activities).padStart(12)}${wall.meanScheduleToStartMs.toFixed(0).padStart(22)}`);
   console.log(`end to end ${result.seconds.toFixed(1)} s; floor ${result.floorSeconds.toFixed(1)} s; ratio ${result.ratio.toFixed(2)}×; worker peak RSS ${mb(result.peakRssBytes).toFixed(0)} MiB`);
 }
 
 const program = new Command('bench')
-  .description('seed N sales rows, run the demo pipeline on a worker process, and compare with a plain-script floor')
-  .option('--rows <n>', 'sales rows to seed', '1000000')
+  .description('seed N fact rows, run the dataset\'s pipeline on a worker process, and compare with a plain-script floor')
+  .option('--dataset <name>', `what is moved: ${DATASETS.join(' | ')} (demo: sales, customers, products; wide: 19-column order lines with a composite key, and orders)`, 'demo')
+  .option('--rows <n>', 'fact rows to seed (sales, or order lines)', '1000000')
   .option('--scenario <name>', `the nightly path measured: ${SCENARIOS.join(' | ')}`, 'initial')
   .option('--deletes <policy>', 'deletes of every merged table: ignore (the demo\'s) or propagate (the floor then deletes too)', 'ignore')
-  .option('--pipeline <file>', 'pipeline file', 'pipelines/demo.yaml')
+  .option('--pipeline <file>', 'pipeline file (default: the dataset\'s, pipelines/demo.yaml or pipelines/wide.yaml)')
   .option('--json', 'print one JSON object instead of a table')
-  .action(async (options: { rows: string; scenario: string; deletes: string; pipeline: string; json?: boolean }) => {
+  .action(async (options: { dataset: string; rows: string; scenario: string; deletes: string; pipeline?: string; json?: boolean }) => {
     silenceAwsNodeVersionNotice();
     const rows = Number(options.rows);
     if (!Number.isInteger(rows) || rows < 1) throw new Error(`--rows must be a positive integer, got ${options.rows}`);
@@ -159,7 +177,9 @@ const program = new Command('bench')
     const scenario = SCENARIOS.find((name) => name === options.scenario);
     if (!scenario) throw new Error(`--scenario must be one of ${SCENARIOS.join(', ')}, got ${options.scenario}`);
     if (options.deletes !== 'ignore' && options.deletes !== 'propagate') throw new Error(`--deletes must be ignore or propagate, got ${options.deletes}`);
-    const result = await bench({ rows, scenario, deletes: options.deletes, pipelineFile: options.pipeline, log });
+    const dataset = DATASETS.find((name) => name === options.dataset);
+    if (!dataset) throw new Error(`--dataset must be one of ${DATASETS.join(', ')}, got ${options.dataset}`);
+    const result = await bench({ dataset, rows, scenario, deletes: options.deletes, pipelineFile: options.pipeline ?? PIPELINE_OF[dataset], log });
     if (options.json) console.log(JSON.stringify(result));
     else printHuman(result);
   });

@@ -136,13 +136,16 @@ export async function moveTableDirectly(input: FloorInput & { pipeline: Pipeline
   return { rows, bytes: (await stat(rawPath(input.dir, input.table.name))).size };
 }
 
-/** Runs the floor for every table of the pipeline, in dependency order, into a scratch schema. */
+/** Runs the floor for every table of the pipeline, level by level in dependency order, into a scratch schema. */
 export async function runFloor(input: Omit<FloorInput, 'schema'> & { pipeline: Pipeline; keep?: boolean }): Promise<{ seconds: number; rows: number }> {
   const schema = FLOOR_SCHEMA;
   await input.warehouse.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema}`);
   const started = Date.now();
   let rows = 0;
-  for (const table of orderTableLevels(input.pipeline.tables).levels.flat()) rows += (await moveTableDirectly({ ...input, table, schema })).rows;
+  // The tables of a dependency level side by side, as the pipeline runs them.
+  for (const level of orderTableLevels(input.pipeline.tables).levels) {
+    for (const moved of await Promise.all(level.map((table) => moveTableDirectly({ ...input, table, schema })))) rows += moved.rows;
+  }
   const seconds = (Date.now() - started) / 1000;
   if (!input.keep) await input.warehouse.query(`DROP SCHEMA ${schema} CASCADE`);
   return { seconds, rows };

@@ -13,9 +13,9 @@ export interface BenchStage {
   bytes: number;
 }
 
-/** The demo pipeline pointed at its own warehouse schema and state, so a bench never touches analytics.*. */
+/** A bench dataset's pipeline pointed at its own warehouse schema and state, so a bench never touches analytics.*. */
 export function benchPipeline(demo: Pipeline): Pipeline {
-  const retarget = (name: string) => name.replace(/^analytics\./, 'bench.');
+  const retarget = (name: string) => name.replace(/^[^.]+\./, 'bench.');
   return {
     ...demo,
     name: 'bench',
@@ -40,14 +40,15 @@ export function peakRssBytes(pid: number): number {
   return match?.[1] ? Number(match[1]) * 1024 : 0;
 }
 
-export async function runPipelineOnWorker(input: { client: Client; settings: Settings; pipeline: Pipeline }): Promise<{ manifest: RunManifest; seconds: number }> {
+export async function runPipelineOnWorker(input: { client: Client; settings: Settings; pipeline: Pipeline }): Promise<{ manifest: RunManifest; seconds: number; workflowId: string }> {
   const started = Date.now();
+  const workflowId = `bench-${randomUUID()}`;
   const manifest = await input.client.workflow.execute(nightlyEtlWorkflow, {
     taskQueue: input.settings.temporal.taskQueue,
-    workflowId: `bench-${randomUUID()}`,
+    workflowId,
     args: [{ pipeline: input.pipeline }],
   });
-  return { manifest, seconds: (Date.now() - started) / 1000 };
+  return { manifest, seconds: (Date.now() - started) / 1000, workflowId };
 }
 
 /** Busy seconds, rows and bytes per stage, summed over tables. */

@@ -5,7 +5,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { TableSpec } from '../config/pipeline-schema';
 import type { TransformStep } from '../config/transform-schema';
 import { keyChecksumSelect } from '../sql/checksum';
-import { columnChecksumSelect, readColumnChecksums, rowChecksumSelect } from '../sql/column-checksum';
+import { columnChecksumSelect, labelRowChecksum, readColumnChecksums, ROW_CHECKSUM_VERSION, rowChecksumSelect } from '../sql/column-checksum';
 import { copyToParquetDirectory, copyToParquetFile, readParquetFiles } from '../sql/duckdb-read';
 import type { SourceColumn } from '../sql/pg-types';
 import { quoteIdent } from '../sql/quote';
@@ -94,7 +94,7 @@ async function checksumContent(connection: DuckDBConnection, input: { table: Tab
   const [rowChecksum, ...columns] = await queryRow(connection, `SELECT ${rowChecksumSelect(spec)}${perColumn} FROM ${from}`);
   const checksumSeconds = (performance.now() - started) / 1000;
   const columnChecksums = input.perColumn ? readColumnChecksums(input.columns, columns) : undefined;
-  return { rowChecksum: String(rowChecksum), columnChecksums, checksumSeconds };
+  return { rowChecksum: labelRowChecksum(ROW_CHECKSUM_VERSION, String(rowChecksum)), columnChecksums, checksumSeconds };
 }
 
 /** With `nullWatermark: reject`, rows whose watermark is NULL are rejected first, as null_watermark. */

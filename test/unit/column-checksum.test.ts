@@ -1,4 +1,4 @@
-import { categoryOf, columnChecksumSelect, mismatchedColumns, readColumnChecksums, renderValue, rowChecksumSelect } from '../../src/sql/column-checksum';
+import { categoryOf, columnChecksumSelect, labelRowChecksum, mismatchedColumns, readColumnChecksums, renderValue, rowChecksumSelect, rowChecksumVersionOf } from '../../src/sql/column-checksum';
 
 describe('canonical value rendering', () => {
   it('gives every DuckDB type of the type map a category, and refuses a type it cannot render', () => {
@@ -33,9 +33,24 @@ describe('canonical value rendering', () => {
       `CAST(coalesce(sum(('x' || substr(md5(CAST("id" AS text) || '|' || coalesce('v' || CAST("id" AS text), 'n')), 1, 15))::bit(60)::bigint), 0) AS text) AS c_0, ` +
         `CAST(coalesce(sum(('x' || substr(md5(CAST("id" AS text) || '|' || coalesce('v' || CASE WHEN "doc" IS NULL THEN NULL ELSE '' END, 'n')), 1, 15))::bit(60)::bigint), 0) AS text) AS c_1`,
     );
-    expect(rowChecksumSelect({ dialect: 'duckdb', keys: ['id'], columns })).toBe(
+    expect(rowChecksumSelect({ dialect: 'duckdb', keys: ['id'], columns, version: 1 })).toBe(
       `CAST(coalesce(sum(CAST(('0x' || substr(md5(CAST("id" AS VARCHAR) || '|' || coalesce('v' || CAST("id" AS VARCHAR), 'n') || '|' || coalesce('v' || CASE WHEN "doc" IS NULL THEN NULL ELSE '' END, 'n')), 1, 15)) AS BIGINT)), 0) AS VARCHAR) AS row_checksum`,
     );
+  });
+
+  it('hashes a row (form 2) as its values in one concat_ws and a mask of which were NULL, labelled with the form', () => {
+    const columns = [{ name: 'id', type: 'BIGINT' }, { name: 'at', type: 'TIMESTAMP WITH TIME ZONE' }, { name: 'doc', type: 'JSON' }];
+    expect(rowChecksumSelect({ dialect: 'postgres', keys: ['id'], columns })).toBe(
+      `CAST(coalesce(sum(('x' || substr(md5(concat_ws('|', CAST("id" AS text), CAST("id" AS text), CAST("at" AS text), '', ` +
+        `CAST(CASE WHEN "id" IS NULL THEN 1 ELSE 0 END + CASE WHEN "at" IS NULL THEN 2 ELSE 0 END + CASE WHEN "doc" IS NULL THEN 4 ELSE 0 END AS text))), 1, 15))::bit(60)::bigint), 0) AS text) AS row_checksum`,
+    );
+    expect(rowChecksumSelect({ dialect: 'duckdb', keys: ['id'], columns })).toContain(`(CAST(make_timestamp(epoch_us("at")) AS VARCHAR) || '+00')`);
+    // 61 columns take two masks: bits 0..59, then bit 0 again.
+    const wide = Array.from({ length: 61 }, (_, index) => ({ name: `c${index}`, type: 'INTEGER' }));
+    const sql = rowChecksumSelect({ dialect: 'duckdb', keys: ['c0'], columns: wide });
+    expect(sql).toContain('CASE WHEN "c59" IS NULL THEN 576460752303423488 ELSE 0 END AS VARCHAR), CAST(CASE WHEN "c60" IS NULL THEN 1 ELSE 0 END AS VARCHAR)');
+    expect(labelRowChecksum(2, '42')).toBe('v2:42');
+    expect([rowChecksumVersionOf('v2:42'), rowChecksumVersionOf('42'), rowChecksumVersionOf(undefined)]).toEqual([2, 1, 1]);
   });
 
   it('reads checksums by column and names the columns that differ', () => {

@@ -1,4 +1,4 @@
-import { integerPartEnd } from '../../src/connectors/sources/postgres/part-ranges';
+import { chooseChunkKey, integerPartEnd } from '../../src/connectors/sources/postgres/part-ranges';
 
 describe('equal key ranges over an integer key', () => {
   it('cuts the span into the asked number of parts, the last one open-ended', () => {
@@ -21,5 +21,15 @@ describe('equal key ranges over an integer key', () => {
 
   it('makes one open part of a span narrower than the parts', () => {
     expect(integerPartEnd({ range: { low: '5', high: '5' }, parts: 10 })).toBeUndefined();
+  });
+});
+
+describe('the chunk key of an extract', () => {
+  it('is the leading column of a composite key that starts with an integer, else the whole key', () => {
+    expect(chooseChunkKey([{ name: 'order_id', pgType: 'bigint' }, { name: 'line_no', pgType: 'integer' }])).toEqual(['order_id']);
+    expect(chooseChunkKey([{ name: 'region', pgType: 'text' }, { name: 'id', pgType: 'bigint' }])).toEqual(['region', 'id']);
+    expect(chooseChunkKey([{ name: 'id', pgType: 'uuid' }])).toEqual(['id']);
+    expect(chooseChunkKey([{ name: 'id', pgType: 'integer' }])).toEqual(['id']);
+    expect(chooseChunkKey([])).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import type { LoadMode, Rollup } from '../../config/pipeline-schema';
 import { keyChecksumSelect } from '../../sql/checksum';
-import { columnChecksumSelect, rowChecksumSelect } from '../../sql/column-checksum';
+import { columnChecksumSelect, rowChecksumSelect, type RowChecksumVersion } from '../../sql/column-checksum';
 import { literalQuoter, quoteIdent, quoteQualified } from '../../sql/quote';
 import { selectRollup } from '../../sql/rollup';
 import { applyDeletes, collectDeletedValues, softDeleteColumns, SOFT_DELETE_COLUMNS, type DeletesPolicy } from './deletes';
@@ -267,13 +267,13 @@ export function selectLoadedChecksum(spec: Pick<LoadPlanSpec, 'dialect' | 'targe
 }
 
 /**
- * Per-column checksums (c_0, c_1, … in `columns` order), or with `perRow` the one row checksum, of the rows this load wrote: the whole target after a
+ * Per-column checksums (c_0, c_1, … in `columns` order), or with `perRow` the one row checksum in that form, of the rows this load wrote: the whole target after a
  * direct load, the target rows matching the staged keys after a merge. Read from the target itself, inside the
  * load's transaction, so a trigger, a default or a type conversion that changed a value is seen.
  */
-export function selectColumnChecksums(spec: Pick<LoadPlanSpec, 'dialect' | 'target' | 'keys' | 'columns' | 'schemaChange'> & { scope: 'target' | 'loaded'; perRow?: boolean }): string {
-  const checksum = spec.perRow ? rowChecksumSelect : columnChecksumSelect;
-  const select = checksum({ dialect: spec.dialect, keys: spec.keys, columns: verifiedColumns(spec), alias: 't' });
+export function selectColumnChecksums(spec: Pick<LoadPlanSpec, 'dialect' | 'target' | 'keys' | 'columns' | 'schemaChange'> & { scope: 'target' | 'loaded'; perRow?: RowChecksumVersion }): string {
+  const checksumSpec = { dialect: spec.dialect, keys: spec.keys, columns: verifiedColumns(spec), alias: 't' };
+  const select = spec.perRow ? rowChecksumSelect({ ...checksumSpec, version: spec.perRow }) : columnChecksumSelect(checksumSpec);
   const from = `${quoteQualified(spec.target)} t`;
   if (spec.scope === 'target') return `SELECT ${select} FROM ${from}`;
   return `SELECT ${select} FROM ${from} JOIN ${STAGE_TABLE} s ON ${keyJoin(spec.keys, 't', 's')}`;

@@ -22,3 +22,14 @@ export function integerPartEnd(input: { range: KeyRange; parts: number; after?: 
 export function isIntegerKey(pgType: string): boolean {
   return /^(smallint|integer|bigint)$/.test(pgType);
 }
+
+/**
+ * The columns an extract cuts its parts on: the source primary key, or only its leading column when that is an
+ * integer and more follow (order lines keyed (order_id, line_no)). Parts then split by arithmetic on the
+ * leading column, with no query per part, and each part still holds whole key groups.
+ */
+export function chooseChunkKey(primaryKey: readonly { name: string; pgType: string }[]): string[] {
+  const [leading] = primaryKey;
+  if (leading && primaryKey.length > 1 && isIntegerKey(leading.pgType)) return [leading.name];
+  return primaryKey.map((column) => column.name);
+}

@@ -15,7 +15,7 @@ import type { DatabaseRole } from '../../../activities/postgres';
 import { keepAlive } from '../../../runtime/heartbeat';
 import { checkSourceContinuity } from './continuity';
 import { planIntervalWindow } from './interval-window';
-import { isIntegerKey, type KeyRange } from './part-ranges';
+import { chooseChunkKey, isIntegerKey, type KeyRange } from './part-ranges';
 import { withSpool } from '../../../runtime/spool';
 
 interface CatalogRow {
@@ -129,7 +129,7 @@ function mapColumns(input: { pipeline?: string; table: TableSpec; catalog: Catal
   });
 }
 
-/** For a single integer key, its span: parts are then cut by arithmetic instead of a query per part. */
+/** For a single integer chunk key, its span: parts are then cut by arithmetic instead of a query per part. */
 async function planKeyRange(deps: ExtractDeps, input: { table: TableSpec; database: DatabaseRole; columns: SourceColumn[]; chunkKey: string[] }): Promise<KeyRange | undefined> {
   const [column, ...rest] = input.chunkKey;
   const pgType = input.columns.find((candidate) => candidate.name === column)?.pgType;
@@ -158,7 +158,7 @@ export function createPostgresPlan(deps: ExtractDeps) {
       checkOverrides(table, catalog);
       const described = catalog.map((row) => ({ name: row.name, pgType: row.pg_type }));
       checkWatermark(table, described);
-      const chunkKey = catalog.filter((row) => row.key_position > 0).sort((a, b) => a.key_position - b.key_position).map((row) => row.name);
+      const chunkKey = chooseChunkKey(catalog.filter((row) => row.key_position > 0).sort((a, b) => a.key_position - b.key_position).map((row) => ({ name: row.name, pgType: row.pg_type })));
       const sourceMark = await checkSourceContinuity({ ...input, pool: deps.pools[input.database], columns: described });
       const { window, sourceRows, nextWatermark, nullWatermark }: WindowPlan & Pick<ExtractPlan, 'nextWatermark'> =
         table.window === 'interval' && input.interval

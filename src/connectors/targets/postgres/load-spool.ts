@@ -7,7 +7,7 @@ import { withDuckdb } from '../../../transform/duckdb-session';
 import type { ExtractDeps } from '../../sources/postgres/extract';
 import { downloadFiles } from '../../../runtime/lake';
 import type { LoadTableInput } from '../types';
-import { columnChecksumSelect, readColumnChecksums, rowChecksumSelect } from '../../../sql/column-checksum';
+import { columnChecksumSelect, readColumnChecksums, rowChecksumSelect, type RowChecksumVersion } from '../../../sql/column-checksum';
 import type { ColumnSpec } from '../../../sql/warehouse-types';
 import { queryRow } from '../../../transform/duckdb-session';
 
@@ -51,11 +51,11 @@ export async function spoolLoadFiles(deps: ExtractDeps, input: LoadTableInput & 
 
 /**
  * Checksums of the processed Parquet (DuckDB) over some columns: per column, to name the columns a failed row
- * checksum saw differ; or per row, when the load writes fewer columns than the transform produced.
+ * checksum saw differ; or per row (in the form `perRow` names), when the load writes fewer columns than the transform produced.
  */
-export async function checksumSpooled(deps: ExtractDeps, input: LoadTableInput & { dir: string; parquet: string[]; verified: ColumnSpec[]; perRow?: boolean }): Promise<Record<string, string>> {
+export async function checksumSpooled(deps: ExtractDeps, input: LoadTableInput & { dir: string; parquet: string[]; verified: ColumnSpec[]; perRow?: RowChecksumVersion }): Promise<Record<string, string>> {
   const spec = { dialect: 'duckdb' as const, keys: input.keys, columns: input.verified };
-  const select = input.perRow ? rowChecksumSelect(spec) : columnChecksumSelect(spec);
+  const select = input.perRow ? rowChecksumSelect({ ...spec, version: input.perRow }) : columnChecksumSelect(spec);
   const from = input.parquet.length > 0 ? readParquetFiles({ paths: input.parquet }) : '(SELECT 1) WHERE false';
   const row = await withDuckdb({ duckdb: deps.duckdb, spool: input.dir, context: { table: input.table, step: 'load' } }, (connection) => queryRow(connection, `SELECT ${select} FROM ${from}`));
   return input.perRow ? { row_checksum: String(row[0]) } : readColumnChecksums(input.verified, row);

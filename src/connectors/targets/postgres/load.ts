@@ -7,7 +7,7 @@ import {
 } from '../load-plan';
 import { SELECT_TABLE_EXISTS } from '../../sources/postgres/sql';
 import { quoteIdent, quoteQualified } from '../../../sql/quote';
-import { mismatchedColumns, readColumnChecksums } from '../../../sql/column-checksum';
+import { labelRowChecksum, mismatchedColumns, readColumnChecksums, rowChecksumVersionOf, type RowChecksumVersion } from '../../../sql/column-checksum';
 import { rollupColumns } from '../../../sql/rollup';
 import { classifyPostgresError } from '../../../runtime/errors';
 import type { ExtractDeps } from '../../sources/postgres/extract';
@@ -24,8 +24,8 @@ import type { TargetColumn } from '../schema-change';
 import { copyFromFile } from '../../pg/copy';
 import { withSpool } from '../../../runtime/spool';
 
-/** The processed Parquet's checksums over some columns, per column or (perRow) as one row checksum. */
-type SpoolChecksums = (columns: ColumnSpec[], perRow: boolean) => Promise<Record<string, string>>;
+/** The processed Parquet's checksums over some columns, per column or (perRow: its form) as one row checksum. */
+type SpoolChecksums = (columns: ColumnSpec[], perRow?: RowChecksumVersion) => Promise<Record<string, string>>;
 
 function reconciliationFailure(input: LoadTableInput, actual: { rows: number; keyChecksum: string }): ApplicationFailure {
   const message = `table ${input.table}: the warehouse does not match the transform output: expected ${input.expected.rows} rows (key checksum ${input.expected.keyChecksum}), found ${actual.rows} (${actual.keyChecksum}); nothing was committed`;
@@ -46,12 +46,16 @@ async function verifyContent(client: PoolClient, input: LoadTableInput & { fromS
   const started = performance.now();
   const done = () => (performance.now() - started) / 1000;
   const verified = verifiedColumns(spec);
-  const rows = await client.query<{ row_checksum: string }>(selectColumnChecksums({ ...spec, scope, perRow: true }));
+  // Computed in the form the transform used (labelled on its checksum), so a run in flight across a deploy compares like with like.
+  const version = rowChecksumVersionOf(input.expected.rowChecksum);
+  const rows = await client.query<{ row_checksum: string }>(selectColumnChecksums({ ...spec, scope, perRow: version }));
   // The transform hashed every processed column; a load that skips some (onSchemaChange) recomputes over the rest.
-  const expectedRow = verified.length === input.columns.length ? input.expected.rowChecksum : (await input.fromSpool(verified, true)).row_checksum;
-  if (rows.rows[0]?.row_checksum === expectedRow) return done();
+  const spooled = verified.length === input.columns.length ? undefined : (await input.fromSpool(verified, version)).row_checksum;
+  const expectedRow = spooled === undefined ? input.expected.rowChecksum : labelRowChecksum(version, spooled);
+  const actualRow = rows.rows[0] ? labelRowChecksum(version, rows.rows[0].row_checksum) : undefined;
+  if (actualRow === expectedRow) return done();
   const row = (await client.query<Record<string, unknown>>(selectColumnChecksums({ ...spec, scope }))).rows[0] ?? {};
-  const differing = mismatchedColumns(await input.fromSpool(verified, false), readColumnChecksums(verified, row));
+  const differing = mismatchedColumns(await input.fromSpool(verified), readColumnChecksums(verified, row));
   // A transform from before this check (a run in flight across a deploy) has no row checksum: the columns decide.
   if (differing.length === 0 && expectedRow === undefined) return done();
   // Equal per-column sums with unequal rows would take a hash collision: name every column rather than none.
