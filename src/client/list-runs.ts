@@ -55,12 +55,15 @@ export async function listRuns(input: { client: Client; limit: number; pipeline?
   return runs.map((run, index) => (loaded[index] === undefined ? run : { ...run, loadedRows: loaded[index] }));
 }
 
+const QUERY_DEADLINE_MS = 3000;
+
 /** A succeeded run's loaded rows from its result (its close event), a running one's from its progress query. */
 async function readLoadedRows(client: Client, run: RunListing): Promise<number | undefined> {
   const handle = client.workflow.getHandle(run.workflowId);
   try {
     if (run.status === 'succeeded') return ((await handle.result()) as RunManifest).totals.loadedRows;
-    if (run.status === 'running' || run.status === 'paused') return (await handle.query(progressQuery)).rows.loaded;
+    // A query waits for a worker: a run no worker serves must not hold the whole listing up.
+    if (run.status === 'running' || run.status === 'paused') return await client.withDeadline(Date.now() + QUERY_DEADLINE_MS, async () => (await handle.query(progressQuery)).rows.loaded);
   } catch {
     // No worker answering the query, or a result of another shape: the column stays empty.
   }
