@@ -36,7 +36,8 @@ interface RunContext {
 function readWatermark(pipeline: Pipeline, table: TableSpec): Promise<SavedState> {
   const { warehouse } = pipeline;
   const at = { pipeline: pipeline.name, table: table.name };
-  return warehouse.type === 'redshift' ? quick.readRedshiftWatermark({ ...at, warehouse }) : quick.readPostgresWatermark(at);
+  const summary = { summary: `read the saved watermark of ${table.name} (${pipeline.name})` };
+  return warehouse.type === 'redshift' ? quick.readRedshiftWatermark.executeWithOptions(summary, [{ ...at, warehouse }]) : quick.readPostgresWatermark.executeWithOptions(summary, [at]);
 }
 
 /** Checks every table (catalog, watermark, transform) and fixes its window before any data moves. */
