@@ -132,10 +132,10 @@ describe('steering and watching a run', () => {
         expect(await summaries(sales.workflowId)).toEqual(['extract sales (demo, 2026-02-11)']);
         expect(await summaries(runId)).toEqual(expect.arrayContaining(['plan extract of sales (demo, 2026-02-11)', 'check transform of customers (demo, 2026-02-11)']));
         const metadata = await handle.query<{ definition: { signalDefinitions: { name: string; description: string }[]; queryDefinitions: { name: string; description: string }[]; updateDefinitions: { name: string; description: string }[] } }>('__temporal_workflow_metadata');
-        const described3 = (list: { name: string; description: string }[]) => Object.fromEntries(list.map((entry) => [entry.name, entry.description !== '']));
-        expect(described3(metadata.definition.signalDefinitions)).toEqual({ pause: true, resume: true });
-        expect(described3(metadata.definition.updateDefinitions)).toEqual({ pauseRun: true, resumeRun: true, cancelRun: true });
-        expect(described3(metadata.definition.queryDefinitions)).toMatchObject({ progress: true });
+        const hasDescription = (list: { name: string; description: string }[]) => Object.fromEntries(list.map((entry) => [entry.name, entry.description !== '']));
+        expect(hasDescription(metadata.definition.signalDefinitions)).toEqual({ pause: true, resume: true });
+        expect(hasDescription(metadata.definition.updateDefinitions)).toEqual({ pauseRun: true, resumeRun: true, cancelRun: true });
+        expect(hasDescription(metadata.definition.queryDefinitions)).toMatchObject({ progress: true });
 
         await lock.query('COMMIT');
         expect((await etl(settings, 'resume', runId)).stdout).toMatch(new RegExp(`^${runId}: running;`, 'm'));
