@@ -7,6 +7,7 @@ import { createPostgresActivities, type PostgresDeps } from './postgres';
 import type { RedshiftDeps } from '../connectors/targets/redshift/load';
 import { createPostgresReplicationActivities, type PostgresReplicationDeps } from '../replication/postgres/activities';
 import { createS3Activities, type S3Deps } from './s3';
+import { createLakeRunActivities } from './lake-runs';
 import { createTransformActivities } from '../transform/transform';
 import { createTransformCheckActivities, type ReadTargetColumns } from '../transform/check';
 import { createPostgresTarget } from '../connectors/targets/postgres/load';
@@ -27,6 +28,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createPostgresActivities(deps),
     ...createS3Activities(deps),
+    ...createLakeRunActivities(deps),
     ...createDuckdbActivities(deps),
     ...createExtractActivities(deps),
     ...createTransformCheckActivities({ ...deps, readTargetColumns: createTargetColumnsReader(deps) }),
@@ -41,6 +43,7 @@ export function createActivities(deps: ActivityDeps) {
 export type Activities = ReturnType<typeof createActivities>;
 export type { DatabaseRole, ServerVersion } from './postgres';
 export type { ObjectRoundTrip } from './s3';
+export type { RawTableRun } from './lake-runs';
 export type { ParquetRoundTrip } from './duckdb';
 export type { ExtractPlan, ExtractResult } from '../connectors/sources/types';
 export type { TransformResult } from '../transform/transform';

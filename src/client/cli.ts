@@ -10,6 +10,7 @@ import { addScheduleCommands } from './schedule-commands';
 import { formatRunSummary, startPipelineRun } from './pipeline-run';
 import { formatPreflightSummary, startPreflight } from './preflight';
 import { addReplicationCommands } from './replication-commands';
+import { addReprocessCommand } from './reprocess-command';
 import { addResetCommand } from './reset-command';
 import { webUiUrl } from './web-ui';
 import { withClient } from './with-client';
@@ -70,6 +71,7 @@ addHistoryCommands(program);
 addScheduleCommands(program);
 addReplicationCommands(program);
 addResetCommand(program);
+addReprocessCommand(program);
 
 program.parseAsync().catch((error: unknown) => {
   console.error(describeError(error));

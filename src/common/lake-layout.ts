@@ -26,3 +26,14 @@ export function lakeTargetOf(pipeline: Pick<Pipeline, 'lake'>): LakeTarget {
   const { bucket, serverSideEncryption, kmsKeyId } = pipeline.lake;
   return { bucket, encryption: { serverSideEncryption, kmsKeyId } };
 }
+
+/** Where every run's raw folders of one table live: raw-data/<table>/. */
+export const rawTablePrefix = (at: Pick<RunLocation, 'prefix' | 'table'>) => `${at.prefix}raw-data/${at.table}/`;
+/** Where the manifests of one run date live: manifests/run_date=<date>/. */
+export const manifestsPrefix = (at: Pick<RunLocation, 'prefix' | 'runDate'>) => `${at.prefix}manifests/run_date=${at.runDate}/`;
+
+/** The run folder of a lake key: its run date and run id segment (`run_date=YYYY-MM-DD/<runId>/`), if it has one. */
+export function runFolderOfKey(key: string): { runDate: string; run: string } | undefined {
+  const match = /(?:^|\/)run_date=(\d{4}-\d{2}-\d{2})\/([^/]+)\//.exec(key);
+  return match?.[1] && match[2] ? { runDate: match[1], run: match[2] } : undefined;
+}

@@ -34,8 +34,9 @@ const tableSchema = z.strictObject({
    */
   lookback: z.string().min(1).optional(),
   /**
-   * Rows whose watermark column is NULL are in no window's range, so every run reads them: `include` merges them
-   * by key like any other row (the default: nothing is lost), `reject` sends them to rejected/ as null_watermark.
+   * Rows whose watermark column (for `window: interval`, the event-time column) is NULL are in no window's range,
+   * so every run reads them: `include` merges them by key like any other row (the default: nothing is lost),
+   * `reject` sends them to rejected/ as null_watermark.
    */
   nullWatermark: z.enum(nullWatermarkPolicies).default('include'),
   /**
@@ -146,6 +147,8 @@ export const pipelineSchema = z
       prefix: z.string().regex(/^$|^[^/].*\/$/, 'expected empty or a key prefix ending in /').default(''),
       serverSideEncryption: z.enum(['AES256', 'aws:kms']).optional(),
       kmsKeyId: z.string().min(1).optional(),
+      /** Raw run folders (raw-data/<table>/run_date=D/) older than this many days before a run's date are deleted at the end of that run; unset keeps them forever. */
+      retainRawDays: z.int().min(1).max(36_500).optional(),
     }),
     warehouse: z.discriminatedUnion('type', [postgresWarehouse, redshiftWarehouse]).prefault({ type: 'postgres' }),
     duckdb: z

@@ -5,6 +5,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { ApplicationFailure } from '@temporalio/activity';
 import { classifyS3Error } from './errors';
 import type { ServerSideEncryption } from '../activities/s3';
 
@@ -92,7 +93,12 @@ export async function listKeys(input: { s3: S3Client; bucket: string; prefix: st
 
 /** Removes everything under a prefix: a retried step first clears what an earlier attempt left. */
 export async function deletePrefix(input: { s3: S3Client; bucket: string; prefix: string }): Promise<number> {
-  const keys = await listKeys(input);
+  return deleteKeys({ ...input, keys: await listKeys(input) });
+}
+
+/** Removes the given objects, 1000 per request; `prefix` names where they are in errors. */
+export async function deleteKeys(input: { s3: S3Client; bucket: string; prefix: string; keys: readonly string[] }): Promise<number> {
+  const { keys } = input;
   for (let start = 0; start < keys.length; start += 1000) {
     const batch = keys.slice(start, start + 1000).map((Key) => ({ Key }));
     try {
@@ -102,4 +108,20 @@ export async function deletePrefix(input: { s3: S3Client; bucket: string; prefix
     }
   }
   return keys.length;
+}
+
+/** Reads and parses a JSON object of the lake (a run manifest). */
+export async function getJson(input: { s3: S3Client; bucket: string; key: string }): Promise<unknown> {
+  let text: string;
+  try {
+    const response = await input.s3.send(new GetObjectCommand({ Bucket: input.bucket, Key: input.key }));
+    text = (await response.Body?.transformToString('utf8')) ?? '';
+  } catch (error) {
+    throw classifyS3Error(error, { uri: `s3://${input.bucket}/${input.key}` });
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw ApplicationFailure.nonRetryable(`s3://${input.bucket}/${input.key} is not JSON; remove or restore the object`, 'LakeObjectInvalid');
+  }
 }

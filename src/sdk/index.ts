@@ -14,7 +14,9 @@ export type { NightlyEtlInput } from '../workflows/nightly-etl';
 export type { TableEtlInput } from '../workflows/table-etl';
 export type { ReplicationWorkflowInput, ReplicationStatus } from '../workflows/replication';
 export type { PreflightInput, PreflightSummary } from '../workflows/preflight';
-export type { RunManifest, TableRunResult, ReplicationSummary } from '../workflows/results';
+export type { ReprocessPipelineInput, ReprocessSummary } from '../workflows/reprocess';
+export type { ReprocessDayInput } from '../workflows/reprocess-day';
+export type { RunManifest, TableRunResult, ReplicationSummary, ReprocessedFrom } from '../workflows/results';
 export type { RunProgress, TableProgress, ProgressSummary } from '../workflows/progress';
 export type { Pipeline, TableSpec } from '../config/pipeline-schema';
 export type { PipelineInput } from '../config/pipeline-input';
@@ -38,6 +40,10 @@ export const WORKFLOWS = {
   replication: 'replicationWorkflow',
   /** Checks that a worker reaches every system a pipeline uses: input PreflightInput, result PreflightSummary. */
   preflight: 'preflightWorkflow',
+  /** Transforms and loads run dates again from the lake's raw data: input ReprocessPipelineInput, result ReprocessSummary. */
+  reprocess: 'reprocessPipelineWorkflow',
+  /** One run date of a reprocess (a child of reprocess): input ReprocessDayInput, result RunManifest. */
+  reprocessDay: 'reprocessDayWorkflow',
 } as const;
 
 /** The task queue workers poll: TEMPORAL_TASK_QUEUE, else `temporal-etl`. */

@@ -97,10 +97,11 @@ async function checksumContent(connection: DuckDBConnection, input: { table: Tab
   return { rowChecksum: labelRowChecksum(ROW_CHECKSUM_VERSION, String(rowChecksum)), columnChecksums, checksumSeconds };
 }
 
-/** With `nullWatermark: reject`, rows whose watermark is NULL are rejected first, as null_watermark. */
+/** With `nullWatermark: reject`, rows whose watermark (an interval table's event time) is NULL are rejected first, as null_watermark. */
 function withNullWatermarkRule(table: TableSpec): TransformStep[] {
-  if (!table.watermark || table.mode === 'full-refresh' || table.nullWatermark !== 'reject') return table.transform;
-  return [{ kind: 'dropNulls', body: { columns: [table.watermark], rule: 'null_watermark' } }, ...table.transform];
+  const column = table.window === 'interval' ? (table.eventTime ?? table.watermark) : table.watermark;
+  if (!column || table.mode === 'full-refresh' || table.nullWatermark !== 'reject') return table.transform;
+  return [{ kind: 'dropNulls', body: { columns: [column], rule: 'null_watermark' } }, ...table.transform];
 }
 
 async function runTransform(connection: DuckDBConnection, input: TransformInput, files: { raw: string[]; references: Record<string, string> }, dir: string) {

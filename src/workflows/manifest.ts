@@ -2,7 +2,7 @@ import type { Pipeline } from '../config/pipeline-schema';
 import { lakeTargetOf, manifestKey } from '../common/lake-layout';
 import { quick } from './activities';
 import type { RunInterval } from './run-date';
-import type { ReplicationSummary, RunManifest, TableRunResult } from './results';
+import type { ReplicationSummary, ReprocessedFrom, RunManifest, TableRunResult } from './results';
 
 /** Totals the tables' results and writes _manifest.json beside the run's data; returns it with its URI. */
 export async function writeRunManifest(input: {
@@ -13,8 +13,9 @@ export async function writeRunManifest(input: {
   startedAt: Date;
   tables: TableRunResult[];
   replication?: ReplicationSummary;
+  reprocessedFrom?: ReprocessedFrom[];
 }): Promise<RunManifest> {
-  const { pipeline, runId, runDate, startedAt, tables, replication } = input;
+  const { pipeline, runId, runDate, startedAt, tables, replication, reprocessedFrom } = input;
   const finishedAt = new Date();
   const sum = (pick: (table: TableRunResult) => number) => tables.reduce((total, table) => total + pick(table), 0);
   const manifest: RunManifest = {
@@ -29,6 +30,7 @@ export async function writeRunManifest(input: {
     tables,
     totals: { extractedRows: sum((t) => t.extractedRows), rejectedRows: sum((t) => t.rejectedRows), loadedRows: sum((t) => t.loadedRows) },
     ...(replication ? { replication } : {}),
+    ...(reprocessedFrom ? { reprocessedFrom } : {}),
   };
   const { uri } = await quick.writeManifest({ lake: lakeTargetOf(pipeline), key: manifestKey({ prefix: pipeline.lake.prefix, runDate, runId }), manifest });
   return { ...manifest, manifestUri: uri };

@@ -98,6 +98,24 @@ async function cleanUpFailedRun(context: RunContext): Promise<void> {
   }
 }
 
+/**
+ * Lake retention (lake.retainRawDays): a succeeded run deletes the raw folders of its tables whose run date is
+ * older than the retention before its own run date. A pipeline without the setting adds no command, so its
+ * histories replay unchanged; a failed cleanup is logged, never failing a run whose data has committed.
+ */
+async function deleteExpiredRawData(context: RunContext): Promise<void> {
+  const { pipeline, runDate } = context;
+  const retainRawDays = pipeline.lake.retainRawDays;
+  if (retainRawDays === undefined || !patched('lake-retention')) return;
+  const tables = pipeline.tables.map((table) => table.name);
+  try {
+    const removed = await quick.deleteExpiredRawData({ pipeline: pipeline.name, lake: lakeTargetOf(pipeline), prefix: pipeline.lake.prefix, tables, runDate, retainRawDays });
+    if (removed.deletedObjects > 0) log.info('lake retention removed raw data', { pipeline: pipeline.name, retainRawDays, runDates: removed.runDates, objects: removed.deletedObjects });
+  } catch (error) {
+    log.warn('lake retention could not remove old raw data; the next run tries again', { pipeline: pipeline.name, retainRawDays, error: error instanceof Error ? error.message : String(error) });
+  }
+}
+
 const elapsedSeconds = (context: RunContext) => (Date.now() - context.startedAt.getTime()) / 1000;
 
 /** Metrics, the log line and the alert of a failed run (not of a cancelled one). */
@@ -117,7 +135,7 @@ async function reportFailure(context: RunContext, error: unknown): Promise<void>
  * check every table, then one child workflow per table (loads commit dimensions before facts), a bounded
  * number at a time; then the run manifest. Only references and counts travel through the history, never rows.
  * Signals `pause`/`resume` act between steps, the `progress` query reports where it is, a cancelled or failed
- * run cleans its unfinished tables' lake files up; metrics are emitted, and alerts sent (once per run and kind) on failure, on a run longer
+ * run cleans its unfinished tables' lake files up, a succeeded one removes raw data past the lake retention; metrics are emitted, and alerts sent (once per run and kind) on failure, on a run longer
  * than `alerts.maxRunMinutes` and on quality under `alerts.minQualityScore`.
  */
 export async function nightlyEtlWorkflow(input: NightlyEtlInput): Promise<RunManifest> {
@@ -129,6 +147,7 @@ export async function nightlyEtlWorkflow(input: NightlyEtlInput): Promise<RunMan
   const watch = watchRunTime(pipeline.alerts, { pipeline: pipeline.name, runId, runDate });
   try {
     const manifest = await runPipeline(context);
+    await deleteExpiredRawData(context);
     context.tracking.progress.step = 'done';
     context.tracking.setStatus('succeeded');
     recordRunDuration({ pipeline: pipeline.name, status: 'succeeded', seconds: manifest.seconds });

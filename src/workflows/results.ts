@@ -1,5 +1,6 @@
 import type { ExtractWindow } from '../connectors/sources/postgres/sql';
 import type { NullWatermarkCount } from '../connectors/sources/types';
+import type { SourceColumn } from '../sql/pg-types';
 import type { RunInterval } from './run-date';
 
 /** What one table's run did: counts at every stage, the window, timings and where the files are. */
@@ -31,6 +32,15 @@ export interface TableRunResult {
   uris: { raw: string; processed: string; rejected?: string };
   /** What the load changed about the target's columns, or stopped loading (onSchemaChange), one sentence each. */
   schemaChanges?: string[];
+  /** The raw Parquet parts of this run (S3 keys in the lake bucket) and their column types: what `etl reprocess` reads. */
+  raw?: { keys: string[]; columns: SourceColumn[] };
+}
+
+/** A raw run a reprocess read instead of the source: the succeeded run of that date, and its raw folders per table. */
+export interface ReprocessedFrom {
+  runDate: string;
+  runId: string;
+  uris: Record<string, string>;
 }
 
 /** What the replication step did before the extract (only when the pipeline has a replication section). */
@@ -60,4 +70,6 @@ export interface RunManifest {
   manifestUri?: string;
   /** Present when the run first brought the replica up to date and extracted from it. */
   replication?: ReplicationSummary;
+  /** Set on a reprocess: the raw runs it transformed and loaded again, instead of reading the source. */
+  reprocessedFrom?: ReprocessedFrom[];
 }

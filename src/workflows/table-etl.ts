@@ -24,7 +24,8 @@ export const dependencyLoadedSignal = defineSignal<[{ table: string }]>('depende
 /** One line naming the step, table, pipeline and run date: the activity's summary in the Web UI and `temporal workflow describe`. */
 export const stepSummary = (step: string, at: { pipeline: string; table: string; runDate: string }) => `${step} ${at.table} (${at.pipeline}, ${at.runDate})`;
 
-function findTable(pipeline: Pipeline, name: string): TableSpec {
+/** The table of a pipeline by name; a missing one fails the workflow (TableMissing). */
+export function findTable(pipeline: Pipeline, name: string): TableSpec {
   const table = pipeline.tables.find((candidate) => candidate.name === name);
   if (!table) throw ApplicationFailure.nonRetryable(`no table ${name} in pipeline ${pipeline.name}`, 'TableMissing');
   return table;
@@ -37,7 +38,7 @@ function reconcile(table: string, stage: string, expected: number, actual: numbe
 }
 
 /** The tables a table's `references` steps check against (validated to be among its dependsOn). */
-function referencedTables(table: TableSpec): string[] {
+export function referencedTables(table: TableSpec): string[] {
   return [...new Set(table.transform.flatMap((step) => (step.kind === 'references' ? [step.body.table] : [])))];
 }
 
@@ -162,5 +163,6 @@ export async function tableEtlWorkflow(input: TableEtlInput): Promise<TableRunRe
     },
     ...(plan.schemaChange ? { schemaChanges: plan.schemaChange.notes } : {}),
     ...(loaded.deletedRows !== undefined ? { deletedRows: loaded.deletedRows } : {}),
+    raw: { keys: rawKeys, columns: plan.columns },
   };
 }

@@ -5,9 +5,10 @@ import { readRejected } from '../support/lake';
 
 let harness: Harness;
 
-/** test_nullwm.items into its own target, with the given nullWatermark policy (none: the default). */
-function pipeline(name: string, nullWatermark?: 'include' | 'reject'): Pipeline {
-  const table = { name: 'items', source: 'test_nullwm.items', target: `test_nullwm_wh.${name.replace(/-/g, '_')}`, primaryKey: ['id'], mode: 'incremental', watermark: 'updated_at', nullWatermark };
+/** test_nullwm.items into its own target, with the given nullWatermark policy (none: the default); `interval` cuts it on updated_at as an event time. */
+function pipeline(name: string, nullWatermark?: 'include' | 'reject', interval = false): Pipeline {
+  const cut = interval ? { window: 'interval', eventTime: 'updated_at' } : { mode: 'incremental', watermark: 'updated_at' };
+  const table = { name: 'items', source: 'test_nullwm.items', target: `test_nullwm_wh.${name.replace(/-/g, '_')}`, primaryKey: ['id'], ...cut, nullWatermark };
   return parsePipeline({ file: 'nullwm.yaml', text: JSON.stringify({ name, lake: { bucket: LOCAL_STACK.lakeBucket }, tables: [table] }) });
 }
 
@@ -67,5 +68,19 @@ describe('rows whose watermark is NULL', () => {
     await harness.source.query('UPDATE test_nullwm.items SET updated_at = NULL');
     const first = (await harness.run(pipeline('nullwm-all-null'))).tables[0];
     expect(first).toMatchObject({ sourceRows: 3, extractedRows: 3, loadedRows: 3, nullWatermark: { policy: 'include', rows: 3 } });
+  });
+
+  it('with window: interval, NULL event times are in every day\'s window and follow nullWatermark (include, reject)', async () => {
+    // Rows 1 and 2 fall on 2026-01-01 (UTC); row 3 has no event time; 01-02 holds none.
+    const included = await harness.run(pipeline('nullwm-iv-include', undefined, true), '2026-01-01');
+    expect(included.tables[0]).toMatchObject({ sourceRows: 3, extractedRows: 3, rejectedRows: 0, loadedRows: 3, nullWatermark: { policy: 'include', rows: 1 } });
+    expect(await rows(harness.warehouse, 'test_nullwm_wh.nullwm_iv_include')).toEqual(await rows(harness.source, 'test_nullwm.items'));
+    const nextDay = await harness.run(pipeline('nullwm-iv-include', undefined, true), '2026-01-02');
+    expect(nextDay.tables[0]).toMatchObject({ sourceRows: 1, extractedRows: 1, loadedRows: 1, nullWatermark: { policy: 'include', rows: 1 } });
+
+    const rejected = (await harness.run(pipeline('nullwm-iv-reject', 'reject', true), '2026-01-01')).tables[0];
+    expect(rejected).toMatchObject({ sourceRows: 3, extractedRows: 3, rejectedRows: 1, loadedRows: 2, rejectedByRule: { null_watermark: 1 }, nullWatermark: { policy: 'reject', rows: 1 } });
+    expect(await readRejected(harness, rejected?.uris.rejected ?? '')).toEqual({ rows: 1, byReason: { null_watermark: 1 } });
+    expect((await rows(harness.warehouse, 'test_nullwm_wh.nullwm_iv_reject')).map(([id]) => id)).toEqual(['1', '2']);
   });
 });

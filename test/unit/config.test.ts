@@ -196,3 +196,16 @@ describe('deletes', () => {
     expect(() => parsePipeline({ file: 'p.yaml', text })).toThrow(/tables\[0\]\.deletes: a full refresh already removes/);
   });
 });
+
+describe('lake retention', () => {
+  const text = (lake: Record<string, unknown>) => JSON.stringify({ name: 'p', lake: { bucket: 'lake-bucket', ...lake }, tables: [{ name: 't', source: 'a.b', target: 'c.d', primaryKey: ['id'] }] });
+
+  it('reads retainRawDays in whole days, and keeps raw data forever without it', () => {
+    expect(parsePipeline({ file: 'p.yaml', text: text({ retainRawDays: 30 }) }).lake.retainRawDays).toBe(30);
+    expect(parsePipeline({ file: 'p.yaml', text: text({}) }).lake.retainRawDays).toBeUndefined();
+  });
+
+  it.each([0, 1.5, -3, '30'])('refuses retainRawDays: %j, naming the field', (days) => {
+    expect(() => parsePipeline({ file: 'p.yaml', text: text({ retainRawDays: days }) })).toThrow(/lake\.retainRawDays: /);
+  });
+});

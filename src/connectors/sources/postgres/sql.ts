@@ -25,19 +25,20 @@ function intervalBound(instant: string, interval: NonNullable<ExtractWindow['int
 function windowPredicate(window: ExtractWindow | undefined): string[] {
   if (!window) return [];
   const column = quoteIdent(window.column);
+  // A row whose watermark (or event time) is NULL is in no range: every window reads it, and the table's
+  // `nullWatermark` merges it by key or rejects it as null_watermark.
   if (window.interval) {
     const lower = window.from === undefined ? [] : [`${column} >= ${intervalBound(window.from, window.interval)}`];
-    return [...lower, `${column} < ${intervalBound(window.to, window.interval)}`];
+    return [`(${[...lower, `${column} < ${intervalBound(window.to, window.interval)}`].join(' AND ')} OR ${column} IS NULL)`];
   }
-  // A row whose watermark is NULL is in no range: every window reads it, and the table's `nullWatermark` merges
-  // it by key or rejects it as null_watermark.
   const lower = window.from === undefined ? [] : [`${column} > ${quoteLiteral(window.from)}`];
   return [`(${[...lower, `${column} <= ${quoteLiteral(window.to)}`].join(' AND ')} OR ${column} IS NULL)`];
 }
 
-/** Rows in an interval window, in one pass. */
+/** Rows in an interval window (NULL event times included) and how many of them have a NULL event time, in one pass. */
 export function selectWindowCount(input: { source: string; window: ExtractWindow }): string {
-  return `SELECT count(*)::bigint AS row_count FROM ${quoteQualified(input.source)} WHERE ${windowPredicate(input.window).join(' AND ')}`;
+  const nulls = `count(*) FILTER (WHERE ${quoteIdent(input.window.column)} IS NULL)::bigint AS null_rows`;
+  return `SELECT count(*)::bigint AS row_count, ${nulls} FROM ${quoteQualified(input.source)} WHERE ${windowPredicate(input.window).join(' AND ')}`;
 }
 
 /**

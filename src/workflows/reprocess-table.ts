@@ -1,0 +1,90 @@
+import { ApplicationFailure } from '@temporalio/workflow';
+import type { LakeTarget, RawTableRun } from '../activities';
+import type { RunLocation } from '../common/lake-layout';
+import type { Pipeline, TableSpec } from '../config/pipeline-schema';
+import { bulk, quick } from './activities';
+import type { TableRunResult } from './results';
+import { findTable, referencedTables } from './table-etl';
+
+export interface ReprocessTableInput {
+  pipeline: Pipeline;
+  table: TableSpec;
+  raw: RawTableRun;
+  /** Where this reprocess writes its processed and rejected files (its own run id, the raw run's date). */
+  location: RunLocation;
+  lake: LakeTarget;
+}
+
+function reconcile(input: ReprocessTableInput, stage: string, expected: number, actual: number): void {
+  if (expected === actual) return;
+  const at = `pipeline ${input.pipeline.name}, table ${input.table.name}, run date ${input.raw.runDate}, step reprocess`;
+  throw ApplicationFailure.nonRetryable(`${at}: ${stage}: expected ${expected} rows, got ${actual}; nothing more was loaded. Check the raw run ${input.raw.runId} (${input.raw.uri})`, 'ReconciliationFailed');
+}
+
+/** The accepted keys of each referenced table, read from its warehouse target (never from the source). */
+async function extractAcceptedKeys(input: ReprocessTableInput): Promise<Record<string, string>> {
+  const references: Record<string, string> = {};
+  const { warehouse } = input.pipeline;
+  for (const name of referencedTables(input.table)) {
+    const referenced = findTable(input.pipeline, name);
+    const location = { ...input.location, table: referenced.name };
+    if (warehouse.type === 'redshift') references[name] = (await bulk.extractRedshiftKeys({ table: referenced, warehouse, location, lake: input.lake })).key;
+    else references[name] = (await bulk.extractKeys({ table: { ...referenced, source: referenced.target }, database: 'warehouse', location, lake: input.lake })).key;
+  }
+  return references;
+}
+
+/**
+ * One table of one day again from its raw Parquet: check the transform against the recorded column types and
+ * the target, transform, load by the table's mode. No source is read, no watermark or source mark is saved
+ * (the nightly incremental and the went-backwards check see the state of the last real run), and deletes are
+ * not propagated (they need the source's key set of now).
+ */
+export async function reprocessTable(input: ReprocessTableInput): Promise<TableRunResult> {
+  const { pipeline, table, raw, lake, location } = input;
+  const started = Date.now();
+  const sourceColumns = raw.columns;
+  const checked = await quick.checkTransform({ pipeline: pipeline.name, table, sourceColumns, warehouse: pipeline.warehouse });
+  const references = await extractAcceptedKeys(input);
+  const checksumColumns = pipeline.warehouse.type === 'redshift';
+  const transformed = await bulk.transformTable({ table, location, lake, rawKeys: raw.keys, references, sourceColumns, limits: pipeline.duckdb, checksumColumns });
+  reconcile(input, 'transform input = raw rows', raw.extractedRows, transformed.inputRows);
+  const load = {
+    pipeline: pipeline.name,
+    table: table.name,
+    target: table.target,
+    mode: table.mode,
+    keys: table.primaryKey,
+    columns: transformed.columns,
+    rollups: table.rollups,
+    runId: location.runId,
+    files: transformed.processed,
+    schemaChange: checked.schemaChange,
+    expected: { rows: transformed.acceptedRows, keyChecksum: transformed.keyChecksum, columnChecksums: transformed.columnChecksums, rowChecksum: transformed.rowChecksum },
+  };
+  const { warehouse } = pipeline;
+  const loaded = warehouse.type === 'redshift' ? await bulk.loadIntoRedshift({ ...load, warehouse }) : await bulk.loadIntoPostgres(load);
+  reconcile(input, 'raw = loaded + rejected', raw.extractedRows, loaded.rows + transformed.rejectedRows);
+  return {
+    table: table.name,
+    target: table.target,
+    mode: table.mode,
+    sourceRows: raw.extractedRows,
+    extractedRows: raw.extractedRows,
+    rejectedRows: transformed.rejectedRows,
+    rejectedByRule: transformed.rejectedByRule,
+    loadedRows: loaded.rows,
+    qualityScore: transformed.qualityScore,
+    keyChecksum: loaded.keyChecksum,
+    rowChecksum: transformed.rowChecksum,
+    columnChecksums: transformed.columnChecksums,
+    bytes: { raw: 0, processed: transformed.processedBytes },
+    seconds: { extract: 0, transform: transformed.seconds, load: loaded.seconds, total: (Date.now() - started) / 1000, verify: { transform: transformed.checksumSeconds, load: loaded.verifySeconds ?? 0 } },
+    uris: {
+      raw: raw.uri,
+      processed: `s3://${transformed.processed.bucket}/${transformed.processed.prefix}`,
+      rejected: transformed.rejected ? `s3://${transformed.rejected.bucket}/${transformed.rejected.key}` : undefined,
+    },
+    ...(checked.schemaChange ? { schemaChanges: checked.schemaChange.notes } : {}),
+  };
+}
