@@ -12,6 +12,7 @@ import { createTransformActivities } from '../transform/transform';
 import { createTransformCheckActivities, type ReadTargetColumns } from '../transform/check';
 import { createPostgresTarget } from '../connectors/targets/postgres/load';
 import { createRedshiftTarget } from '../connectors/targets/redshift/load';
+import { createStepActivities } from '../steps/activities';
 
 /** The clients a worker builds once and hands to every activity module. */
 export type ActivityDeps = PostgresDeps & S3Deps & DuckdbDeps & RedshiftDeps & AlertDeps & PostgresReplicationDeps & DmsDeps;
@@ -37,6 +38,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createAlertActivities(deps),
     ...createPostgresReplicationActivities(deps),
     ...createDmsActivities(deps),
+    ...createStepActivities(deps),
   };
 }
 
@@ -45,6 +47,7 @@ export type { DatabaseRole, ServerVersion } from './postgres';
 export type { ObjectRoundTrip } from './s3';
 export type { RawTableRun } from './lake-runs';
 export type { ParquetRoundTrip } from './duckdb';
+export type { RunRedshiftStepInput, RunStepInput, StepResult } from '../steps/types';
 export type { ExtractPlan, ExtractResult } from '../connectors/sources/types';
 export type { TransformResult } from '../transform/transform';
 export type { LoadTableInput, LoadTableResult, ResetTablesResult, SavedState } from '../connectors/targets/types';

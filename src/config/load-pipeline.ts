@@ -28,7 +28,7 @@ export async function loadPipeline(input: { file: string }): Promise<Pipeline> {
   return readSqlFiles({ file: input.file, pipeline: parsePipeline({ file: input.file, text }) });
 }
 
-/** Inlines each `sql:` step's file, so workers on any machine run the SQL the pipeline was started with. */
+/** Inlines each `sql:` transform step's and database step's file, so workers on any machine run the SQL the pipeline was started with. */
 async function readSqlFiles(input: { file: string; pipeline: Pipeline }): Promise<Pipeline> {
   const issues: string[] = [];
   for (const [tableIndex, table] of input.pipeline.tables.entries()) {
@@ -40,6 +40,14 @@ async function readSqlFiles(input: { file: string; pipeline: Pipeline }): Promis
         return '';
       });
     }
+  }
+  for (const [stepIndex, step] of input.pipeline.steps.entries()) {
+    if (step.sql === undefined) continue;
+    const path = resolve(dirname(input.file), step.sql);
+    const text = await readFile(path, 'utf8').catch(() => undefined);
+    if (text === undefined) issues.push(`steps[${stepIndex}].sql: cannot read ${path}`);
+    else if (!text.trim()) issues.push(`steps[${stepIndex}].sql: ${path} is empty`);
+    step.query = text ?? '';
   }
   if (issues.length > 0) throw new ConfigError(input.file, issues);
   return input.pipeline;

@@ -67,5 +67,10 @@ export function checkPipelineInput(raw: unknown): { pipeline: Pipeline; issues?:
       }
     });
   });
+  parsed.data.steps.forEach((step, stepIndex) => {
+    if (step.sql !== undefined && !step.query?.trim()) {
+      issues.push(`steps[${stepIndex}].sql: the SQL of ${step.sql} is not in the input (workers cannot read your files); start the run with startPipelineRun({ pipelineFile }), which inlines it, or pass the text as query`);
+    }
+  });
   return issues.length > 0 ? { issues } : { pipeline: parsed.data };
 }

@@ -2,8 +2,9 @@ import { z } from 'zod';
 import { replicationSchema } from './replication-schema';
 import { HOW_TO_REFERENCE, SECRET_REFERENCE, secretInUrl } from './secret-reference';
 import { scheduleSchema } from './schedule-schema';
-import { orderTableLevels } from './table-order';
-import { identifier, rollupSchema, transformStepSchema } from './transform-schema';
+import { checkSteps, databaseStepSchema } from './steps-schema';
+import { orderTableLevels, withStepOrder } from './table-order';
+import { identifier, referenceColumns, rollupSchema, transformStepSchema } from './transform-schema';
 import { typeOverrides } from '../sql/type-map';
 
 const qualifiedName = z
@@ -171,6 +172,8 @@ export const pipelineSchema = z
     replication: replicationSchema.optional(),
     /** Nightly runs by a Temporal Schedule: cron, time zone, overlap policy, catch-up window. */
     schedule: scheduleSchema.optional(),
+    /** Database steps (procedures, SQL files) run before, after or between the table loads. */
+    steps: z.array(databaseStepSchema).default([]),
   })
   .superRefine((pipeline, ctx) => {
     pipeline.tables.forEach((table, index) => {
@@ -204,17 +207,28 @@ export const pipelineSchema = z
           ctx.addIssue({ code: 'custom', path: ['tables', index, 'transform', position, 'references', 'table'], message: `"${step.body.table}" must also be listed in dependsOn so it is loaded first` });
         }
         const referenced = pipeline.tables.find((other) => other.name === (step.kind === 'references' ? step.body.table : undefined));
-        if (step.kind === 'references' && referenced && referenced.primaryKey.length !== 1) {
-          ctx.addIssue({ code: 'custom', path: ['tables', index, 'transform', position, 'references', 'table'], message: `"${step.body.table}" has a composite primaryKey (${referenced.primaryKey.join(', ')}); references need a table with a single-column key` });
+        const checked = step.kind === 'references' ? referenceColumns(step.body) : [];
+        if (referenced && checked.length !== referenced.primaryKey.length) {
+          const key = referenced.primaryKey;
+          const message = key.length === 1 ? `"${referenced.name}" has a single-column primaryKey (${key.join('')}); give one column` : `"${referenced.name}" has a composite primaryKey (${key.join(', ')}); list ${key.length} columns, matched to it in that order: column: [${key.join(', ')}]`;
+          ctx.addIssue({ code: 'custom', path: ['tables', index, 'transform', position, 'references', 'column'], message });
         }
       });
     });
     checkTargets(pipeline, ctx);
     // An unknown dependsOn is reported above; ordering around it would also call it a cycle, which it is not.
     const known = new Set(pipeline.tables.map((table) => table.name));
-    const { cycle } = orderTableLevels(pipeline.tables.map((table) => ({ ...table, dependsOn: table.dependsOn.filter((name) => known.has(name) && name !== table.name) })));
+    const knownTables = pipeline.tables.map((table) => ({ ...table, dependsOn: table.dependsOn.filter((name) => known.has(name) && name !== table.name) }));
+    const { cycle } = orderTableLevels(knownTables);
     if (cycle.length > 0) {
       ctx.addIssue({ code: 'custom', path: ['tables'], message: `dependsOn forms a cycle among ${cycle.map((table) => table.name).join(', ')}` });
+    }
+    checkSteps(pipeline, ctx);
+    // Only a cycle the steps add is reported here; unknown names are reported above.
+    const knownSteps = pipeline.steps.map((step) => ({ after: Array.isArray(step.after) ? step.after.filter((name) => known.has(name)) : step.after, before: step.before }));
+    const stepCycle = cycle.length === 0 && pipeline.steps.length > 0 ? orderTableLevels(withStepOrder(knownTables, knownSteps)).cycle : [];
+    if (stepCycle.length > 0) {
+      ctx.addIssue({ code: 'custom', path: ['steps'], message: `a step's after/before and the tables' dependsOn form a cycle among ${stepCycle.map((table) => table.name).join(', ')}: a table would wait for a step that waits for it` });
     }
     const { warehouse } = pipeline;
     if (warehouse.type === 'redshift' && !warehouse.workgroupName === !warehouse.clusterIdentifier) {
@@ -236,4 +250,5 @@ export type Pipeline = z.output<typeof pipelineSchema>;
 export type TableSpec = Pipeline['tables'][number];
 export type WarehouseSpec = Pipeline['warehouse'];
 export type AlertsSpec = NonNullable<Pipeline['alerts']>;
+export type { DatabaseStep } from './steps-schema';
 export type { Rollup, TransformStep } from './transform-schema';

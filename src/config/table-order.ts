@@ -22,3 +22,21 @@ export function orderTableLevels<T extends TableNode>(tables: readonly T[]): { l
   }
   return { levels, cycle: [] };
 }
+
+/** A step's placement fields, as far as ordering is concerned. */
+interface StepNode {
+  after?: readonly string[] | 'all';
+  before?: readonly string[] | 'all';
+}
+
+/**
+ * The tables with what steps add to their order: a table a step runs before also comes after the tables that
+ * step runs after. Only for the start order and cycle checks; a table's load still waits for its dependsOn only.
+ */
+export function withStepOrder<T extends TableNode>(tables: readonly T[], steps: readonly StepNode[]): T[] {
+  return tables.map((table) => {
+    const listed = (names: readonly string[] | 'all' | undefined): readonly string[] => (names === 'all' || names === undefined ? [] : names);
+    const extra = steps.flatMap((step) => (listed(step.before).includes(table.name) ? listed(step.after) : []));
+    return extra.length === 0 ? table : { ...table, dependsOn: [...new Set([...table.dependsOn, ...extra])] };
+  });
+}

@@ -27,8 +27,11 @@ const stepBodies = {
   cast: z.record(identifier, castType),
   /** A business rule: rows for which `keep` (a DuckDB boolean expression) is not true are rejected as `rule`. */
   filter: z.strictObject({ rule: ruleName, keep: z.string().min(1) }),
-  /** Rows whose `column` value is not a key of another table of this pipeline are rejected as `rule`. */
-  references: z.strictObject({ rule: ruleName, column: identifier, table: identifier }),
+  /**
+   * Rows whose `column` value is not a key of another table of this pipeline are rejected as `rule`; for a
+   * composite key, `column` lists as many columns, matched to the referenced primaryKey in its order.
+   */
+  references: z.strictObject({ rule: ruleName, column: z.union([identifier, columns]), table: identifier }),
   derive: z.record(identifier, z.string().min(1)),
   select: columns,
   /** A .sql file (relative to the pipeline file) holding a SELECT over the relation `input`. */
@@ -73,3 +76,8 @@ export const rollupSchema = z.strictObject({
   ),
 });
 export type Rollup = z.output<typeof rollupSchema>;
+
+/** The columns a `references` step checks, in the referenced key's order (one for a single-column key). */
+export function referenceColumns(body: { column: string | readonly string[] }): string[] {
+  return typeof body.column === 'string' ? [body.column] : [...body.column];
+}

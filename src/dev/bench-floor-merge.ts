@@ -1,3 +1,4 @@
+import { keySetColumns, keySetSelect } from '../sql/key-set';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { PoolClient } from 'pg';
@@ -22,15 +23,16 @@ function referencesFromWarehouse(input: MergeInput & { table: TableSpec }) {
     for (const step of input.table.transform) {
       if (step.kind !== 'references') continue;
       const referenced = input.pipeline.tables.find((table) => table.name === step.body.table);
-      const key = quoteIdent(referenced?.primaryKey[0] ?? '');
+      const keys = referenced?.primaryKey ?? [];
+      const keySet = keySetSelect({ keys, cast: (column) => `${column}::text` });
       const csv = join(input.dir, `${step.body.table}.keys.csv`);
       const client = await input.warehouse.connect();
       try {
-        await copyToFile({ client, sql: `COPY (SELECT DISTINCT ${key}::text FROM ${floorTable(FLOOR_SCHEMA, referenced?.target ?? '')}) TO STDOUT WITH (FORMAT csv)`, path: csv });
+        await copyToFile({ client, sql: `COPY (SELECT DISTINCT ${keySet.select} FROM ${floorTable(FLOOR_SCHEMA, referenced?.target ?? '')} WHERE ${keySet.where}) TO STDOUT WITH (FORMAT csv)`, path: csv });
       } finally {
         client.release();
       }
-      await connection.run(`CREATE OR REPLACE TEMP TABLE ${referenceRelation(step.body.table)} AS SELECT * FROM read_csv(${quoteLiteral(csv)}, columns = {'etl_key': 'VARCHAR'}, header = false)`);
+      await connection.run(`CREATE OR REPLACE TEMP TABLE ${referenceRelation(step.body.table)} AS SELECT * FROM read_csv(${quoteLiteral(csv)}, columns = {${keySetColumns(keys.length).map((name) => `'${name}': 'VARCHAR'`).join(', ')}}, header = false)`);
     }
   };
 }

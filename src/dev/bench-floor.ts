@@ -1,3 +1,4 @@
+import { keySetSelect } from '../sql/key-set';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
@@ -48,7 +49,7 @@ function acceptedKeysPath(dir: string, table: string): string {
 async function defineReferences(connection: DuckDBConnection, input: { table: TableSpec; dir: string }) {
   for (const step of input.table.transform) {
     if (step.kind !== 'references') continue;
-    const keys = `SELECT etl_key FROM read_parquet(${quoteLiteral(acceptedKeysPath(input.dir, step.body.table))})`;
+    const keys = `SELECT * FROM read_parquet(${quoteLiteral(acceptedKeysPath(input.dir, step.body.table))})`;
     await connection.run(`CREATE OR REPLACE TEMP TABLE ${referenceRelation(step.body.table)} AS ${keys}`);
   }
 }
@@ -82,8 +83,8 @@ export async function transformToCsv(
   const source = hasUnrepresentableMarker(input.columns) ? `(SELECT * EXCLUDE (${marker}) FROM ${raw} WHERE ${marker} IS NULL)` : raw;
   const transformed = compileTransform({ source, steps: table.transform, context: { keys: table.primaryKey, referenceRelation } });
   await connection.run(`CREATE OR REPLACE TEMP TABLE floor_accepted AS SELECT * EXCLUDE (${REJECT_COLUMN}) FROM (${transformed}) WHERE ${REJECT_COLUMN} IS NULL`);
-  const key = quoteIdent(table.primaryKey[0] ?? '');
-  await connection.run(copyToParquetFile({ query: `SELECT DISTINCT CAST(${key} AS VARCHAR) AS etl_key FROM floor_accepted WHERE ${key} IS NOT NULL`, path: acceptedKeysPath(dir, table.name) }));
+  const keySet = keySetSelect({ keys: table.primaryKey, cast: (column) => `CAST(${column} AS VARCHAR)` });
+  await connection.run(copyToParquetFile({ query: `SELECT DISTINCT ${keySet.select} FROM floor_accepted WHERE ${keySet.where}`, path: acceptedKeysPath(dir, table.name) }));
   const main = { target: table.target, path: join(dir, `${table.name}.out.csv`), keys: table.primaryKey };
   const outputs = [{ ...main, columns: await writeCsv(connection, { query: 'SELECT * FROM floor_accepted', path: main.path }) }];
   for (const [index, rollup] of table.rollups.entries()) {

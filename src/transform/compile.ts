@@ -1,3 +1,4 @@
+import { referenceColumns } from '../config/transform-schema';
 import type { TransformStep } from '../config/transform-schema';
 import { quoteIdent, quoteLiteral } from '../sql/quote';
 
@@ -47,10 +48,16 @@ function stepSql(step: TransformStep, context: TransformContext, prev: string): 
     case 'cast':
       return castSql(step.body, prev);
     case 'references': {
-      const column = quoteIdent(step.body.column);
-      // Keys travel as text, so integer and text keys compare the same way.
-      const known = `CAST(${column} AS VARCHAR) IN (SELECT etl_key FROM ${context.referenceRelation(step.body.table)})`;
-      return `SELECT * REPLACE (${reject(step.body.rule, `${column} IS NOT NULL AND NOT (${known})`)}) FROM ${prev}`;
+      const columns = referenceColumns(step.body).map((name) => quoteIdent(name));
+      const relation = context.referenceRelation(step.body.table);
+      // Keys travel as text, so integer and text keys compare the same way. A composite value with a NULL part
+      // is not checked, as SQL's MATCH SIMPLE foreign keys do not check it.
+      const known =
+        columns.length === 1
+          ? `CAST(${columns[0] ?? ''} AS VARCHAR) IN (SELECT etl_key FROM ${relation})`
+          : `EXISTS (SELECT 1 FROM ${relation} AS etl_ref WHERE ${columns.map((column, index) => `etl_ref.etl_key_${index + 1} = CAST(${column} AS VARCHAR)`).join(' AND ')})`;
+      const present = columns.map((column) => `${column} IS NOT NULL`).join(' AND ');
+      return `SELECT * REPLACE (${reject(step.body.rule, `${present} AND NOT (${known})`)}) FROM ${prev}`;
     }
     case 'derive':
       return `SELECT *, ${Object.entries(step.body).map(([name, expression]) => `(${expression}) AS ${quoteIdent(name)}`).join(', ')} FROM ${prev}`;

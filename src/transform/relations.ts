@@ -1,6 +1,8 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { TableSpec } from '../config/pipeline-schema';
+import { referenceColumns } from '../config/transform-schema';
+import { emptyKeySet, keySetColumns } from '../sql/key-set';
 import { quoteIdent, quoteLiteral } from '../sql/quote';
 import { REJECT_COLUMN } from './compile';
 import type { ColumnSpec } from '../sql/warehouse-types';
@@ -31,7 +33,8 @@ export async function createInputRelations(
   for (const step of input.table.transform) {
     if (step.kind !== 'references') continue;
     const path = input.references[step.body.table];
-    const source = path ? `SELECT etl_key FROM read_parquet(${quoteLiteral(path)})` : 'SELECT CAST(NULL AS VARCHAR) AS etl_key WHERE false';
+    const width = referenceColumns(step.body).length;
+    const source = path ? `SELECT ${keySetColumns(width).join(', ')} FROM read_parquet(${quoteLiteral(path)})` : emptyKeySet(width);
     await connection.run(`CREATE OR REPLACE TEMP VIEW ${referenceRelation(step.body.table)} AS ${source}`);
   }
 }

@@ -1,3 +1,4 @@
+import type { StepResult } from '../activities';
 import type { Pipeline } from '../config/pipeline-schema';
 import { lakeTargetOf, manifestKey } from '../common/lake-layout';
 import { quick } from './activities';
@@ -13,9 +14,10 @@ export async function writeRunManifest(input: {
   startedAt: Date;
   tables: TableRunResult[];
   replication?: ReplicationSummary;
+  steps?: StepResult[];
   reprocessedFrom?: ReprocessedFrom[];
 }): Promise<RunManifest> {
-  const { pipeline, runId, runDate, startedAt, tables, replication, reprocessedFrom } = input;
+  const { pipeline, runId, runDate, startedAt, tables, replication, steps, reprocessedFrom } = input;
   const finishedAt = new Date();
   const sum = (pick: (table: TableRunResult) => number) => tables.reduce((total, table) => total + pick(table), 0);
   const manifest: RunManifest = {
@@ -30,6 +32,7 @@ export async function writeRunManifest(input: {
     tables,
     totals: { extractedRows: sum((t) => t.extractedRows), rejectedRows: sum((t) => t.rejectedRows), loadedRows: sum((t) => t.loadedRows) },
     ...(replication ? { replication } : {}),
+    ...(steps ? { steps } : {}),
     ...(reprocessedFrom ? { reprocessedFrom } : {}),
   };
   const { uri } = await quick.writeManifest({ lake: lakeTargetOf(pipeline), key: manifestKey({ prefix: pipeline.lake.prefix, runDate, runId }), manifest });

@@ -6,6 +6,7 @@ import { lakeTargetOf } from '../common/lake-layout';
 import { quick } from './activities';
 import { alertOnFailure, alertOnLowQuality, watchRunTime } from './alerts';
 import { catchUpReplica } from './catch-up-replica';
+import { planSteps } from './database-steps';
 import { failedTable, failureMessage, failureType } from './failures';
 import { validatedPipeline } from './pipeline-input';
 import { writeRunManifest } from './manifest';
@@ -58,15 +59,26 @@ async function planTables(pipeline: Pipeline, database: DatabaseRole, interval: 
 /** Catches the replica up (when the pipeline replicates, and then reads from it), plans, runs every table, writes the manifest. */
 async function runPipeline(context: RunContext): Promise<RunManifest> {
   const { pipeline, runId, tracking } = context;
+  // Without steps nothing is added (not even the patch marker), so histories of runs without them replay unchanged.
+  const steps = pipeline.steps.length > 0 && patched('pipeline-steps') ? planSteps({ pipeline, runId }) : undefined;
+  if (steps) {
+    tracking.progress.step = 'steps';
+    await steps.runAt('start');
+    tracking.progress.step = 'plan';
+  }
   // Without a replication section nothing is added here, so histories of runs without one replay unchanged.
   const replication = await catchUpReplica(pipeline, runId);
   const plans = await planTables(pipeline, replication ? 'replica' : 'source', context.interval, context.runDate);
   for (const [table, plan] of plans) tracking.updateTable(table, { sourceRows: plan.sourceRows });
   tracking.startTables();
-  const tables = await runTables({ ...context, plans });
+  const tables = await runTables({ ...context, plans, steps });
   await tracking.control.waitIfResumed();
+  if (steps) {
+    tracking.progress.step = 'steps';
+    await steps.runAt('end');
+  }
   tracking.progress.step = 'manifest';
-  return writeRunManifest({ ...context, tables, replication });
+  return writeRunManifest({ ...context, tables, replication, steps: steps?.results() });
 }
 
 /**

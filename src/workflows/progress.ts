@@ -30,7 +30,7 @@ export interface RunProgress {
   /** The data interval the run covers. */
   interval?: RunInterval;
   status: RunStatus;
-  step: 'plan' | 'tables' | 'manifest' | 'cleanup' | 'done';
+  step: 'steps' | 'plan' | 'tables' | 'manifest' | 'cleanup' | 'done';
   startedAt: string;
   /** When the tables started (the rate and the ETA count from here, planning excluded). */
   tablesStartedAt?: string;

@@ -1,5 +1,6 @@
 import type { ExtractWindow } from '../connectors/sources/postgres/sql';
 import type { NullWatermarkCount } from '../connectors/sources/types';
+import type { StepResult } from '../steps/types';
 import type { SourceColumn } from '../sql/pg-types';
 import type { RunInterval } from './run-date';
 
@@ -70,6 +71,8 @@ export interface RunManifest {
   manifestUri?: string;
   /** Present when the run first brought the replica up to date and extracted from it. */
   replication?: ReplicationSummary;
+  /** The database steps the run ran (pipeline `steps:`), in the file's order: rows affected (null if not reported) and seconds. */
+  steps?: StepResult[];
   /** Set on a reprocess: the raw runs it transformed and loaded again, instead of reading the source. */
   reprocessedFrom?: ReprocessedFrom[];
 }

@@ -1,7 +1,8 @@
 import { isCancellation, startChild, type ChildWorkflowHandle } from '@temporalio/workflow';
 import type { ExtractPlan } from '../activities';
 import type { Pipeline, TableSpec } from '../config/pipeline-schema';
-import { orderTableLevels } from '../config/table-order';
+import { orderTableLevels, withStepOrder } from '../config/table-order';
+import type { StepRun } from './database-steps';
 import type { TableRunResult } from './results';
 import { runBounded } from '../common/run-bounded';
 import type { RunTracking } from './run-tracking';
@@ -15,9 +16,18 @@ import { dependencyLoadedSignal, tableEtlWorkflow } from './table-etl';
  * loaded (the parent signals it), so dimensions still commit before facts while the fact extract overlaps them.
  * A paused run starts no new table, and pause and resume reach the running ones.
  */
-export async function runTables(input: { pipeline: Pipeline; runId: string; runDate: string; interval: RunInterval; plans: Map<string, ExtractPlan>; tracking: RunTracking }): Promise<TableRunResult[]> {
+export async function runTables(input: {
+  pipeline: Pipeline;
+  runId: string;
+  runDate: string;
+  interval: RunInterval;
+  plans: Map<string, ExtractPlan>;
+  tracking: RunTracking;
+  steps?: StepRun;
+}): Promise<TableRunResult[]> {
   const { pipeline, tracking } = input;
   const loaded = new Set<string>();
+  const between = input.steps?.startBetween((name) => loaded.has(name));
   const running = new Map<string, { table: TableSpec; handle: ChildWorkflowHandle<typeof tableEtlWorkflow>; result: Promise<TableRunResult> }>();
   const tellDependents = async (name: string) => {
     for (const child of running.values()) if (child.table.dependsOn.includes(name)) await child.handle.signal(dependencyLoadedSignal, { table: name });
@@ -39,8 +49,12 @@ export async function runTables(input: { pipeline: Pipeline; runId: string; runD
     await tellDependents(table.name);
     return result;
   };
-  const order = orderTableLevels(pipeline.tables).levels.flat();
+  // Steps placed between tables order them too: a table a step runs before starts after the step's tables.
+  const names = orderTableLevels(withStepOrder(pipeline.tables, pipeline.steps)).levels.flat().map((table) => table.name);
+  const order = names.flatMap((name) => pipeline.tables.filter((table) => table.name === name));
   const lanes = runBounded(order, pipeline.maxParallelTables, async (table) => {
+    // Without steps not even a microtask is added here, so runs without them schedule exactly as before.
+    if (between) await between.before(table.name);
     await tracking.control.waitIfResumed();
     const workflowId = `${input.runId}.${table.name}`;
     tracking.updateTable(table.name, { stage: 'running' });
@@ -51,11 +65,13 @@ export async function runTables(input: { pipeline: Pipeline; runId: string; runD
     return result;
   });
   try {
-    return await lanes;
+    if (!between) return await lanes;
+    const [results] = await Promise.all([lanes, between.all]);
+    return results;
   } catch (error) {
-    // A cancelled run waits until every child has finished cancelling (its load rolled back), so none is
-    // terminated halfway when the run closes; a failed run fails at once.
-    if (isCancellation(error)) await Promise.allSettled([...running.values()].map((child) => child.result));
+    // A cancelled run waits until every child has finished cancelling (its load rolled back) and every step's
+    // statement was cancelled, so none is terminated halfway when the run closes; a failed run fails at once.
+    if (isCancellation(error)) await Promise.allSettled([...[...running.values()].map((child) => child.result), between?.settled()]);
     throw error;
   }
 }

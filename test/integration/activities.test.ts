@@ -47,12 +47,15 @@ describe('activities against the real local services', () => {
 });
 
 describe('planning an extract', () => {
-  it('cuts parts along the source primary key, its columns in key order', async () => {
+  it('cuts parts along the source primary key in key order, or its leading integer column alone', async () => {
     await deps.pools.source.query('DROP SCHEMA IF EXISTS test_plan CASCADE; CREATE SCHEMA test_plan');
     await deps.pools.source.query('CREATE TABLE test_plan.single (id bigint PRIMARY KEY, v text)');
     await deps.pools.source.query('CREATE TABLE test_plan.pair (v text, b int, a int, PRIMARY KEY (a, b))');
+    await deps.pools.source.query('CREATE TABLE test_plan.coded (v text, n int, code text, PRIMARY KEY (code, n))');
     const table = (name: string, primaryKey: string[]) => ({ name, source: `test_plan.${name}`, target: `t.${name}`, primaryKey, mode: 'merge' as const, nullWatermark: 'include' as const, window: 'since-last' as const, deletes: 'ignore' as const, dependsOn: [], transform: [], partitionBy: [], rollups: [], types: {}, onSchemaChange: 'fail' as const });
     expect((await activities.planExtract({ table: table('single', ['id']), database: 'source' })).chunkKey).toEqual(['id']);
-    expect((await activities.planExtract({ table: table('pair', ['a', 'b']), database: 'source' })).chunkKey).toEqual(['a', 'b']);
+    // (a, b) with a an integer: parts split on a by arithmetic, each holding whole groups of a.
+    expect((await activities.planExtract({ table: table('pair', ['a', 'b']), database: 'source' })).chunkKey).toEqual(['a']);
+    expect((await activities.planExtract({ table: table('coded', ['code', 'n']), database: 'source' })).chunkKey).toEqual(['code', 'n']);
   });
 });

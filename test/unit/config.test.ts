@@ -139,7 +139,7 @@ describe('environment settings', () => {
     ]);
   });
 
-  it('refuses references into a table with a composite key, naming the step', () => {
+  it('refuses references whose columns do not match the referenced key, naming the step and the key', () => {
     const text = `
 name: x
 lake: { bucket: my-lake }
@@ -147,7 +147,13 @@ tables:
   - { name: lines, source: raw.lines, target: a.lines, primaryKey: [order_id, line_no] }
   - { name: notes, source: raw.notes, target: a.notes, primaryKey: [note_id], dependsOn: [lines], transform: [{ references: { rule: unknown_line, column: order_id, table: lines } }] }
 `;
-    expect(issuesOf(text)).toEqual(['tables[1].transform[0].references.table: "lines" has a composite primaryKey (order_id, line_no); references need a table with a single-column key']);
+    expect(issuesOf(text)).toEqual(['tables[1].transform[0].references.column: "lines" has a composite primaryKey (order_id, line_no); list 2 columns, matched to it in that order: column: [order_id, line_no]']);
+    expect(parsePipeline({ file: 'p.yaml', text: text.replace('column: order_id,', 'column: [order_id, line_no],') }).tables[1]?.transform[0]).toEqual({
+      kind: 'references',
+      body: { rule: 'unknown_line', column: ['order_id', 'line_no'], table: 'lines' },
+    });
+    const single = text.replace('primaryKey: [order_id, line_no]', 'primaryKey: [line_id]').replace('column: order_id,', 'column: [order_id, line_no],');
+    expect(issuesOf(single)).toEqual(['tables[1].transform[0].references.column: "lines" has a single-column primaryKey (line_id); give one column']);
   });
 
   it('names a dependsOn typo once, without calling it a cycle', () => {

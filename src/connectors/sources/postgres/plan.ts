@@ -1,3 +1,4 @@
+import { keySetColumns } from '../../../sql/key-set';
 import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { TableSpec } from '../../../config/pipeline-schema';
@@ -170,22 +171,20 @@ export function createPostgresPlan(deps: ExtractDeps) {
       return { pipeline: input.pipeline, table: table.name, source: table.source, database: input.database, columns, chunkKey, window, sourceRows, nullWatermark, keyRange, sourceMark, nextWatermark };
     },
 
-    /** Copies the distinct keys of a table to one Parquet file (column etl_key), for reference checks. */
+    /** Copies the distinct keys of a table to one Parquet file (etl_key, or etl_key_1… for a composite key), for reference checks. */
     async extractKeys(input: ExtractKeysInput): Promise<{ key: string; rows: number }> {
       const { table } = input;
-      const [column, ...rest] = table.primaryKey;
-      if (!column || rest.length > 0) throw terminal(`table ${table.name}: references need a single-column primaryKey`, 'ReferenceKeyUnsupported');
       const key = `${rawPrefix(input.location)}keys.parquet`;
-      const columns: SourceColumn[] = [{ name: 'etl_key', pgType: 'text', duckdbType: 'VARCHAR', category: 'text' }];
+      const columns: SourceColumn[] = keySetColumns(table.primaryKey.length).map((name) => ({ name, pgType: 'text', duckdbType: 'VARCHAR', category: 'text' }));
       return keepAlive(() => withSpool({ spoolDir: deps.spoolDir, name: `keys-${table.name}` }, async (dir) => {
         const csv = join(dir, 'keys.csv');
         const parquet = join(dir, 'keys.parquet');
-        const sql = copyDistinctKeysToStdout({ source: table.source, column });
+        const sql = copyDistinctKeysToStdout({ source: table.source, columns: table.primaryKey });
         const client = await deps.pools[input.database].connect();
         try {
           await copyToFile({ client, sql, path: csv });
         } catch (error) {
-          throw classifyPostgresError(error, { table: table.name, source: table.source, column });
+          throw classifyPostgresError(error, { table: table.name, source: table.source, column: table.primaryKey.join(', ') });
         } finally {
           client.release();
         }

@@ -1,3 +1,4 @@
+import { keySetSelect } from '../../../sql/key-set';
 import { quoteIdent, quoteLiteral, quoteQualified } from '../../../sql/quote';
 import { extractExpression, unrepresentablePredicate, UNREPRESENTABLE_COLUMN, type SourceColumn } from '../../../sql/type-map';
 
@@ -179,10 +180,10 @@ export const EXTRACT_SESSION_SETTINGS = [
   "SET LOCAL IntervalStyle = 'iso_8601'",
 ];
 
-/** The distinct non-null values of one column as text CSV (a key set for reference checks). */
-export function copyDistinctKeysToStdout(input: { source: string; column: string }): string {
-  const column = quoteIdent(input.column);
-  return `COPY (SELECT DISTINCT ${column}::text AS etl_key FROM ${quoteQualified(input.source)} WHERE ${column} IS NOT NULL) TO STDOUT WITH (FORMAT csv)`;
+/** The distinct keys (one column, or every column of a composite key) as text CSV: a key set for reference checks. */
+export function copyDistinctKeysToStdout(input: { source: string; columns: readonly string[] }): string {
+  const { select, where } = keySetSelect({ keys: input.columns, cast: (column) => `${column}::text` });
+  return `COPY (SELECT DISTINCT ${select} FROM ${quoteQualified(input.source)} WHERE ${where}) TO STDOUT WITH (FORMAT csv)`;
 }
 
 /**

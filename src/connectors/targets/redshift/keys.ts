@@ -5,6 +5,7 @@ import type { DuckdbDeps } from '../../../activities/duckdb';
 import { rawPrefix, type RunLocation } from '../../../common/lake-layout';
 import type { TableSpec } from '../../../config/pipeline-schema';
 import { copyToParquetFile } from '../../../sql/duckdb-read';
+import { emptyKeySet } from '../../../sql/key-set';
 import { deletePrefix, listKeys, uploadFile, type LakeTarget } from '../../../runtime/lake';
 import { withSpool } from '../../../runtime/spool';
 import { withDuckdb } from '../../../transform/duckdb-session';
@@ -26,7 +27,7 @@ async function uploadEmptyKeys(deps: DuckdbDeps & S3Deps, input: RedshiftKeysInp
   await withSpool({ spoolDir: deps.spoolDir, name: `keys-${input.table.name}` }, async (dir) => {
     const path = join(dir, 'keys.parquet');
     await withDuckdb({ duckdb: deps.duckdb, spool: dir, context: { table: input.table.name, step: 'keys' } }, (connection) =>
-      connection.run(copyToParquetFile({ query: 'SELECT CAST(NULL AS VARCHAR) AS etl_key WHERE false', path })),
+      connection.run(copyToParquetFile({ query: emptyKeySet(input.table.primaryKey.length), path })),
     );
     await uploadFile({ s3: deps.s3, lake: input.lake, key, path });
   });
@@ -40,10 +41,8 @@ export function createRedshiftKeys(deps: RedshiftDeps & S3Deps & DuckdbDeps) {
      * Parquet file in the lake (column etl_key), and returns its S3 key.
      */
     async extractRedshiftKeys(input: RedshiftKeysInput): Promise<{ key: string }> {
-      const [column, ...rest] = input.table.primaryKey;
-      if (!column || rest.length > 0) throw ApplicationFailure.nonRetryable(`table ${input.table.name}: references need a single-column primaryKey`, 'ReferenceKeyUnsupported');
       const prefix = `${rawPrefix(input.location)}accepted-keys/`;
-      const sql = unloadKeys({ target: input.table.target, column, s3Prefix: `s3://${input.lake.bucket}/${prefix}`, iamRoleArn: input.warehouse.iamRoleArn });
+      const sql = unloadKeys({ target: input.table.target, columns: input.table.primaryKey, s3Prefix: `s3://${input.lake.bucket}/${prefix}`, iamRoleArn: input.warehouse.iamRoleArn });
       const context = { table: input.table.target, sql };
       await deletePrefix({ s3: deps.s3, bucket: input.lake.bucket, prefix });
       try {

@@ -50,7 +50,7 @@ export interface StatementRunner {
 }
 
 /** Serverless workgroup or provisioned cluster, authenticated by a Secrets Manager ARN or temporary credentials. */
-function connectionOf(warehouse: RedshiftWarehouse) {
+export function connectionOf(warehouse: RedshiftWarehouse) {
   return {
     Database: warehouse.database,
     WorkgroupName: warehouse.workgroupName,
