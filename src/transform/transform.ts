@@ -137,7 +137,8 @@ async function runTransform(connection: DuckDBConnection, input: TransformInput,
 async function upload(deps: TransformDeps, input: TransformInput, dir: string, hasRejects: boolean) {
   const prefix = processedPrefix(input.location);
   await deletePrefix({ s3: deps.s3, bucket: input.lake.bucket, prefix });
-  await deletePrefix({ s3: deps.s3, bucket: input.lake.bucket, prefix: rejectedPrefix(input.location) });
+  // Only the transform's own part: a files extract leaves its malformed rows beside it (malformed-NNNNN.parquet).
+  await deletePrefix({ s3: deps.s3, bucket: input.lake.bucket, prefix: `${rejectedPrefix(input.location)}part-` });
   const processedDir = join(dir, 'processed');
   const rejectedKey = `${rejectedPrefix(input.location)}${partName(0)}`;
   // Partitions are many small files: upload a few side by side (each multipart upload buffers up to 32 MB).

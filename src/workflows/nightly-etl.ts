@@ -47,7 +47,9 @@ async function planTables(pipeline: Pipeline, database: DatabaseRole, interval: 
     pipeline.tables.map(async (table: TableSpec) => {
       const saved: SavedState = table.mode === 'full-refresh' ? {} : await readWatermark(pipeline, table);
       const summary = (step: string) => ({ summary: stepSummary(step, { pipeline: pipeline.name, table: table.name, runDate }) });
-      const plan = await quick.planExtract.executeWithOptions(summary('plan extract of'), [{ pipeline: pipeline.name, table, database, since: saved.watermark, previous: saved.sourceMark, interval }]);
+      // A files table's plan reads its bookmarks in the warehouse and lists the landing prefix.
+      const files = table.kind === 'files' ? { warehouse: pipeline.warehouse, lake: { bucket: pipeline.lake.bucket, prefix: pipeline.lake.prefix } } : {};
+      const plan = await quick.planExtract.executeWithOptions(summary('plan extract of'), [{ pipeline: pipeline.name, table, database, since: saved.watermark, previous: saved.sourceMark, interval, ...files }]);
       const checked = await quick.checkTransform.executeWithOptions(summary('check transform of'), [{ pipeline: pipeline.name, table, sourceColumns: plan.columns, warehouse: pipeline.warehouse }]);
       const planned: ExtractPlan = checked.schemaChange ? { ...plan, schemaChange: checked.schemaChange } : plan;
       return [table.name, planned] as const;

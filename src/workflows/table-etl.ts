@@ -1,5 +1,5 @@
 import { ApplicationFailure, condition, defineSignal, patched, setHandler } from '@temporalio/workflow';
-import type { ExtractPlan, LakeTarget } from '../activities';
+import type { ExtractPlan, ExtractResult, LakeTarget, TransformResult } from '../activities';
 import { lakeTargetOf } from '../common/lake-layout';
 import type { Pipeline, TableSpec } from '../config/pipeline-schema';
 import { bulk } from './activities';
@@ -62,6 +62,20 @@ async function extractReferences(input: TableEtlInput, table: TableSpec, lake: L
 }
 
 /**
+ * A files table's counts: its source (and extracted) rows are the rows its objects held, malformed ones (set
+ * aside by the extract, with file and line) included, so extracted = loaded + rejected holds in the manifest.
+ */
+function filesOutcome(raw: ExtractResult, transformed: TransformResult) {
+  if (!raw.files) return undefined;
+  const { bookmarks, ...summary } = raw.files;
+  const malformed = summary.malformedRows;
+  const sourceRows = raw.rows + malformed;
+  const rejectedByRule = malformed > 0 ? { ...transformed.rejectedByRule, malformed_row: malformed } : transformed.rejectedByRule;
+  const qualityScore = sourceRows === 0 ? 1 : transformed.acceptedRows / sourceRows;
+  return { sourceRows, rejectedRows: transformed.rejectedRows + malformed, rejectedByRule, qualityScore, summary: { ...summary, bookmarked: bookmarks.length } };
+}
+
+/**
  * One table through extract → transform → load, reconciled at every hand-off. `pause`/`resume` signals
  * (forwarded by the parent run) act between the steps; the `progress` query tells the current step.
  */
@@ -90,7 +104,9 @@ export async function tableEtlWorkflow(input: TableEtlInput): Promise<TableRunRe
   };
   await enter('extract');
   const raw = await bulk.extractTable.executeWithOptions(summary('extract'), [{ plan, location, lake, partRows: pipeline.extract.partRows, limits: pipeline.duckdb }]);
-  countRecords({ ...at, stage: 'extract', rows: raw.rows });
+  // A files table's malformed rows were read (and set aside): they count as extracted and as rejected.
+  const malformedRows = raw.files?.malformedRows ?? 0;
+  countRecords({ ...at, stage: 'extract', rows: raw.rows + malformedRows });
   Object.assign(progress, { extractedRows: raw.rows, bytes: raw.bytes });
   await enter('transform');
   // References mean accepted rows: the transform waits until the referenced tables have loaded this run.
@@ -105,8 +121,8 @@ export async function tableEtlWorkflow(input: TableEtlInput): Promise<TableRunRe
   const transformed = await bulk.transformTable.executeWithOptions(summary('transform'), [{ table, location, lake, rawKeys, references, sourceColumns: plan.columns, limits: pipeline.duckdb, checksumColumns }]);
   reconcile(table.name, 'transform input', raw.rows, transformed.inputRows);
   countRecords({ ...at, stage: 'transform', rows: transformed.acceptedRows });
-  countRecords({ ...at, stage: 'rejected', rows: transformed.rejectedRows });
-  setQualityScore({ ...at, score: transformed.qualityScore });
+  countRecords({ ...at, stage: 'rejected', rows: transformed.rejectedRows + malformedRows });
+  setQualityScore({ ...at, score: filesOutcome(raw, transformed)?.qualityScore ?? transformed.qualityScore });
   Object.assign(progress, { transformedRows: transformed.inputRows, rejectedRows: transformed.rejectedRows, bytes: raw.bytes + transformed.processedBytes });
   // Deletes: the source's whole key set, read after the window so a row it has is never taken for deleted.
   const deletes = table.deletes === 'propagate' || table.deletes === 'soft' ? table.deletes : undefined;
@@ -125,6 +141,8 @@ export async function tableEtlWorkflow(input: TableEtlInput): Promise<TableRunRe
     files: transformed.processed,
     schemaChange: plan.schemaChange,
     ...(deletes && sourceKeys ? { deletes, sourceKeys: { bucket: sourceKeys.bucket, key: sourceKeys.key } } : {}),
+    // A files table: the objects read are bookmarked in the load's transaction, so each is loaded exactly once.
+    ...(raw.files ? { fileBookmarks: raw.files.bookmarks } : {}),
     expected: { rows: transformed.acceptedRows, keyChecksum: transformed.keyChecksum, columnChecksums: transformed.columnChecksums, rowChecksum: transformed.rowChecksum },
   };
   const { warehouse } = pipeline;
@@ -139,18 +157,19 @@ export async function tableEtlWorkflow(input: TableEtlInput): Promise<TableRunRe
   const seconds = (Date.now() - started) / 1000;
   recordTableDuration({ ...at, seconds });
   Object.assign(progress, { stage: 'done', loadedRows: loaded.rows });
+  const files = filesOutcome(raw, transformed);
   return {
     table: table.name,
     target: table.target,
     mode: table.mode,
     window: plan.window,
-    sourceRows: plan.sourceRows,
+    sourceRows: files?.sourceRows ?? plan.sourceRows,
     nullWatermark: plan.nullWatermark,
-    extractedRows: raw.rows,
-    rejectedRows: transformed.rejectedRows,
-    rejectedByRule: transformed.rejectedByRule,
+    extractedRows: files?.sourceRows ?? raw.rows,
+    rejectedRows: files?.rejectedRows ?? transformed.rejectedRows,
+    rejectedByRule: files?.rejectedByRule ?? transformed.rejectedByRule,
     loadedRows: loaded.rows,
-    qualityScore: transformed.qualityScore,
+    qualityScore: files?.qualityScore ?? transformed.qualityScore,
     keyChecksum: loaded.keyChecksum,
     rowChecksum: transformed.rowChecksum,
     columnChecksums: transformed.columnChecksums,
@@ -163,6 +182,7 @@ export async function tableEtlWorkflow(input: TableEtlInput): Promise<TableRunRe
     },
     ...(plan.schemaChange ? { schemaChanges: plan.schemaChange.notes } : {}),
     ...(loaded.deletedRows !== undefined ? { deletedRows: loaded.deletedRows } : {}),
+    ...(files ? { files: files.summary } : {}),
     raw: { keys: rawKeys, columns: plan.columns },
   };
 }

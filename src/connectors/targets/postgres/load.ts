@@ -3,7 +3,7 @@ import type { PoolClient } from 'pg';
 import { ApplicationFailure } from '@temporalio/activity';
 import {
   addPrimaryKey, alterTarget, applyStagedRows, createRollupTable, dropPrimaryKey, createStageTable, createStateTables, createTargetTable, finishDirectLoad, LOAD_SESSION_SETTINGS, selectColumnChecksums, verifiedColumns, selectLoadedChecksum, selectTargetChecksum,
-  selectSourceMark, selectTargetIsEmpty, selectWatermark, SELECT_PRIMARY_KEY_NAME, SELECT_TARGET_COLUMNS, STAGE_TABLE, type LoadPlanSpec,
+  selectFileBookmarks, selectSourceMark, selectTargetIsEmpty, selectWatermark, SELECT_PRIMARY_KEY_NAME, SELECT_TARGET_COLUMNS, STAGE_TABLE, type LoadPlanSpec,
 } from '../load-plan';
 import { SELECT_TABLE_EXISTS } from '../../sources/postgres/sql';
 import { quoteIdent, quoteQualified } from '../../../sql/quote';
@@ -156,6 +156,17 @@ export function createPostgresTarget(deps: ExtractDeps): TargetConnector {
       const saved = await read<{ watermark: string }>(selectWatermark(input));
       const mark = await read<{ source_id: string; source_rows: string }>(selectSourceMark(input));
       return { watermark: saved?.watermark, sourceMark: mark ? { id: mark.source_id, rows: Number(mark.source_rows) } : undefined };
+    },
+
+    /** The objects a files table's committed loads read (key → ETag); empty before etl_state exists. */
+    async readFileBookmarks(input: ReadWatermarkInput): Promise<Map<string, string>> {
+      try {
+        const result = await deps.pools.warehouse.query<{ object_key: string; etag: string }>(selectFileBookmarks(input));
+        return new Map(result.rows.map((row) => [row.object_key, row.etag]));
+      } catch (error) {
+        if ((error as { code?: string }).code === '42P01') return new Map(); // etl_state not created yet: first run
+        throw classifyPostgresError(error, { pipeline: input.pipeline, table: input.table, step: 'plan' });
+      }
     },
 
     /** Forgets tables' watermarks and source marks (optionally empties their targets), audited in etl_state.resets. */
