@@ -12,6 +12,7 @@ import { createTransformActivities } from '../transform/transform';
 import { createTransformCheckActivities, type ReadTargetColumns } from '../transform/check';
 import { createPostgresTarget } from '../connectors/targets/postgres/load';
 import { createRedshiftTarget } from '../connectors/targets/redshift/load';
+import type { ReadFileBookmarks } from '../connectors/sources/files/plan';
 import { createStepActivities } from '../steps/activities';
 
 /** The clients a worker builds once and hands to every activity module. */
@@ -24,6 +25,13 @@ function createTargetColumnsReader(deps: ActivityDeps): ReadTargetColumns {
   return ({ warehouse, ...input }) => (warehouse.type === 'redshift' ? redshift.readColumns({ ...input, warehouse }) : postgres.readColumns(input));
 }
 
+/** Reads a files table's bookmarks from whichever warehouse the pipeline names. */
+function createBookmarksReader(deps: ActivityDeps): ReadFileBookmarks {
+  const postgres = createPostgresTarget(deps);
+  const redshift = createRedshiftTarget(deps);
+  return ({ warehouse, ...input }) => (warehouse?.type === 'redshift' ? redshift.readFileBookmarks({ ...input, warehouse }) : postgres.readFileBookmarks(input));
+}
+
 /** All activities, one module per external system; workflows import only the type of this. */
 export function createActivities(deps: ActivityDeps) {
   return {
@@ -31,7 +39,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createS3Activities(deps),
     ...createLakeRunActivities(deps),
     ...createDuckdbActivities(deps),
-    ...createExtractActivities(deps),
+    ...createExtractActivities({ ...deps, readFileBookmarks: createBookmarksReader(deps) }),
     ...createTransformCheckActivities({ ...deps, readTargetColumns: createTargetColumnsReader(deps) }),
     ...createTransformActivities(deps),
     ...createLoadActivities(deps),

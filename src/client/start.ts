@@ -3,7 +3,8 @@ import { silenceAwsNodeVersionNotice } from '../common/runtime';
 import { loadPipeline, loadSettings, type Settings } from '../config';
 import { hasDemoData, seedDemoData } from '../dev/seed';
 import { upStack } from '../dev/stack';
-import { buildClients, closeClients, createPool } from '../workers/clients';
+import { buildClients, closeClients, createPool, createS3Client } from '../workers/clients';
+import { dropDemoReturns } from '../dev/seed-returns';
 import { createEtlWorker } from '../workers/create-worker';
 import { installRuntime } from '../workers/runtime';
 import { connectClient, connectWorker } from '../workers/temporal-connection';
@@ -13,13 +14,15 @@ import { webUiUrl } from './web-ui';
 
 const DEMO_ROWS = Number(process.env.ETL_DEMO_ROWS ?? 100_000);
 
-async function seedIfEmpty(settings: Settings, log: (message: string) => void): Promise<void> {
+async function seedIfEmpty(settings: Settings, bucket: string, log: (message: string) => void): Promise<void> {
   // A dropped connection (a Postgres restart) fails the seed's query instead of ending the process.
   const pool = createPool({ connectionString: settings.postgres.sourceUrl, max: 2, onError: (error) => log(`source connection lost: ${error.message}`) });
   try {
     if (await hasDemoData({ pool })) return;
-    log(`seeding demo data: ${DEMO_ROWS} sales rows into the source database…`);
-    await seedDemoData({ pool, rows: DEMO_ROWS });
+    log(`seeding demo data: ${DEMO_ROWS} sales rows into the source database, product-return files into the lake…`);
+    const counts = await seedDemoData({ pool, rows: DEMO_ROWS });
+    const s3 = createS3Client(settings);
+    await dropDemoReturns({ s3, bucket, sales: counts.sales }).finally(() => s3.destroy());
   } finally {
     await pool.end();
   }
@@ -41,7 +44,7 @@ async function main(pipelineFile: string): Promise<void> {
   installRuntime({ logger: createLogger({ bindings: { component: 'worker' }, logDir: settings.logDir }), level: 'WARN', metrics: port === undefined ? undefined : { host, port } });
   log('local stack: checking services…');
   await upStack({ settings, log });
-  await seedIfEmpty(settings, log);
+  await seedIfEmpty(settings, pipeline.lake.bucket, log);
   const deps = await buildClients({ settings, duckdb: pipeline.duckdb });
   const connection = await connectWorker(settings);
   const client = await connectClient(settings);

@@ -6,6 +6,7 @@ import { checkSteps, databaseStepSchema } from './steps-schema';
 import { orderTableLevels, withStepOrder } from './table-order';
 import { identifier, lookupOutputs, referenceColumns, rollupSchema, transformStepSchema, type TransformStep } from './transform-schema';
 import { typeOverrides } from '../sql/type-map';
+import { declaredColumnsSchema, filesSchema } from './files-schema';
 
 const qualifiedName = z
   .string()
@@ -21,9 +22,19 @@ export type NullWatermarkPolicy = (typeof nullWatermarkPolicies)[number];
 export const schemaChangePolicies = ['fail', 'evolve', 'ignore'] as const;
 export type SchemaChangePolicy = (typeof schemaChangePolicies)[number];
 
+/** Where a table's rows come from: a Postgres table (the default) or files landing under an S3 prefix. */
+export const sourceKinds = ['postgres', 'files'] as const;
+
 const tableSchema = z.strictObject({
   name: identifier,
-  source: qualifiedName,
+  /** Absent means postgres (tables in runs recorded before files sources existed have none). */
+  kind: z.enum(sourceKinds).optional(),
+  /** The Postgres source table; a files table may leave it out (it is then only a label, files.<name>). */
+  source: qualifiedName.optional(),
+  /** kind: files — the objects to read (prefix, glob, format, onRewrite). */
+  files: filesSchema.optional(),
+  /** kind: files — the declared column types, in file order. */
+  columns: declaredColumnsSchema.optional(),
   target: qualifiedName,
   primaryKey: z.array(identifier).min(1, 'expected at least one key column'),
   mode: z.enum(loadModes).default('merge'),
@@ -161,6 +172,33 @@ function checkTargets(pipeline: { tables: { target: string; rollups: { target: s
   });
 }
 
+type TableInput = z.output<typeof tableSchema>;
+
+/** A Postgres table names its source; a files table its files and columns, and none of the watermark settings. */
+function checkSourceKind(table: TableInput, index: number, ctx: z.RefinementCtx): void {
+  const at = (field: string) => ['tables', index, field];
+  if (table.kind !== 'files') {
+    if (!table.source) ctx.addIssue({ code: 'custom', path: at('source'), message: 'required: the schema-qualified source table (or set kind: files)' });
+    for (const field of ['files', 'columns'] as const) if (table[field]) ctx.addIssue({ code: 'custom', path: at(field), message: 'only used with kind: files' });
+    return;
+  }
+  if (!table.files) ctx.addIssue({ code: 'custom', path: at('files'), message: 'required with kind: files: { prefix, glob, format }' });
+  if (!table.columns || Object.keys(table.columns).length === 0) ctx.addIssue({ code: 'custom', path: at('columns'), message: 'required with kind: files: the column types the files hold, e.g. { id: BIGINT, amount: "DECIMAL(12,2)" }' });
+  const unknownKeys = table.primaryKey.filter((key) => table.columns && !(key in table.columns));
+  if (table.columns && unknownKeys.length > 0) ctx.addIssue({ code: 'custom', path: at('primaryKey'), message: `${unknownKeys.join(', ')} not among columns` });
+  for (const field of ['watermark', 'lookback', 'eventTime'] as const) {
+    if (table[field]) ctx.addIssue({ code: 'custom', path: at(field), message: 'a files table reads each object once (file bookmarks); it has no watermark' });
+  }
+  if (table.window !== 'since-last') ctx.addIssue({ code: 'custom', path: at('window'), message: 'a files table reads the objects no run loaded yet; window applies to Postgres tables' });
+  if (table.deletes !== 'ignore') ctx.addIssue({ code: 'custom', path: at('deletes'), message: 'a files table cannot see deleted rows; deletes applies to Postgres tables' });
+  if (Object.keys(table.types).length > 0) ctx.addIssue({ code: 'custom', path: at('types'), message: 'a files table declares its types under columns' });
+}
+
+/** A files table without `source` is labelled files.<name> (messages, the manifest). */
+function withSourceLabel<T extends { name: string; source?: string }>(table: T): T & { source: string } {
+  return { ...table, source: table.source ?? `files.${table.name}` };
+}
+
 export const pipelineSchema = z
   .strictObject({
     name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'expected lowercase letters, digits, - or _'),
@@ -198,8 +236,9 @@ export const pipelineSchema = z
     steps: z.array(databaseStepSchema).default([]),
   })
   .superRefine((pipeline, ctx) => {
+    pipeline.tables.forEach((table, index) => checkSourceKind(table, index, ctx));
     pipeline.tables.forEach((table, index) => {
-      if (table.mode === 'incremental' && !table.watermark) {
+      if (table.mode === 'incremental' && !table.watermark && table.kind !== 'files') {
         ctx.addIssue({ code: 'custom', path: ['tables', index, 'watermark'], message: 'required when mode is incremental' });
       }
       if (table.window === 'interval') {
@@ -259,14 +298,15 @@ export const pipelineSchema = z
     }
     const replicated = pipeline.replication?.replicator.type === 'postgres' ? pipeline.replication.replicator.tables : undefined;
     pipeline.tables.forEach((table, index) => {
-      if (replicated && !replicated.includes(table.source)) {
+      if (replicated && table.source && table.kind !== 'files' && !replicated.includes(table.source)) {
         ctx.addIssue({ code: 'custom', path: ['tables', index, 'source'], message: `${table.source} is extracted from the replica, so replication.replicator.tables must list it` });
       }
     });
     if (pipeline.lake.kmsKeyId && pipeline.lake.serverSideEncryption !== 'aws:kms') {
       ctx.addIssue({ code: 'custom', path: ['lake', 'kmsKeyId'], message: 'only valid with serverSideEncryption: aws:kms' });
     }
-  });
+  })
+  .transform((pipeline) => ({ ...pipeline, tables: pipeline.tables.map(withSourceLabel) }));
 
 /** The validated pipeline definition: serializable and secret-free, so it can travel as workflow input. */
 export type Pipeline = z.output<typeof pipelineSchema>;

@@ -29,7 +29,7 @@ export interface ReplicationSpec {
 }
 
 /** Fills the defaults that derive from the pipeline: names from its name, tables from its source tables. */
-export function resolveReplication(input: { name: string; tables: readonly { source: string }[]; replication: ReplicationConfig }): ReplicationSpec {
+export function resolveReplication(input: { name: string; tables: readonly { source: string; kind?: string }[]; replication: ReplicationConfig }): ReplicationSpec {
   const { replication } = input;
   const { replicator } = replication;
   const base = `etl_${input.name.replace(/-/g, '_')}`;
@@ -41,7 +41,7 @@ export function resolveReplication(input: { name: string; tables: readonly { sou
           publication: replicator.publication ?? `${base}_pub`,
           subscription: replicator.subscription ?? `${base}_sub`,
           slot: replicator.slot ?? `${base}_slot`,
-          tables: replicator.tables ?? [...new Set(input.tables.map((table) => table.source))],
+          tables: replicator.tables ?? [...new Set(input.tables.filter((table) => table.kind !== 'files').map((table) => table.source))],
         };
   return { replicator: resolved, mode: replication.mode, lagThreshold: replication.lagThreshold, pollSeconds: replication.pollSeconds };
 }

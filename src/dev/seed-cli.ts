@@ -2,7 +2,10 @@ import { Command, InvalidArgumentError } from 'commander';
 import { Pool } from 'pg';
 import { silenceAwsNodeVersionNotice } from '../common/runtime';
 import { loadSettings } from '../config/settings';
+import { LOCAL_STACK } from '../config/local-stack';
+import { createS3Client } from '../workers/clients';
 import { hasDemoData, seedDemoData } from './seed';
+import { dropDemoReturns } from './seed-returns';
 
 silenceAwsNodeVersionNotice();
 
@@ -23,8 +26,9 @@ async function main(argv: string[]): Promise<void> {
     .option('--rows <n>', 'sales rows (customers = max(100, n/20), products = max(50, n/1000))', parseInteger({ min: 1 }), 100_000)
     .option('--seed <s>', 'seed: the same seed always gives the same rows', parseInteger({ min: Number.MIN_SAFE_INTEGER }), 42)
     .option('--if-empty', 'do nothing when raw.sales already has rows (a one-shot seed step, e.g. docker compose)')
+    .option('--lake-bucket <bucket>', 'the bucket the demo return files land in (under landing/returns/)', LOCAL_STACK.lakeBucket)
     .parse(argv)
-    .opts<{ rows: number; seed: number; ifEmpty?: boolean }>();
+    .opts<{ rows: number; seed: number; ifEmpty?: boolean; lakeBucket: string }>();
   const settings = loadSettings();
   const pool = new Pool({ connectionString: settings.postgres.sourceUrl, max: 4, application_name: 'temporal-etl-seed' });
   const started = performance.now();
@@ -36,6 +40,13 @@ async function main(argv: string[]): Promise<void> {
     const counts = await seedDemoData({ pool, rows: options.rows, seed: options.seed, log: (message) => console.log(message) });
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     console.log(`seeded raw.customers ${counts.customers}, raw.products ${counts.products}, raw.sales ${counts.sales} in ${seconds}s`);
+    const s3 = createS3Client(settings);
+    try {
+      const keys = await dropDemoReturns({ s3, bucket: options.lakeBucket, sales: counts.sales });
+      console.log(`dropped ${keys.length} product-return files under s3://${options.lakeBucket}/landing/returns/`);
+    } finally {
+      s3.destroy();
+    }
   } finally {
     await pool.end();
   }

@@ -87,6 +87,11 @@ function withoutValues(text: string): string {
   return text.replace(/(string|value) ("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')/g, '$1 (not shown)').split(/\n\s*\n/)[0] ?? text;
 }
 
+/** A DuckDB error's message without the values it quotes (for quarantine reasons, logs and histories). */
+export function describeWithoutValues(error: unknown): string {
+  return withoutValues(describe(error)).replace(/\n[\s\S]*$/, '');
+}
+
 /** DuckDB reports errors as "<Kind> Error: …"; only I/O and HTTP errors are worth a retry. */
 export function classifyDuckdbError(error: unknown, context: Record<string, unknown>): Error {
   const text = withoutValues(describe(error));

@@ -43,6 +43,11 @@ const warnPoolError = (error: Error) => {
 };
 
 /** Builds every client once per worker process; activities share them. */
+/** The S3 client of the lake (the local S3 server, or AWS S3 with the normal credential chain). */
+export function createS3Client(settings: Settings): S3Client {
+  return new S3Client({ endpoint: settings.s3.endpoint, region: settings.s3.region, forcePathStyle: settings.s3.forcePathStyle, credentials: settings.s3.credentials });
+}
+
 export async function buildClients(input: { settings: Settings; duckdb?: { threads: number; memoryLimit: string }; onPoolError?: (error: Error) => void }): Promise<ActivityDeps> {
   const { settings } = input;
   const spoolDir = join(settings.stateDir, 'spool');
@@ -58,12 +63,7 @@ export async function buildClients(input: { settings: Settings; duckdb?: { threa
       warehouse: pool(settings.postgres.warehouseUrl),
       replica: pool(settings.postgres.replicaUrl),
     },
-    s3: new S3Client({
-      endpoint: settings.s3.endpoint,
-      region: settings.s3.region,
-      forcePathStyle: settings.s3.forcePathStyle,
-      credentials: settings.s3.credentials,
-    }),
+    s3: createS3Client(settings),
     redshiftData: new RedshiftDataClient({ region: settings.s3.region }),
     sns: new SNSClient({ region: settings.s3.region }),
     secretsManager: () => (secretsManager ??= new SecretsManagerClient({ region: settings.s3.region })),

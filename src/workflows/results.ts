@@ -1,5 +1,5 @@
 import type { ExtractWindow } from '../connectors/sources/postgres/sql';
-import type { NullWatermarkCount } from '../connectors/sources/types';
+import type { FilesExtractSummary, NullWatermarkCount } from '../connectors/sources/types';
 import type { StepResult } from '../steps/types';
 import type { SourceColumn } from '../sql/pg-types';
 import type { RunInterval } from './run-date';
@@ -31,6 +31,8 @@ export interface TableRunResult {
   /** `verify`: the content checks' share of transform (DuckDB over the Parquet) and of load (the warehouse rows). */
   seconds: { extract: number; transform: number; load: number; total: number; verify?: { transform: number; load: number } };
   uris: { raw: string; processed: string; rejected?: string };
+  /** kind: files — objects read, quarantined (and where to), skipped, malformed rows and where they are. */
+  files?: Omit<FilesExtractSummary, 'bookmarks'> & { bookmarked: number };
   /** What the load changed about the target's columns, or stopped loading (onSchemaChange), one sentence each. */
   schemaChanges?: string[];
   /** The raw Parquet parts of this run (S3 keys in the lake bucket) and their column types: what `etl reprocess` reads. */

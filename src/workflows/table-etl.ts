@@ -1,11 +1,11 @@
 import { ApplicationFailure, condition, defineSignal, patched, setHandler } from '@temporalio/workflow';
-import type { ExtractPlan, LakeTarget } from '../activities';
+import type { ExtractPlan, ExtractResult, LakeTarget, TransformResult } from '../activities';
 import { lakeTargetOf, type RunLocation } from '../common/lake-layout';
 import { lookupNeeds } from '../config/transform-schema';
 import type { Pipeline, TableSpec } from '../config/pipeline-schema';
 import { bulk } from './activities';
 import { countRecords, recordTableDuration, setQualityScore } from './metrics';
-import { tableProgressQuery, type TableProgress } from './progress';
+import { PROGRESS_DESCRIPTION, tableProgressQuery, type TableProgress } from './progress';
 import type { TableRunResult } from './results';
 import { installRunControl } from './run-control';
 
@@ -21,6 +21,9 @@ export interface TableEtlInput {
 
 /** The parent's word that a table this one depends on has been loaded. */
 export const dependencyLoadedSignal = defineSignal<[{ table: string }]>('dependencyLoaded');
+
+/** One line naming the step, table, pipeline and run date: the activity's summary in the Web UI and `temporal workflow describe`. */
+export const stepSummary = (step: string, at: { pipeline: string; table: string; runDate: string }) => `${step} ${at.table} (${at.pipeline}, ${at.runDate})`;
 
 /** The table of a pipeline by name; a missing one fails the workflow (TableMissing). */
 export function findTable(pipeline: Pipeline, name: string): TableSpec {
@@ -51,9 +54,10 @@ async function extractReferences(input: TableEtlInput, table: TableSpec, lake: L
     const referenced = findTable(input.pipeline, name);
     const location = { prefix: input.pipeline.lake.prefix, table: referenced.name, runDate: input.runDate, runId: input.runId };
     const { warehouse } = input.pipeline;
-    if (accepted && warehouse.type === 'redshift') references[name] = (await bulk.extractRedshiftKeys({ table: referenced, warehouse, location, lake })).key;
-    else if (accepted) references[name] = (await bulk.extractKeys({ table: { ...referenced, source: referenced.target }, database: 'warehouse', location, lake })).key;
-    else references[name] = (await bulk.extractKeys({ table: referenced, database: input.plan.database, location, lake })).key;
+    const summary = { summary: stepSummary(`read ${name} keys for`, { pipeline: input.pipeline.name, table: table.name, runDate: input.runDate }) };
+    if (accepted && warehouse.type === 'redshift') references[name] = (await bulk.extractRedshiftKeys.executeWithOptions(summary, [{ table: referenced, warehouse, location, lake }])).key;
+    else if (accepted) references[name] = (await bulk.extractKeys.executeWithOptions(summary, [{ table: { ...referenced, source: referenced.target }, database: 'warehouse', location, lake }])).key;
+    else references[name] = (await bulk.extractKeys.executeWithOptions(summary, [{ table: referenced, database: input.plan.database, location, lake }])).key;
   }
   return references;
 }
@@ -77,10 +81,25 @@ export async function extractLookups(input: { pipeline: Pipeline; table: TableSp
     const looked = findTable(input.pipeline, name);
     const location = { ...input.location, table: looked.name };
     const { columns } = need;
-    if (warehouse.type === 'redshift') lookups[name] = (await bulk.extractRedshiftKeys({ table: looked, warehouse, location, lake: input.lake, columns })).key;
-    else lookups[name] = (await bulk.extractKeys({ table: { ...looked, source: looked.target }, database: 'warehouse', location, lake: input.lake, columns })).key;
+    const summary = { summary: stepSummary(`look up ${name} for`, { pipeline: input.pipeline.name, table: input.table.name, runDate: input.location.runDate }) };
+    if (warehouse.type === 'redshift') lookups[name] = (await bulk.extractRedshiftKeys.executeWithOptions(summary, [{ table: looked, warehouse, location, lake: input.lake, columns }])).key;
+    else lookups[name] = (await bulk.extractKeys.executeWithOptions(summary, [{ table: { ...looked, source: looked.target }, database: 'warehouse', location, lake: input.lake, columns }])).key;
   }
   return lookups;
+}
+
+/**
+ * A files table's counts: its source (and extracted) rows are the rows its objects held, malformed ones (set
+ * aside by the extract, with file and line) included, so extracted = loaded + rejected holds in the manifest.
+ */
+function filesOutcome(raw: ExtractResult, transformed: TransformResult) {
+  if (!raw.files) return undefined;
+  const { bookmarks, ...summary } = raw.files;
+  const malformed = summary.malformedRows;
+  const sourceRows = raw.rows + malformed;
+  const rejectedByRule = malformed > 0 ? { ...transformed.rejectedByRule, malformed_row: malformed } : transformed.rejectedByRule;
+  const qualityScore = sourceRows === 0 ? 1 : transformed.acceptedRows / sourceRows;
+  return { sourceRows, rejectedRows: transformed.rejectedRows + malformed, rejectedByRule, qualityScore, summary: { ...summary, bookmarked: bookmarks.length } };
 }
 
 /**
@@ -89,9 +108,13 @@ export async function extractLookups(input: { pipeline: Pipeline; table: TableSp
  */
 export async function tableEtlWorkflow(input: TableEtlInput): Promise<TableRunResult> {
   const loadedDependencies = new Set<string>();
-  setHandler(dependencyLoadedSignal, ({ table: name }) => {
-    loadedDependencies.add(name);
-  });
+  setHandler(
+    dependencyLoadedSignal,
+    ({ table: name }) => {
+      loadedDependencies.add(name);
+    },
+    { description: 'Sent by the run: a table this one depends on has committed its load (this table loads only after all of them).' },
+  );
   const started = Date.now();
   const { pipeline, plan } = input;
   const table = findTable(pipeline, input.table);
@@ -100,14 +123,17 @@ export async function tableEtlWorkflow(input: TableEtlInput): Promise<TableRunRe
   const at = { pipeline: pipeline.name, table: table.name };
   const progress: TableProgress = { table: table.name, stage: 'waiting', sourceRows: plan.sourceRows };
   const control = installRunControl();
-  setHandler(tableProgressQuery, () => ({ ...progress, paused: control.isPaused() }));
+  setHandler(tableProgressQuery, () => ({ ...progress, paused: control.isPaused() }), { description: PROGRESS_DESCRIPTION });
+  const summary = (step: string) => ({ summary: stepSummary(step, { ...at, runDate: input.runDate }) });
   const enter = async (stage: TableProgress['stage']) => {
     await control.waitIfResumed();
     progress.stage = stage;
   };
   await enter('extract');
-  const raw = await bulk.extractTable({ plan, location, lake, partRows: pipeline.extract.partRows, limits: pipeline.duckdb });
-  countRecords({ ...at, stage: 'extract', rows: raw.rows });
+  const raw = await bulk.extractTable.executeWithOptions(summary('extract'), [{ plan, location, lake, partRows: pipeline.extract.partRows, limits: pipeline.duckdb }]);
+  // A files table's malformed rows were read (and set aside): they count as extracted and as rejected.
+  const malformedRows = raw.files?.malformedRows ?? 0;
+  countRecords({ ...at, stage: 'extract', rows: raw.rows + malformedRows });
   Object.assign(progress, { extractedRows: raw.rows, bytes: raw.bytes });
   await enter('transform');
   // References mean accepted rows: the transform waits until the referenced tables have loaded this run.
@@ -122,15 +148,15 @@ export async function tableEtlWorkflow(input: TableEtlInput): Promise<TableRunRe
   const lookups = looked.length > 0 && patched('lookup-steps') ? await waitAndExtractLookups({ input, table, lake, looked, loaded: loadedDependencies }) : undefined;
   const rawKeys = raw.parts.map((part) => part.key);
   const checksumColumns = pipeline.warehouse.type === 'redshift';
-  const transformed = await bulk.transformTable({ table, location, lake, rawKeys, references, ...(lookups ? { lookups } : {}), sourceColumns: plan.columns, limits: pipeline.duckdb, checksumColumns });
+  const transformed = await bulk.transformTable.executeWithOptions(summary('transform'), [{ table, location, lake, rawKeys, references, ...(lookups ? { lookups } : {}), sourceColumns: plan.columns, limits: pipeline.duckdb, checksumColumns }]);
   reconcile(table.name, 'transform input', raw.rows, transformed.inputRows);
   countRecords({ ...at, stage: 'transform', rows: transformed.acceptedRows });
-  countRecords({ ...at, stage: 'rejected', rows: transformed.rejectedRows });
-  setQualityScore({ ...at, score: transformed.qualityScore });
-  Object.assign(progress, { rejectedRows: transformed.rejectedRows, bytes: raw.bytes + transformed.processedBytes });
+  countRecords({ ...at, stage: 'rejected', rows: transformed.rejectedRows + malformedRows });
+  setQualityScore({ ...at, score: filesOutcome(raw, transformed)?.qualityScore ?? transformed.qualityScore });
+  Object.assign(progress, { transformedRows: transformed.inputRows, rejectedRows: transformed.rejectedRows, bytes: raw.bytes + transformed.processedBytes });
   // Deletes: the source's whole key set, read after the window so a row it has is never taken for deleted.
   const deletes = table.deletes === 'propagate' || table.deletes === 'soft' ? table.deletes : undefined;
-  const sourceKeys = deletes ? await bulk.extractSourceKeys({ plan, keys: table.primaryKey, location, lake }) : undefined;
+  const sourceKeys = deletes ? await bulk.extractSourceKeys.executeWithOptions(summary('read source keys of'), [{ plan, keys: table.primaryKey, location, lake }]) : undefined;
   const load = {
     pipeline: pipeline.name,
     table: table.name,
@@ -145,29 +171,35 @@ export async function tableEtlWorkflow(input: TableEtlInput): Promise<TableRunRe
     files: transformed.processed,
     schemaChange: plan.schemaChange,
     ...(deletes && sourceKeys ? { deletes, sourceKeys: { bucket: sourceKeys.bucket, key: sourceKeys.key } } : {}),
+    // A files table: the objects read are bookmarked in the load's transaction, so each is loaded exactly once.
+    ...(raw.files ? { fileBookmarks: raw.files.bookmarks } : {}),
     expected: { rows: transformed.acceptedRows, keyChecksum: transformed.keyChecksum, columnChecksums: transformed.columnChecksums, rowChecksum: transformed.rowChecksum },
   };
   const { warehouse } = pipeline;
   await condition(() => (input.waitFor ?? []).every((name) => loadedDependencies.has(name)));
   await enter('load');
-  const loaded = warehouse.type === 'redshift' ? await bulk.loadIntoRedshift({ ...load, warehouse }) : await bulk.loadIntoPostgres(load);
+  const loaded =
+    warehouse.type === 'redshift'
+      ? await bulk.loadIntoRedshift.executeWithOptions(summary('load'), [{ ...load, warehouse }])
+      : await bulk.loadIntoPostgres.executeWithOptions(summary('load'), [load]);
   reconcile(table.name, 'extracted = loaded + rejected', raw.rows, loaded.rows + transformed.rejectedRows);
   countRecords({ ...at, stage: 'load', rows: loaded.rows });
   const seconds = (Date.now() - started) / 1000;
   recordTableDuration({ ...at, seconds });
   Object.assign(progress, { stage: 'done', loadedRows: loaded.rows });
+  const files = filesOutcome(raw, transformed);
   return {
     table: table.name,
     target: table.target,
     mode: table.mode,
     window: plan.window,
-    sourceRows: plan.sourceRows,
+    sourceRows: files?.sourceRows ?? plan.sourceRows,
     nullWatermark: plan.nullWatermark,
-    extractedRows: raw.rows,
-    rejectedRows: transformed.rejectedRows,
-    rejectedByRule: transformed.rejectedByRule,
+    extractedRows: files?.sourceRows ?? raw.rows,
+    rejectedRows: files?.rejectedRows ?? transformed.rejectedRows,
+    rejectedByRule: files?.rejectedByRule ?? transformed.rejectedByRule,
     loadedRows: loaded.rows,
-    qualityScore: transformed.qualityScore,
+    qualityScore: files?.qualityScore ?? transformed.qualityScore,
     keyChecksum: loaded.keyChecksum,
     rowChecksum: transformed.rowChecksum,
     columnChecksums: transformed.columnChecksums,
@@ -180,6 +212,7 @@ export async function tableEtlWorkflow(input: TableEtlInput): Promise<TableRunRe
     },
     ...(plan.schemaChange ? { schemaChanges: plan.schemaChange.notes } : {}),
     ...(loaded.deletedRows !== undefined ? { deletedRows: loaded.deletedRows } : {}),
+    ...(files ? { files: files.summary } : {}),
     raw: { keys: rawKeys, columns: plan.columns },
   };
 }

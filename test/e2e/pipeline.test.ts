@@ -1,6 +1,13 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { loadPipeline, type Pipeline } from '../../src/config';
 import { changeDemoData, seedDemoData } from '../../src/dev/seed';
+import { demoReturnFiles, dropDemoReturns } from '../../src/dev/seed-returns';
 import { compareWarehouse } from '../support/expected';
+import { openDuckdb } from '../support/duckdb';
+import { deleteUnder } from '../support/files-landing';
 import { createHarness, resetWarehouse, type Harness } from '../support/harness';
 import { readRejected } from '../support/lake';
 
@@ -10,9 +17,33 @@ let pipeline: Pipeline;
 beforeAll(async () => {
   harness = await createHarness();
   pipeline = await loadPipeline({ file: 'pipelines/demo.yaml' });
-  await seedDemoData({ pool: harness.source, rows: 20_000, seed: 7 });
+  const seeded = await seedDemoData({ pool: harness.source, rows: 20_000, seed: 7 });
+  for (const prefix of ['landing/returns/', 'quarantine/returns/']) await deleteUnder(harness.deps.s3, pipeline.lake.bucket, prefix);
+  await dropDemoReturns({ s3: harness.deps.s3, bucket: pipeline.lake.bucket, sales: seeded.sales });
   await resetWarehouse(harness.warehouse);
 });
+
+/** The demo's return files as the test reads them (its own DuckDB, every value as text): rows by amount. */
+async function countReturns(): Promise<{ positive: number; other: number; unreadable: number }> {
+  const dir = await mkdtemp(join(tmpdir(), 'demo-returns-'));
+  const duckdb = await openDuckdb();
+  try {
+    const paths: string[] = [];
+    for (const file of demoReturnFiles({ sales: 20_000 })) {
+      const text = file.name.endsWith('.gz') ? gunzipSync(file.body).toString() : file.body.toString();
+      if (!text.startsWith('return_id,')) continue; // the wrong-schema file: quarantined, not counted
+      paths.push(join(dir, `${paths.length}.csv`));
+      await writeFile(paths.at(-1) as string, text);
+    }
+    const amount = 'TRY_CAST(amount AS DECIMAL(12,2))';
+    const sql = `SELECT count(*) FILTER (WHERE ${amount} > 0), count(*) FILTER (WHERE ${amount} <= 0), count(*) FILTER (WHERE ${amount} IS NULL) FROM read_csv([${paths.map((path) => `'${path}'`).join(', ')}], header = true, all_varchar = true)`;
+    const [positive, other, unreadable] = (await duckdb.runAndReadAll(sql)).getRows()[0] ?? [];
+    return { positive: Number(positive), other: Number(other), unreadable: Number(unreadable) };
+  } finally {
+    duckdb.closeAll();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
 afterAll(() => harness.close());
 
 async function expectWarehouseEqualsSource(): Promise<void> {
@@ -65,6 +96,14 @@ describe('the demo pipeline end to end on the local stack', () => {
     const loads = await harness.warehouse.query<{ table_name: string }>('SELECT table_name FROM etl_state.loads WHERE run_id = $1 ORDER BY loaded_at', [manifest.runId]);
     expect(loads.rows.map((row) => row.table_name).at(-1)).toBe('sales');
 
+    // Product returns from the landing files: good rows loaded, the negative ones rejected, the malformed one set
+    // aside with its file and line, the wrong-schema file quarantined.
+    const expectedReturns = await countReturns();
+    const returns = manifest.tables.find((table) => table.table === 'returns');
+    expect(returns).toMatchObject({ loadedRows: expectedReturns.positive, rejectedByRule: { non_positive_amount: expectedReturns.other, malformed_row: expectedReturns.unreadable }, files: { read: 3, quarantined: 1 } });
+    const loadedReturns = await harness.warehouse.query<{ n: string }>('SELECT count(*) AS n FROM analytics.returns WHERE amount > 0');
+    expect(Number(loadedReturns.rows[0]?.n)).toBe(expectedReturns.positive);
+
     const padded = await harness.warehouse.query<{ n: string }>(
       "SELECT count(*) AS n FROM analytics.customer_dim WHERE first_name <> upper(trim(first_name)) OR email !~ '@.*\\.'",
     );
@@ -74,7 +113,7 @@ describe('the demo pipeline end to end on the local stack', () => {
   it('leaves the warehouse unchanged when the same run happens again', async () => {
     const before = await compareWarehouse(harness.source, harness.warehouse);
     const manifest = await harness.run(pipeline);
-    expect(manifest.tables.map((table) => table.extractedRows)).toEqual([0, 0, 0]);
+    expect(manifest.tables.map((table) => table.extractedRows)).toEqual([0, 0, 0, 0]);
     expect(await compareWarehouse(harness.source, harness.warehouse)).toEqual(before);
   });
 
@@ -83,7 +122,7 @@ describe('the demo pipeline end to end on the local stack', () => {
     expect(changes.inserted).toBe(500);
     const manifest = await harness.run(pipeline, '2026-01-16');
     const extracted = Object.fromEntries(manifest.tables.map((table) => [table.table, table.extractedRows]));
-    expect(extracted).toEqual({ customers: changes.updated.customers, products: changes.updated.products, sales: changes.updated.sales + changes.inserted });
+    expect(extracted).toEqual({ customers: changes.updated.customers, products: changes.updated.products, sales: changes.updated.sales + changes.inserted, returns: 0 });
     await expectWarehouseEqualsSource();
     const duplicates = await harness.warehouse.query<{ n: string }>('SELECT count(*) - count(DISTINCT sale_id) AS n FROM analytics.sales_fact');
     expect(Number(duplicates.rows[0]?.n)).toBe(0);

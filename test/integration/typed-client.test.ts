@@ -62,6 +62,7 @@ describe('the typed client for scripts (package temporal-etl, built to dist/)', 
       customers: await count('analytics.customer_dim'),
       products: await count('analytics.product_dim'),
       sales: await count('analytics.sales_fact'),
+      returns: await count('analytics.returns'),
     });
     expect(printed.sales).toBeGreaterThan(0);
   }, 300_000);

@@ -19,7 +19,7 @@ describe('pipeline file', () => {
     expect(pipeline.name).toBe('demo');
     expect(pipeline.warehouse).toEqual({ type: 'postgres' });
     expect(pipeline.duckdb).toEqual({ threads: 2, memoryLimit: '256MB' });
-    expect(pipeline.tables.map((table) => table.target)).toEqual(['analytics.customer_dim', 'analytics.product_dim', 'analytics.sales_fact']);
+    expect(pipeline.tables.map((table) => table.target)).toEqual(['analytics.customer_dim', 'analytics.product_dim', 'analytics.sales_fact', 'analytics.returns']);
   });
 
   it('fills defaults for a minimal file', () => {

@@ -342,6 +342,21 @@ describe('readRedshiftWatermark', () => {
   });
 });
 
+describe('readFileBookmarks on Redshift', () => {
+  it('reads the objects a files table loaded, key to ETag', async () => {
+    query(/FROM etl_state\.file_bookmarks WHERE pipeline = 'shop' AND table_name = 'returns'/, 'fb-1', [[{ stringValue: 'landing/a.csv' }, { stringValue: 'e1' }], [{ stringValue: 'landing/b.csv.gz' }, { stringValue: 'e2' }]]);
+
+    const bookmarks = await setUp().activities.readFileBookmarks({ pipeline: 'shop', table: 'returns', warehouse });
+    expect([...bookmarks]).toEqual([['landing/a.csv', 'e1'], ['landing/b.csv.gz', 'e2']]);
+  });
+
+  it('reads none before a load created the bookmarks table', async () => {
+    query(/etl_state\.file_bookmarks/, 'fb-1', [], { Status: 'FAILED', Error: 'ERROR: relation "etl_state.file_bookmarks" does not exist' });
+
+    await expect(setUp().activities.readFileBookmarks({ pipeline: 'shop', table: 'returns', warehouse })).resolves.toEqual(new Map());
+  });
+});
+
 describe('resetRedshiftState', () => {
   const reset = { pipeline: 'shop', tables: [{ name: 'orders', targets: ['analytics.orders', 'analytics.daily_orders'] }], requestedBy: 'ana@laptop', reason: "restored, it's late", runId: 'shop-reset-1' };
 

@@ -1,8 +1,9 @@
-import type { ExtractDeps } from './postgres/extract';
+import { createFilesSource } from './files';
+import type { FilesDeps } from './files/deps';
 import { createPostgresSource } from './postgres';
 import type { SourceConnector, SourceKind } from './types';
 
 /** Every source kind, by the name a pipeline file gives it. */
-export function createSources(deps: ExtractDeps): Record<SourceKind, SourceConnector> {
-  return { postgres: createPostgresSource(deps) };
+export function createSources(deps: FilesDeps): Record<SourceKind, SourceConnector> {
+  return { postgres: createPostgresSource(deps), files: createFilesSource(deps) };
 }

@@ -9,9 +9,43 @@ import type { SourceMark } from '../targets/load-plan';
 import type { KeyRange } from './postgres/part-ranges';
 import type { ExtractWindow } from './postgres/sql';
 import type { SchemaChange } from '../targets/schema-change';
+import type { FileBookmark } from '../targets/types';
+import type { FilesSpec } from '../../config/files-schema';
+import type { WarehouseSpec } from '../../config/pipeline-schema';
 
 /** The kinds of source a table can be read from; each is a folder under src/connectors/sources/. */
-export type SourceKind = 'postgres';
+export type SourceKind = 'postgres' | 'files';
+
+/** One object a files extract reads: its key and the ETag it had when the plan listed it. */
+export interface PlannedFile {
+  key: string;
+  etag: string;
+  size: number;
+}
+
+/** What a files table reads this run: the spec (bucket resolved), the objects, and where bad files go. */
+export interface FilesPlan {
+  spec: FilesSpec & { bucket: string };
+  files: PlannedFile[];
+  /** Rewritten objects (a new ETag) that onRewrite: skip left alone. */
+  skipped: string[];
+  quarantinePrefix: string;
+}
+
+/** What a files extract did: objects read and quarantined, malformed rows, and the bookmarks the load saves. */
+export interface FilesExtractSummary {
+  read: number;
+  quarantined: number;
+  skipped: number;
+  rows: number;
+  malformedRows: number;
+  /** Every object read (rows or not), saved by the load in its transaction so no later run reads it again. */
+  bookmarks: FileBookmark[];
+  /** Quarantined objects: where each went, and the reason file beside it. */
+  quarantine: { key: string; movedTo: string }[];
+  /** The Parquet files under rejected/ holding the malformed rows (file, line, reason). */
+  malformedKeys: string[];
+}
 
 /** What the extract reads, decided (and validated) before any data moves. */
 /** How many rows of a window have a NULL watermark: `include`d (merged by key) or `reject`ed as null_watermark. */
@@ -23,6 +57,10 @@ export interface NullWatermarkCount {
 export interface ExtractPlan {
   /** The pipeline's name, for errors. */
   pipeline?: string;
+  /** Absent: postgres (plans recorded before files sources existed have none). */
+  kind?: SourceKind;
+  /** kind: files — the objects this run reads. */
+  files?: FilesPlan;
   table: string;
   source: string;
   database: DatabaseRole;
@@ -57,6 +95,8 @@ export interface ExtractResult {
   rows: number;
   bytes: number;
   seconds: number;
+  /** kind: files — objects read, quarantined, malformed rows and the bookmarks to save. */
+  files?: FilesExtractSummary;
 }
 
 export interface PlanExtractInput {
@@ -70,6 +110,10 @@ export interface PlanExtractInput {
   previous?: SourceMark;
   /** The run's data interval: a `window: interval` table reads the rows whose event time falls in it. */
   interval?: RunInterval;
+  /** The warehouse holding the file bookmarks (a files table's plan reads them). */
+  warehouse?: WarehouseSpec;
+  /** The lake's bucket and prefix: a files table's default bucket and quarantine prefix. */
+  lake?: { bucket: string; prefix: string };
 }
 
 export interface ExtractTableInput {

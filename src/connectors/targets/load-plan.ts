@@ -31,6 +31,8 @@ export interface LoadPlanSpec {
   sourceMark?: SourceMark;
   /** Set when the source's key set is staged (etl_source_keys): rows it no longer has are deleted or marked. */
   deletes?: DeletesPolicy;
+  /** kind: files — the objects this load read, bookmarked with the rows. */
+  fileBookmarks?: readonly { key: string; etag: string; rows: number }[];
 }
 
 /** A source table's identity (database and oid) and live-row estimate, as the plan step saw it. */
@@ -50,6 +52,8 @@ export function createStateTables(): string[] {
     // What the source looked like at the last load, so the next plan can tell a source that went backwards.
     'CREATE TABLE IF NOT EXISTS etl_state.source_marks (pipeline VARCHAR(128) NOT NULL, table_name VARCHAR(128) NOT NULL, source_id VARCHAR(128) NOT NULL, source_rows BIGINT NOT NULL, run_id VARCHAR(256) NOT NULL, saved_at TIMESTAMP NOT NULL)',
     // Who reset which table's state, when and why: `etl reset` writes one row per table.
+    // Files tables: every object a committed load read, with its ETag (Glue's job bookmarks), so each is read once.
+    'CREATE TABLE IF NOT EXISTS etl_state.file_bookmarks (pipeline VARCHAR(128) NOT NULL, table_name VARCHAR(128) NOT NULL, object_key VARCHAR(1024) NOT NULL, etag VARCHAR(256) NOT NULL, row_count BIGINT NOT NULL, run_id VARCHAR(256) NOT NULL, loaded_at TIMESTAMP NOT NULL)',
     'CREATE TABLE IF NOT EXISTS etl_state.resets (pipeline VARCHAR(128) NOT NULL, table_name VARCHAR(128) NOT NULL, target_emptied BOOLEAN NOT NULL, requested_by VARCHAR(256) NOT NULL, reason VARCHAR(1024) NOT NULL, run_id VARCHAR(256) NOT NULL, reset_at TIMESTAMP NOT NULL)',
   ];
 }
@@ -204,12 +208,32 @@ function saveState(spec: LoadPlanSpec, loadedFrom: string): string[] {
       `INSERT INTO etl_state.source_marks (pipeline, table_name, source_id, source_rows, run_id, saved_at) VALUES (${literal(spec.pipeline)}, ${literal(spec.table)}, ${literal(mark.id)}, ${rows}, ${run}, getdate())`,
     );
   }
+  statements.push(...saveFileBookmarks(spec));
   if (spec.watermark === undefined) return statements;
   return [
     ...statements,
     `DELETE FROM etl_state.watermarks WHERE ${where}`,
     `INSERT INTO etl_state.watermarks (pipeline, table_name, watermark, run_id, saved_at) VALUES (${literal(spec.pipeline)}, ${literal(spec.table)}, ${literal(spec.watermark)}, ${run}, getdate())`,
   ];
+}
+
+/** One DELETE and one multi-row INSERT, whatever the number of files (Redshift's batch holds 40 statements). */
+function saveFileBookmarks(spec: LoadPlanSpec): string[] {
+  const files = spec.fileBookmarks ?? [];
+  if (files.length === 0) return [];
+  const literal = literalQuoter(spec.dialect);
+  const where = `pipeline = ${literal(spec.pipeline)} AND table_name = ${literal(spec.table)}`;
+  const rows = files.map((file) => `(${literal(spec.pipeline)}, ${literal(spec.table)}, ${literal(file.key)}, ${literal(file.etag)}, ${Math.max(0, Math.trunc(file.rows))}, ${literal(spec.runId)}, getdate())`);
+  return [
+    `DELETE FROM etl_state.file_bookmarks WHERE ${where} AND object_key IN (${files.map((file) => literal(file.key)).join(', ')})`,
+    `INSERT INTO etl_state.file_bookmarks (pipeline, table_name, object_key, etag, row_count, run_id, loaded_at) VALUES ${rows.join(', ')}`,
+  ];
+}
+
+/** The objects a files table's committed loads read. */
+export function selectFileBookmarks(input: { pipeline: string; table: string; dialect?: WarehouseDialect }): string {
+  const literal = literalQuoter(input.dialect ?? 'postgres');
+  return `SELECT object_key, etag FROM etl_state.file_bookmarks WHERE pipeline = ${literal(input.pipeline)} AND table_name = ${literal(input.table)}`;
 }
 
 function forDialect(spec: Pick<LoadPlanSpec, 'dialect'>, statements: string[]): string[] {
@@ -300,7 +324,7 @@ export function resetTables(input: { dialect: WarehouseDialect; pipeline: string
     const audit = `INSERT INTO etl_state.resets (pipeline, table_name, target_emptied, requested_by, reason, run_id, reset_at) VALUES (${literal(input.pipeline)}, ${literal(table.name)}, ${input.truncate}, ${literal(input.requestedBy)}, ${literal(input.reason)}, ${literal(input.runId)}, getdate())`;
     // DELETE, not TRUNCATE: TRUNCATE commits the transaction on Redshift.
     const empty = input.truncate ? table.targets.map((target) => `DELETE FROM ${quoteQualified(target)}`) : [];
-    return [`DELETE FROM etl_state.watermarks WHERE ${where}`, `DELETE FROM etl_state.source_marks WHERE ${where}`, ...empty, audit];
+    return [`DELETE FROM etl_state.watermarks WHERE ${where}`, `DELETE FROM etl_state.source_marks WHERE ${where}`, `DELETE FROM etl_state.file_bookmarks WHERE ${where}`, ...empty, audit];
   });
   return forDialect(input, [...createStateTables(), ...statements]);
 }

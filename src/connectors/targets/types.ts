@@ -23,12 +23,21 @@ export interface LoadTableInput {
   /** What happens to target rows whose key the source no longer has, with the source's key set in the lake. */
   deletes?: DeletesPolicy;
   sourceKeys?: { bucket: string; key: string };
+  /** kind: files — the objects this load read, bookmarked in its transaction (exactly once). */
+  fileBookmarks?: FileBookmark[];
   /** The processed Parquet objects: `prefix` holds exactly `keys` (s3://bucket/prefix). */
   files: { bucket: string; prefix: string; keys: string[] };
   /** Decided in the plan step when the existing target's columns differ from the transform's (onSchemaChange). */
   schemaChange?: SchemaChange;
   /** From the transform: the load fails, and commits nothing, unless the warehouse matches these. */
   expected: ExpectedLoad;
+}
+
+/** An object a files table loaded: its key and ETag (a new ETag is a rewrite), and its rows. */
+export interface FileBookmark {
+  key: string;
+  etag: string;
+  rows: number;
 }
 
 /** What the warehouse must hold after the apply step: rows, key checksum, and a checksum per loaded column. */
@@ -74,6 +83,8 @@ export interface TargetConnector<W extends object = object> {
   /** The columns of the existing target table with their warehouse types; undefined when it does not exist yet. */
   readColumns(input: { table: string; target: string } & W): Promise<TargetColumn[] | undefined>;
   reset(input: ResetTablesInput & W): Promise<ResetTablesResult>;
+  /** The objects a files table's committed loads read (key → ETag); empty before the first. */
+  readFileBookmarks(input: ReadWatermarkInput & W): Promise<Map<string, string>>;
 }
 
 /** `etl reset` of some tables: forget their state, optionally empty their targets (and rollups), audited. */

@@ -1,8 +1,9 @@
+import { stat } from 'node:fs/promises';
 import type { PoolClient } from 'pg';
 import { ApplicationFailure } from '@temporalio/activity';
 import {
   addPrimaryKey, alterTarget, applyStagedRows, createRollupTable, dropPrimaryKey, createStageTable, createStateTables, createTargetTable, finishDirectLoad, LOAD_SESSION_SETTINGS, selectColumnChecksums, verifiedColumns, selectLoadedChecksum, selectTargetChecksum,
-  selectSourceMark, selectTargetIsEmpty, selectWatermark, SELECT_PRIMARY_KEY_NAME, SELECT_TARGET_COLUMNS, STAGE_TABLE, type LoadPlanSpec,
+  selectFileBookmarks, selectSourceMark, selectTargetIsEmpty, selectWatermark, SELECT_PRIMARY_KEY_NAME, SELECT_TARGET_COLUMNS, STAGE_TABLE, type LoadPlanSpec,
 } from '../load-plan';
 import { SELECT_TABLE_EXISTS } from '../../sources/postgres/sql';
 import { quoteIdent, quoteQualified } from '../../../sql/quote';
@@ -10,7 +11,7 @@ import { labelRowChecksum, mismatchedColumns, readColumnChecksums, rowChecksumVe
 import { rollupColumns } from '../../../sql/rollup';
 import { classifyPostgresError } from '../../../runtime/errors';
 import type { ExtractDeps } from '../../sources/postgres/extract';
-import { heartbeat, keepAlive, throwIfCancelled } from '../../../runtime/heartbeat';
+import { heartbeatStep, keepAlive, throwIfCancelled } from '../../../runtime/heartbeat';
 import { cancelStatementOnAbort } from '../../pg/cancel';
 import { checksumSpooled, spoolLoadFiles, type LoadSpool } from './load-spool';
 import type { ColumnSpec } from '../../../sql/warehouse-types';
@@ -82,8 +83,15 @@ async function runLoad(client: PoolClient, input: LoadTableInput & { fromSpool: 
   if (spec.deletes === 'soft') await client.query(addSoftDeleteColumns(input.target));
   for (const rollup of input.rollups) for (const sql of createRollupTable({ rollup, source: input.target, dialect: 'postgres' })) await client.query(sql);
   const columns = input.columns.map((column) => quoteIdent(column.name)).join(', ');
-  const copyInto = (table: string) =>
-    copyFromFile({ client, sql: `COPY ${table} (${columns}) FROM STDIN WITH (FORMAT csv)`, path: spool.csv, onBytes: (bytes) => heartbeat({ copied: bytes }) });
+  // Rows copied so far are estimated from the bytes (the CSV's rows are of similar width); exact once it is all in.
+  const csvBytes = (await stat(spool.csv)).size;
+  const files = input.files.keys.length;
+  const report = (bytes: number) => heartbeatStep({ step: 'load', partsDone: bytes < csvBytes ? 0 : files, partsTotal: files, rows: Math.round((input.expected.rows * bytes) / Math.max(1, csvBytes)), bytes });
+  const copyInto = async (table: string) => {
+    report(0);
+    await copyFromFile({ client, sql: `COPY ${table} (${columns}) FROM STDIN WITH (FORMAT csv)`, path: spool.csv, onBytes: report });
+    report(csvBytes);
+  };
   // A target whose columns changed takes the staged path, which writes only the columns the plan decided.
   let deletedRows: number | undefined;
   const direct = !input.schemaChange && (await client.query<{ empty: boolean }>(selectTargetIsEmpty(spec))).rows[0]?.empty === true;
@@ -148,6 +156,17 @@ export function createPostgresTarget(deps: ExtractDeps): TargetConnector {
       const saved = await read<{ watermark: string }>(selectWatermark(input));
       const mark = await read<{ source_id: string; source_rows: string }>(selectSourceMark(input));
       return { watermark: saved?.watermark, sourceMark: mark ? { id: mark.source_id, rows: Number(mark.source_rows) } : undefined };
+    },
+
+    /** The objects a files table's committed loads read (key → ETag); empty before etl_state exists. */
+    async readFileBookmarks(input: ReadWatermarkInput): Promise<Map<string, string>> {
+      try {
+        const result = await deps.pools.warehouse.query<{ object_key: string; etag: string }>(selectFileBookmarks(input));
+        return new Map(result.rows.map((row) => [row.object_key, row.etag]));
+      } catch (error) {
+        if ((error as { code?: string }).code === '42P01') return new Map(); // etl_state not created yet: first run
+        throw classifyPostgresError(error, { pipeline: input.pipeline, table: input.table, step: 'plan' });
+      }
     },
 
     /** Forgets tables' watermarks and source marks (optionally empties their targets), audited in etl_state.resets. */

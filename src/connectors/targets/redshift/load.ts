@@ -2,7 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { CancelStatementCommand, type DescribeStatementResponse, type RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import { CancelledFailure } from '@temporalio/common';
 import type { Rollup } from '../../../config/pipeline-schema';
-import { createRollupTable, createTargetTable, verifiedColumns, resetTables, selectSourceMark, selectWatermark } from '../load-plan';
+import { createRollupTable, createTargetTable, verifiedColumns, resetTables, selectFileBookmarks, selectSourceMark, selectWatermark } from '../load-plan';
 import { buildLoadBatch, reconcileStageOf, selectLoadErrors, selectTableExists, selectTargetColumns } from './sql';
 import type { TargetColumn } from '../schema-change';
 import type { LoadTableInput, LoadTableResult, ReadWatermarkInput, ResetTablesInput, ResetTablesResult, SavedState, TargetConnector } from '../types';
@@ -185,6 +185,19 @@ export function createRedshiftTarget(deps: RedshiftDeps): TargetConnector<{ ware
         return { tables: tables.map((table) => table.name), emptied: tables.flatMap((table) => table.targets) };
       } catch (error) {
         throw classifyRedshiftApiError(error, context);
+      }
+    },
+
+    /** The objects a files table's committed loads read (key → ETag); none before the first load created etl_state. */
+    async readFileBookmarks(input: ReadWatermarkInput & { warehouse: RedshiftWarehouse }): Promise<Map<string, string>> {
+      const sql = selectFileBookmarks({ ...input, dialect: 'redshift' });
+      try {
+        const outcome = await queryRows(runnerFor(input.warehouse), sql);
+        if (outcome.ok) return new Map(outcome.rows.flatMap(([key, etag]) => (key && etag ? [[key, etag] as const] : [])));
+        if (isMissingStateTable(outcome.described)) return new Map();
+        throw unfinishedError(outcome.described, { table: input.table, sql });
+      } catch (error) {
+        throw classifyRedshiftApiError(error, { table: input.table, sql });
       }
     },
 
