@@ -13,7 +13,7 @@ import { compileTransform, REJECT_COLUMN } from './compile';
 import type { ColumnSpec } from '../sql/warehouse-types';
 import type { DuckdbDeps } from '../activities/duckdb';
 import { queryRow, withDuckdb, type DuckdbLimits } from './duckdb-session';
-import { keepAlive } from '../runtime/heartbeat';
+import { heartbeatStep, keepAlive } from '../runtime/heartbeat';
 import { deletePrefix, downloadFiles, uploadFile, type LakeTarget } from '../runtime/lake';
 import { partName, processedPartPrefix, processedPrefix, rejectedPrefix, type RunLocation } from '../common/lake-layout';
 import { runBounded } from '../common/run-bounded';
@@ -31,6 +31,8 @@ export interface TransformInput {
   rawKeys: string[];
   /** Referenced table name → S3 key of its key set (from extractKeys). */
   references: Record<string, string>;
+  /** Looked-up table name → S3 key of its key set with the looked-up columns (from extractKeys with columns). */
+  lookups?: Record<string, string>;
   sourceColumns: SourceColumn[];
   limits?: DuckdbLimits;
   /** Also the per-column checksums, for a load that checks every column in SQL (the Redshift batch's guards). */
@@ -62,14 +64,20 @@ export interface TransformResult {
   seconds: number;
 }
 
-async function download(deps: TransformDeps, input: TransformInput, dir: string): Promise<{ raw: string[]; references: Record<string, string> }> {
+type Downloaded = { raw: string[]; references: Record<string, string>; lookups: Record<string, string> };
+
+async function download(deps: TransformDeps, input: TransformInput, dir: string): Promise<Downloaded> {
   const { bucket } = input.lake;
   const raw = await downloadFiles({ s3: deps.s3, bucket, keys: input.rawKeys, dir, name: 'raw' });
   const references: Record<string, string> = {};
   for (const [table, key] of Object.entries(input.references)) {
     [references[table] = ''] = await downloadFiles({ s3: deps.s3, bucket, keys: [key], dir, name: `ref-${table}` });
   }
-  return { raw, references };
+  const lookups: Record<string, string> = {};
+  for (const [table, key] of Object.entries(input.lookups ?? {})) {
+    [lookups[table] = ''] = await downloadFiles({ s3: deps.s3, bucket, keys: [key], dir, name: `lookup-${table}` });
+  }
+  return { raw, references, lookups };
 }
 
 /** One scan of the result: rows, and count and key checksum per outcome (accepted, or the rule a row failed). */
@@ -109,10 +117,10 @@ function withNullWatermarkRule(table: TableSpec): TransformStep[] {
   return [{ kind: 'dropNulls', body: { columns: [column], rule: 'null_watermark' } }, ...table.transform];
 }
 
-async function runTransform(connection: DuckDBConnection, input: TransformInput, files: { raw: string[]; references: Record<string, string> }, dir: string) {
+async function runTransform(connection: DuckDBConnection, input: TransformInput, files: Downloaded, dir: string) {
   const { table } = input;
   const marked = hasUnrepresentableMarker(input.sourceColumns);
-  await createInputRelations(connection, { table, raw: readParquetFiles({ paths: files.raw }), references: files.references, marked });
+  await createInputRelations(connection, { table, raw: readParquetFiles({ paths: files.raw }), references: files.references, lookups: files.lookups, marked });
   const query = compileTransform({ source: 'etl_input', steps: withNullWatermarkRule(table), context: { keys: table.primaryKey, referenceRelation } });
   await connection.run(`CREATE OR REPLACE TEMP TABLE etl_result AS ${query}`);
   const columns = await checkOutputColumns(connection, table, input.sourceColumns);
@@ -181,12 +189,17 @@ export function createTransformActivities(deps: TransformDeps) {
       const started = Date.now();
       return keepAlive(() => withSpool({ spoolDir: deps.spoolDir, name: spoolName(input) }, async (dir) => {
         const files = await download(deps, input, dir);
+        const partsTotal = input.rawKeys.length;
+        heartbeatStep({ step: 'transform', partsDone: 0, partsTotal, rows: 0, bytes: 0 });
         const context = { table: input.table.name, step: 'transform' };
         const result = await withDuckdb({ duckdb: deps.duckdb, spool: dir, limits: input.limits, context }, (connection) => runTransform(connection, input, files, dir));
+        // DuckDB runs the steps as one statement: its rows are known once it returns, before the upload.
+        heartbeatStep({ step: 'transform', partsDone: partsTotal, partsTotal, rows: result.inputRows, bytes: 0 });
         if (result.inputRows !== result.acceptedRows + result.rejectedRows) {
           throw ApplicationFailure.nonRetryable(`table ${input.table.name}: ${result.inputRows} rows in, ${result.acceptedRows} accepted + ${result.rejectedRows} rejected`, 'ReconciliationFailed');
         }
         const stored = await upload(deps, input, dir, result.rejectedRows > 0);
+        heartbeatStep({ step: 'transform', partsDone: partsTotal, partsTotal, rows: result.inputRows, bytes: stored.processedBytes });
         const qualityScore = result.inputRows === 0 ? 1 : result.acceptedRows / result.inputRows;
         return { ...result, ...stored, qualityScore, seconds: (Date.now() - started) / 1000 };
       }));

@@ -1,10 +1,11 @@
 import { ApplicationFailure, condition, defineSignal, patched, setHandler } from '@temporalio/workflow';
 import type { ExtractPlan, ExtractResult, LakeTarget, TransformResult } from '../activities';
-import { lakeTargetOf } from '../common/lake-layout';
+import { lakeTargetOf, type RunLocation } from '../common/lake-layout';
+import { lookupNeeds } from '../config/transform-schema';
 import type { Pipeline, TableSpec } from '../config/pipeline-schema';
 import { bulk } from './activities';
 import { countRecords, recordTableDuration, setQualityScore } from './metrics';
-import { tableProgressQuery, type TableProgress } from './progress';
+import { PROGRESS_DESCRIPTION, tableProgressQuery, type TableProgress } from './progress';
 import type { TableRunResult } from './results';
 import { installRunControl } from './run-control';
 import { parallelPartsOf, transformParts, transformsPerPart } from './transform-parts';
@@ -21,6 +22,9 @@ export interface TableEtlInput {
 
 /** The parent's word that a table this one depends on has been loaded. */
 export const dependencyLoadedSignal = defineSignal<[{ table: string }]>('dependencyLoaded');
+
+/** One line naming the step, table, pipeline and run date: the activity's summary in the Web UI and `temporal workflow describe`. */
+export const stepSummary = (step: string, at: { pipeline: string; table: string; runDate: string }) => `${step} ${at.table} (${at.pipeline}, ${at.runDate})`;
 
 /** The table of a pipeline by name; a missing one fails the workflow (TableMissing). */
 export function findTable(pipeline: Pipeline, name: string): TableSpec {
@@ -51,11 +55,38 @@ async function extractReferences(input: TableEtlInput, table: TableSpec, lake: L
     const referenced = findTable(input.pipeline, name);
     const location = { prefix: input.pipeline.lake.prefix, table: referenced.name, runDate: input.runDate, runId: input.runId };
     const { warehouse } = input.pipeline;
-    if (accepted && warehouse.type === 'redshift') references[name] = (await bulk.extractRedshiftKeys({ table: referenced, warehouse, location, lake })).key;
-    else if (accepted) references[name] = (await bulk.extractKeys({ table: { ...referenced, source: referenced.target }, database: 'warehouse', location, lake })).key;
-    else references[name] = (await bulk.extractKeys({ table: referenced, database: input.plan.database, location, lake })).key;
+    const summary = { summary: stepSummary(`read ${name} keys for`, { pipeline: input.pipeline.name, table: table.name, runDate: input.runDate }) };
+    if (accepted && warehouse.type === 'redshift') references[name] = (await bulk.extractRedshiftKeys.executeWithOptions(summary, [{ table: referenced, warehouse, location, lake }])).key;
+    else if (accepted) references[name] = (await bulk.extractKeys.executeWithOptions(summary, [{ table: { ...referenced, source: referenced.target }, database: 'warehouse', location, lake }])).key;
+    else references[name] = (await bulk.extractKeys.executeWithOptions(summary, [{ table: referenced, database: input.plan.database, location, lake }])).key;
   }
   return references;
+}
+
+/** Waits until the looked-up tables have loaded this run, then reads their accepted rows' looked-up columns. */
+async function waitAndExtractLookups(input: { input: TableEtlInput; table: TableSpec; lake: LakeTarget; looked: string[]; loaded: Set<string> }): Promise<Record<string, string>> {
+  const waited = input.looked.filter((name) => (input.input.waitFor ?? []).includes(name));
+  await condition(() => waited.every((name) => input.loaded.has(name)));
+  const { pipeline, runDate, runId } = input.input;
+  return extractLookups({ pipeline, table: input.table, location: { prefix: pipeline.lake.prefix, runDate, runId }, lake: input.lake });
+}
+
+/**
+ * Each looked-up table's key set with the columns the lookups read, from its warehouse target after its load
+ * committed this run: its accepted rows only.
+ */
+export async function extractLookups(input: { pipeline: Pipeline; table: TableSpec; location: Omit<RunLocation, 'table'>; lake: LakeTarget }): Promise<Record<string, string>> {
+  const lookups: Record<string, string> = {};
+  const { warehouse } = input.pipeline;
+  for (const [name, need] of Object.entries(lookupNeeds(input.table.transform))) {
+    const looked = findTable(input.pipeline, name);
+    const location = { ...input.location, table: looked.name };
+    const { columns } = need;
+    const summary = { summary: stepSummary(`look up ${name} for`, { pipeline: input.pipeline.name, table: input.table.name, runDate: input.location.runDate }) };
+    if (warehouse.type === 'redshift') lookups[name] = (await bulk.extractRedshiftKeys.executeWithOptions(summary, [{ table: looked, warehouse, location, lake: input.lake, columns }])).key;
+    else lookups[name] = (await bulk.extractKeys.executeWithOptions(summary, [{ table: { ...looked, source: looked.target }, database: 'warehouse', location, lake: input.lake, columns }])).key;
+  }
+  return lookups;
 }
 
 /**
@@ -78,9 +109,13 @@ function filesOutcome(raw: ExtractResult, transformed: TransformResult) {
  */
 export async function tableEtlWorkflow(input: TableEtlInput): Promise<TableRunResult> {
   const loadedDependencies = new Set<string>();
-  setHandler(dependencyLoadedSignal, ({ table: name }) => {
-    loadedDependencies.add(name);
-  });
+  setHandler(
+    dependencyLoadedSignal,
+    ({ table: name }) => {
+      loadedDependencies.add(name);
+    },
+    { description: 'Sent by the run: a table this one depends on has committed its load (this table loads only after all of them).' },
+  );
   const started = Date.now();
   const { pipeline, plan } = input;
   const table = findTable(pipeline, input.table);
@@ -89,13 +124,14 @@ export async function tableEtlWorkflow(input: TableEtlInput): Promise<TableRunRe
   const at = { pipeline: pipeline.name, table: table.name };
   const progress: TableProgress = { table: table.name, stage: 'waiting', sourceRows: plan.sourceRows };
   const control = installRunControl();
-  setHandler(tableProgressQuery, () => ({ ...progress, paused: control.isPaused() }));
+  setHandler(tableProgressQuery, () => ({ ...progress, paused: control.isPaused() }), { description: PROGRESS_DESCRIPTION });
+  const summary = (step: string) => ({ summary: stepSummary(step, { ...at, runDate: input.runDate }) });
   const enter = async (stage: TableProgress['stage']) => {
     await control.waitIfResumed();
     progress.stage = stage;
   };
   await enter('extract');
-  const raw = await bulk.extractTable({ plan, location, lake, partRows: pipeline.extract.partRows, limits: pipeline.duckdb });
+  const raw = await bulk.extractTable.executeWithOptions(summary('extract'), [{ plan, location, lake, partRows: pipeline.extract.partRows, limits: pipeline.duckdb }]);
   // A files table's malformed rows were read (and set aside): they count as extracted and as rejected.
   const malformedRows = raw.files?.malformedRows ?? 0;
   countRecords({ ...at, stage: 'extract', rows: raw.rows + malformedRows });
@@ -108,20 +144,25 @@ export async function tableEtlWorkflow(input: TableEtlInput): Promise<TableRunRe
     await condition(() => referenced.every((name) => loadedDependencies.has(name)));
   }
   const references = await extractReferences(input, table, lake, acceptedReferences);
+  // Only a table with lookups adds the marker and its waits, so histories without lookups replay unchanged.
+  const looked = Object.keys(lookupNeeds(table.transform));
+  const lookups = looked.length > 0 && patched('lookup-steps') ? await waitAndExtractLookups({ input, table, lake, looked, loaded: loadedDependencies }) : undefined;
   const rawKeys = raw.parts.map((part) => part.key);
   const checksumColumns = pipeline.warehouse.type === 'redshift';
-  const transformInput = { table, location, lake, rawKeys, references, sourceColumns: plan.columns, limits: pipeline.duckdb, checksumColumns };
+  const transformInput = { table, location, lake, rawKeys, references, ...(lookups ? { lookups } : {}), sourceColumns: plan.columns, limits: pipeline.duckdb, checksumColumns };
   // Several parts of a table that allows it: one transform activity per part, spread over the fleet.
   const perPart = rawKeys.length > 1 && transformsPerPart(table, plan) && patched('transform-per-part');
-  const transformed = perPart ? await transformParts({ transform: transformInput, parallelParts: parallelPartsOf(pipeline) }) : await bulk.transformTable(transformInput);
+  const transformed = perPart
+    ? await transformParts({ transform: transformInput, parallelParts: parallelPartsOf(pipeline), summary: (part) => summary(`transform part ${part + 1} of ${rawKeys.length} of`) })
+    : await bulk.transformTable.executeWithOptions(summary('transform'), [transformInput]);
   reconcile(table.name, 'transform input', raw.rows, transformed.inputRows);
   countRecords({ ...at, stage: 'transform', rows: transformed.acceptedRows });
   countRecords({ ...at, stage: 'rejected', rows: transformed.rejectedRows + malformedRows });
   setQualityScore({ ...at, score: filesOutcome(raw, transformed)?.qualityScore ?? transformed.qualityScore });
-  Object.assign(progress, { rejectedRows: transformed.rejectedRows, bytes: raw.bytes + transformed.processedBytes });
+  Object.assign(progress, { transformedRows: transformed.inputRows, rejectedRows: transformed.rejectedRows, bytes: raw.bytes + transformed.processedBytes });
   // Deletes: the source's whole key set, read after the window so a row it has is never taken for deleted.
   const deletes = table.deletes === 'propagate' || table.deletes === 'soft' ? table.deletes : undefined;
-  const sourceKeys = deletes ? await bulk.extractSourceKeys({ plan, keys: table.primaryKey, location, lake }) : undefined;
+  const sourceKeys = deletes ? await bulk.extractSourceKeys.executeWithOptions(summary('read source keys of'), [{ plan, keys: table.primaryKey, location, lake }]) : undefined;
   const load = {
     pipeline: pipeline.name,
     table: table.name,
@@ -143,7 +184,10 @@ export async function tableEtlWorkflow(input: TableEtlInput): Promise<TableRunRe
   const { warehouse } = pipeline;
   await condition(() => (input.waitFor ?? []).every((name) => loadedDependencies.has(name)));
   await enter('load');
-  const loaded = warehouse.type === 'redshift' ? await bulk.loadIntoRedshift({ ...load, warehouse }) : await bulk.loadIntoPostgres(load);
+  const loaded =
+    warehouse.type === 'redshift'
+      ? await bulk.loadIntoRedshift.executeWithOptions(summary('load'), [{ ...load, warehouse }])
+      : await bulk.loadIntoPostgres.executeWithOptions(summary('load'), [load]);
   reconcile(table.name, 'extracted = loaded + rejected', raw.rows, loaded.rows + transformed.rejectedRows);
   countRecords({ ...at, stage: 'load', rows: loaded.rows });
   const seconds = (Date.now() - started) / 1000;

@@ -37,11 +37,11 @@ export function parallelPartsOf(pipeline: Pipeline): number {
  * One transform activity per raw part, at most `parallelParts` at once, so any worker of the fleet can take
  * a part; the results combine in order (deterministically) into the table's one transform result.
  */
-export async function transformParts(input: { transform: TransformInput; parallelParts: number }): Promise<TransformResult> {
+export async function transformParts(input: { transform: TransformInput; parallelParts: number; summary: (part: number) => { summary: string } }): Promise<TransformResult> {
   const started = Date.now();
   const { transform } = input;
   const parts = transform.rawKeys.map((key, part) => ({ key, part }));
-  const results = await runBounded(parts, input.parallelParts, ({ key, part }) => bulk.transformTable({ ...transform, rawKeys: [key], part }));
+  const results = await runBounded(parts, input.parallelParts, ({ key, part }) => bulk.transformTable.executeWithOptions(input.summary(part), [{ ...transform, rawKeys: [key], part }]));
   const location = transform.location;
   const seconds = (Date.now() - started) / 1000;
   return combineTransformResults({ table: transform.table.name, results, processedPrefix: processedPrefix(location), rejectedPrefix: rejectedPrefix(location), seconds });
