@@ -81,7 +81,7 @@ describe('an http source', () => {
     const changed = [item(3, '2026-02-01T08:00:00Z'), item(9, '2026-02-01T09:00:00Z'), item(10, '2026-02-02T00:00:00Z')];
     changed[0] = { ...changed[0] as ApiItem, name: 'item 3 renamed' };
     // The API now holds item 3's new version in place of the old one, and two new items.
-    api.items.splice(api.items.findIndex((row) => row.id === 3), 1, changed[0] as ApiItem);
+    api.items.splice(api.items.findIndex((row) => row.id === 3), 1, changed[0]);
     api.items.push(...changed.slice(1));
     api.requests.length = 0;
     const second = await harness.run(pipeline({ name: 'http-test-cursor', path: '/cursor/items', paging: { type: 'cursor', cursorPath: '$.next_cursor', param: 'cursor' } }));
