@@ -111,6 +111,10 @@ describe('an http source', () => {
     const exists = await harness.warehouse.query<{ found: boolean }>('SELECT to_regclass($1) IS NOT NULL AS found', [`${SCHEMA}.http_test_broken`]);
     expect(exists.rows[0]?.found ? (await warehouseRows(`${SCHEMA}.http_test_broken`)).length : 0).toBe(0);
     expect(await savedWatermark('http-test-broken')).toBeUndefined();
+
+    const badValue = await harness.run(pipeline({ name: 'http-test-badvalue', path: '/badvalue/items' })).catch((error: unknown) => error);
+    expect(describeError(badValue)).toMatch(`pipeline http-test-badvalue, table items, step extract: GET ${api.url}/badvalue/items (page 1): malformed page: a value does not convert to its declared column type: `);
+    expect(describeError(badValue)).not.toContain('twelve');
   });
 
   it('fails without retrying on a 401 (no auth header), naming URL and status', async () => {

@@ -73,6 +73,7 @@ export async function startFixtureApi(input: { items: ApiItem[]; token: string }
       if (query.cursor === undefined) return respond(200, JSON.stringify({ data: { items: items.slice(0, PAGE) }, next_cursor: 'two' }));
       return respond(200, '{"data": {"items": [ {"id": 4, "na');
     }
+    if (url.pathname === '/badvalue/items') return respond(200, JSON.stringify({ data: { items: [{ ...items[0], amount: 'twelve' }] } }));
     return respond(404, '{"error":"not found"}');
   };
   const server: Server = createServer(handle);

@@ -1,4 +1,4 @@
-import { parsePipeline, type TableSpec } from '../../src/config';
+import { loadPipeline, parsePipeline, type TableSpec } from '../../src/config';
 import { classifyHttpStatus, retryAfterMs } from '../../src/connectors/sources/http/fetch-page';
 import { greatestWatermark, nextLink, valueAtPath } from '../../src/connectors/sources/http/json-path';
 import { firstPageUrl, nextPageUrl } from '../../src/connectors/sources/http/paging';
@@ -26,6 +26,11 @@ describe('an http table in the pipeline file', () => {
   it('is valid without a source, labelled http.<name>, with its paging and secret header', () => {
     const table = parsePipeline({ file: 'p.yaml', text: httpTable() }).tables[0] as TableSpec;
     expect(table).toMatchObject({ kind: 'http', source: 'http.items', http: { records: '$.data.items', paging: { type: 'cursor', param: 'cursor' }, headers: { Authorization: { secret: 'env:API_TOKEN', prefix: 'Bearer ' } }, timeoutSeconds: 60 } });
+  });
+
+  it('pipelines/http.example.yaml is valid', async () => {
+    const pipeline = await loadPipeline({ file: 'pipelines/http.example.yaml' });
+    expect(pipeline.tables[0]).toMatchObject({ kind: 'http', http: { paging: { type: 'cursor' }, incremental: { param: 'updated_since', watermark: 'updated_at' } } });
   });
 
   it('names the bad field', () => {

@@ -63,7 +63,8 @@ async function writePagePart(deps: HttpDeps, input: HttpContext & { records: rea
   try {
     await withDuckdb({ duckdb: deps.duckdb, spool: input.dir, limits: input.limits, context }, (connection) => connection.run(copyToParquetFile({ query: selectRawRows({ from, columns: plan.columns, cast: false, marker: true }), path })));
   } catch (error) {
-    const why = describeWithoutValues(error).replaceAll(jsonPath, 'the page').replace(/^Error: /, '');
+    // DuckDB quotes the value that failed: keep the record's line (its position in the page), never the value.
+    const why = describeWithoutValues(error).replaceAll(`"${jsonPath}"`, 'the page').replaceAll(jsonPath, 'the page').replace(/"[^"]*"/g, '(value withheld)').replace(/^Error: /, '');
     if (/(Conversion|Invalid Input|Out of Range) Error/.test(why)) throw malformedPage({ url: input.url, context: input.context, why: `a value does not convert to its declared column type: ${why}` });
     throw error;
   }
