@@ -21,6 +21,8 @@ export interface AuditTrail {
   outcome: string;
   activities: ActivityRecord[];
   signals: { name: string; at: string; by: string }[];
+  /** Accepted updates (pauseRun, resumeRun, cancelRun); rejected ones never reach the history. */
+  updates: { name: string; at: string; by: string }[];
   cancelRequests: { at: string; by: string }[];
   /** What people did to the run from outside: cancel requests, terminations and resets, with who and why. */
   interventions: Intervention[];
@@ -72,6 +74,7 @@ export function buildAuditTrail(input: { workflowId: string; history: History })
     outcome: 'running',
     activities: activities.records,
     signals: [],
+    updates: [],
     cancelRequests: [],
     interventions: [],
     children: [],
@@ -96,6 +99,9 @@ export function buildAuditTrail(input: { workflowId: string; history: History })
     } else if (type === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED) {
       const attributes = event.workflowExecutionSignaledEventAttributes ?? {};
       trail.signals.push({ name: attributes.signalName ?? '?', at: timeOf(event), by: attributes.identity || 'unknown' });
+    } else if (type === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED) {
+      const request = event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest;
+      trail.updates.push({ name: request?.input?.name ?? '?', at: timeOf(event), by: request?.meta?.identity || 'unknown' });
     } else if (type === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED) {
       const attributes = event.workflowExecutionCancelRequestedEventAttributes ?? {};
       trail.cancelRequests.push({ at: timeOf(event), by: attributes.identity || 'unknown' });

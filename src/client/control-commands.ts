@@ -1,8 +1,11 @@
 import type { Command } from 'commander';
-import { formatRunList, listRuns, runStatusOf } from './list-runs';
+import { formatRunList, listRuns } from './list-runs';
 import type { Client } from '@temporalio/client';
-import { pauseSignal, resumeSignal } from '../workflows/run-control';
+import { steerRun, SteerRejectedError, type SteerAction } from './steer-run';
+import type { RunState } from '../workflows/run-updates';
+import type { TableProgress } from '../workflows/progress';
 import { describeError } from './errors';
+import { followRun } from './follow-run';
 import { formatProgressLine } from './format-progress';
 import { formatRunSummary } from './pipeline-run';
 import { readRunProgress } from './run-progress';
@@ -20,6 +23,27 @@ export async function reportOutcome(client: Client, workflowId: string): Promise
   }
 }
 
+/** Steers a run; a request its validator refused is printed with the run's reason (exit 1), then false. */
+async function steerOrExplain(input: { client: Client; workflowId: string; action: SteerAction }): Promise<RunState | undefined | false> {
+  try {
+    return await steerRun(input);
+  } catch (error) {
+    if (!(error instanceof SteerRejectedError)) throw error;
+    console.error(`${input.workflowId}: ${input.action} refused: ${error.message}`);
+    process.exitCode = 1;
+    return false;
+  }
+}
+
+/** One line per table: its step and its rows through extract, transform and load. */
+function formatTableLines(tables: readonly TableProgress[]): string[] {
+  const cell = (rows: number | undefined) => String(rows ?? '-').padStart(10);
+  return [
+    `  ${'table'.padEnd(14)}${'step'.padEnd(10)}${'planned'.padStart(10)}${'extracted'.padStart(10)}${'transformed'.padStart(12)}${'loaded'.padStart(10)}`,
+    ...tables.map((table) => `  ${table.table.padEnd(14)}${table.stage.padEnd(10)}${cell(table.sourceRows)}${cell(table.extractedRows)}  ${cell(table.transformedRows)}${cell(table.loadedRows)}`),
+  ];
+}
+
 /** `etl status|pause|resume|cancel <workflowId>`: look at and steer a run (also works on scheduled runs). */
 export function addControlCommands(program: Command): void {
   program
@@ -35,29 +59,31 @@ export function addControlCommands(program: Command): void {
   program
     .command('status')
     .argument('<workflowId>', 'the run (workflow id), as printed by etl run or shown in the Web UI')
-    .description('show a run: its status and, while it runs, its progress; a finished run shows its summary or error')
-    .action((workflowId: string) =>
+    .option('--follow', 'show live progress until the run ends (Ctrl-C detaches; the run goes on)')
+    .description('show a run: its status and, while it runs, its progress (rows through extract, transform and load per table); a finished run shows its summary or error')
+    .action((workflowId: string, options: { follow?: boolean }) =>
       withClient(async (client) => {
+        if (options.follow) await followRun({ client, workflowId });
         const view = await readRunProgress({ client, workflowId });
-        console.log(`${workflowId}: ${runStatusOf(await client.workflow.getHandle(workflowId).describe())}`);
+        console.log(`${workflowId}: ${view.label}`);
         if (view.progress) {
           console.log(formatProgressLine(view.progress));
-          for (const table of view.progress.tables) console.log(`  ${table.table.padEnd(14)}${table.stage.padEnd(10)}${String(table.extractedRows ?? '').padStart(10)} rows`);
+          for (const line of formatTableLines(view.progress.tables)) console.log(line);
         } else if (!(await reportOutcome(client, workflowId))) process.exitCode = 1;
       }),
     );
-  for (const [name, signal, effect] of [
-    ['pause', pauseSignal, 'stops before its next step (running steps finish first)'],
-    ['resume', resumeSignal, 'continues with its next step'],
+  for (const [name, effect] of [
+    ['pause', 'stops before its next step (running steps finish first)'],
+    ['resume', 'continues with its next step'],
   ] as const) {
     program
       .command(name)
       .argument('<workflowId>', 'the run (workflow id)')
-      .description(`${name} a run: it ${effect}`)
+      .description(`${name} a run: it ${effect} (the run's ${name}Run update; refused, exit 1, when it would do nothing)`)
       .action((workflowId: string) =>
         withClient(async (client) => {
-          await client.workflow.getHandle(workflowId).signal(signal);
-          console.log(`${workflowId}: ${name} sent; it ${effect}`);
+          const state = await steerOrExplain({ client, workflowId, action: name });
+          if (state !== false) console.log(`${workflowId}: ${state ? state.status : `${name} sent`}; it ${effect}`);
         }),
       );
   }
@@ -71,7 +97,8 @@ export function addControlCommands(program: Command): void {
         const handle = client.workflow.getHandle(workflowId);
         const before = (await handle.describe()).status.name;
         if (before !== 'RUNNING') throw new Error(`${workflowId} already ended (${before.toLowerCase()}); there is nothing to cancel`);
-        await handle.cancel();
+        const state = await steerOrExplain({ client, workflowId, action: 'cancel' });
+        if (state === false) return;
         console.log(`${workflowId}: cancellation requested`);
         if (!options.wait) return;
         await handle.result().catch(() => undefined);

@@ -2,12 +2,13 @@ import type { AuditTrail } from './audit-trail';
 
 const time = (iso: string | undefined) => (iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '-');
 
-/** The audit trail as text: the run, who started it, signals, cancels, terminations and resets, then each activity. */
+/** The audit trail as text: the run, who started it, signals, updates, cancels, terminations and resets, then each activity. */
 export function formatAuditTrail(trail: AuditTrail, indent = ''): string[] {
   const seconds = trail.closedAt ? ` in ${((Date.parse(trail.closedAt) - Date.parse(trail.startedAt)) / 1000).toFixed(1)} s` : '';
   const lines = [
     `${indent}${trail.workflowId} (${trail.workflowType}): ${trail.outcome}${seconds}; started ${time(trail.startedAt)} by ${trail.startedBy}`,
     ...trail.signals.map((signal) => `${indent}  signal ${signal.name} at ${time(signal.at)} by ${signal.by}`),
+    ...trail.updates.map((update) => `${indent}  update ${update.name} at ${time(update.at)} by ${update.by}`),
     ...trail.interventions.map((step) => `${indent}  ${step.action} at ${time(step.at)} by ${step.by}${step.reason ? `: ${step.reason}` : ''}`),
   ];
   if (trail.activities.length > 0) {

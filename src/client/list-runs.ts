@@ -1,5 +1,8 @@
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { ETL_PIPELINE, ETL_RUN_DATE, ETL_STATUS } from '../common/search-attributes';
+import { runBounded } from '../common/run-bounded';
+import type { RunManifest } from '../workflows/results';
+import { progressQuery } from '../workflows/progress';
 
 /** One line of `etl list`. */
 export interface RunListing {
@@ -9,6 +12,8 @@ export interface RunListing {
   status: string;
   startedAt: string;
   seconds?: number;
+  /** Rows loaded into the warehouse: the result's total once it succeeded, so far while it runs. */
+  loadedRows?: number;
 }
 
 const CLOSED_STATUS: Record<string, string> = {
@@ -46,7 +51,23 @@ export async function listRuns(input: { client: Client; limit: number; pipeline?
     });
     if (runs.length >= input.limit) break;
   }
-  return runs;
+  const loaded = await runBounded(runs, 4, (run) => readLoadedRows(input.client, run));
+  return runs.map((run, index) => (loaded[index] === undefined ? run : { ...run, loadedRows: loaded[index] }));
+}
+
+const QUERY_DEADLINE_MS = 3000;
+
+/** A succeeded run's loaded rows from its result (its close event), a running one's from its progress query. */
+async function readLoadedRows(client: Client, run: RunListing): Promise<number | undefined> {
+  const handle = client.workflow.getHandle(run.workflowId);
+  try {
+    if (run.status === 'succeeded') return ((await handle.result()) as RunManifest).totals.loadedRows;
+    // A query waits for a worker: a run no worker serves must not hold the whole listing up.
+    if (run.status === 'running' || run.status === 'paused') return await client.withDeadline(Date.now() + QUERY_DEADLINE_MS, async () => (await handle.query(progressQuery)).rows.loaded);
+  } catch {
+    // No worker answering the query, or a result of another shape: the column stays empty.
+  }
+  return undefined;
 }
 
 /** `etl list` as text: one run per line. */
@@ -54,7 +75,10 @@ export function formatRunList(runs: readonly RunListing[]): string[] {
   if (runs.length === 0) return ['no runs'];
   const width = Math.max(...runs.map((run) => run.workflowId.length)) + 2;
   return [
-    `${'run'.padEnd(width)}${'status'.padEnd(18)}${'run date'.padEnd(12)}${'started'.padEnd(22)}seconds`,
-    ...runs.map((run) => `${run.workflowId.padEnd(width)}${run.status.padEnd(18)}${run.runDate.padEnd(12)}${run.startedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z').padEnd(22)}${run.seconds?.toFixed(1) ?? '-'}`),
+    `${'run'.padEnd(width)}${'status'.padEnd(18)}${'run date'.padEnd(12)}${'started'.padEnd(22)}${'seconds'.padStart(9)}${'rows loaded'.padStart(13)}`,
+    ...runs.map(
+      (run) =>
+        `${run.workflowId.padEnd(width)}${run.status.padEnd(18)}${run.runDate.padEnd(12)}${run.startedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z').padEnd(22)}${(run.seconds?.toFixed(1) ?? '-').padStart(9)}${String(run.loadedRows ?? '-').padStart(13)}`,
+    ),
   ];
 }

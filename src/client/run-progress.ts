@@ -1,24 +1,15 @@
 import type { Client, WorkflowExecutionStatusName } from '@temporalio/client';
-import { defaultPayloadConverter } from '@temporalio/common';
-import type { temporal } from '@temporalio/proto';
+import { liveTableProgress } from './live-table-progress';
+import { runStatusOf } from './list-runs';
 import { progressQuery, summarizeProgress, tableProgressQuery, type ProgressSummary, type RunProgress, type TableProgress } from '../workflows/progress';
 
 export interface RunView {
   workflowId: string;
   status: WorkflowExecutionStatusName;
+  /** The run's status as `etl status`, `etl list` and the bar say it: paused, running, succeeded, terminated… */
+  label: string;
   /** Present while the run is open (the workflow answers its `progress` query). */
   progress?: RunProgress & ProgressSummary;
-}
-
-type PendingActivity = temporal.api.workflow.v1.IPendingActivityInfo;
-
-/** What the running step reported in its last heartbeat: extract reports its finished parts. */
-function heartbeatProgress(activity: PendingActivity | undefined): Partial<TableProgress> {
-  const payload = activity?.heartbeatDetails?.payloads?.[0];
-  if (!payload || activity?.activityType?.name !== 'extractTable') return {};
-  const details = defaultPayloadConverter.fromPayload<{ parts?: { rows: number; bytes: number }[] }>(payload);
-  const parts = details.parts ?? [];
-  return { extractedRows: parts.reduce((sum, part) => sum + part.rows, 0), bytes: parts.reduce((sum, part) => sum + part.bytes, 0) };
 }
 
 /** A running table's exact step (its own `progress` query) and its running activity's heartbeat. */
@@ -26,7 +17,7 @@ async function readTableProgress(client: Client, workflowId: string, table: Tabl
   try {
     const handle = client.workflow.getHandle(workflowId);
     const [own, description] = await Promise.all([handle.query(tableProgressQuery), handle.describe()]);
-    return { ...table, ...own, ...(own.stage === 'extract' ? heartbeatProgress(description.raw.pendingActivities?.[0]) : {}) };
+    return liveTableProgress({ ...table, ...own }, description.raw.pendingActivities ?? []);
   } catch {
     return table; // not started yet, or finished between the two queries: the parent's view is right
   }
@@ -36,12 +27,14 @@ async function readTableProgress(client: Client, workflowId: string, table: Tabl
 export async function readRunProgress(input: { client: Client; workflowId: string }): Promise<RunView> {
   const { client, workflowId } = input;
   const handle = client.workflow.getHandle(workflowId);
-  const { status } = await handle.describe();
-  if (status.name !== 'RUNNING') return { workflowId, status: status.name };
+  const description = await handle.describe();
+  const { status } = description;
+  if (status.name !== 'RUNNING') return { workflowId, status: status.name, label: runStatusOf(description) };
   const progress = await handle.query(progressQuery);
   const tables = await Promise.all(
     progress.tables.map((table) => (table.stage === 'running' ? readTableProgress(client, `${workflowId}.${table.table}`, table) : Promise.resolve(table))),
   );
   const merged: RunProgress = { ...progress, tables };
-  return { workflowId, status: status.name, progress: { ...merged, ...summarizeProgress(merged, Date.now()) } };
+  // The label comes from the same answer as the bar, so `etl status` never says running beside PAUSED.
+  return { workflowId, status: status.name, label: progress.status, progress: { ...merged, ...summarizeProgress(merged, Date.now()) } };
 }

@@ -15,9 +15,12 @@ const when = (date: Date | undefined) => (date ? date.toISOString().replace('.00
 function describeLines(description: ScheduleDescription): string[] {
   const memo = (description.memo ?? {}) as { cron?: string; timezone?: string };
   const { state, info, policies } = description;
+  // The action's memo is replaced on every `etl schedule create`, so it names the version the next run uses.
+  const about = (description.action.type === 'startWorkflow' ? (description.action.memo ?? {}) : {}) as { pipeline?: string; pipelineHash?: string };
   return [
     `schedule ${description.scheduleId}: ${state.paused ? `paused${state.note ? ` (${state.note})` : ''}` : 'active'}`,
     `  cron          ${memo.cron ?? '(not created by etl)'} in ${description.spec.timezone ?? memo.timezone ?? 'UTC'}`,
+    `  pipeline      ${about.pipeline ?? '-'} (${about.pipelineHash ?? 'no hash: created before etl recorded one'})`,
     `  starts        ${description.action.workflowType} as ${description.action.workflowId ?? '-'}-<scheduled time> on ${description.action.taskQueue}`,
     `  policies      overlap ${(policies.overlap ?? 'SKIP').toLowerCase()}, catch-up window ${policies.catchupWindow / 1000} s, pause on failure ${policies.pauseOnFailure}`,
     `  next runs     ${info.nextActionTimes.slice(0, 3).map(when).join(', ') || '-'}`,

@@ -5,6 +5,7 @@ import type { OverlapPolicy, ScheduleSpec } from '../config/schedule-schema';
 import type { Settings } from '../config/settings';
 import { nightlyEtlWorkflow } from '../workflows';
 import { nextDay, startOfDayInZone } from '../common/zoned-time';
+import { describeScheduledRun, hashPipeline } from './schedule-metadata';
 
 const OVERLAP: Record<OverlapPolicy, ScheduleOverlapPolicy> = {
   skip: ScheduleOverlapPolicy.SKIP,
@@ -31,6 +32,8 @@ function requireSchedule(pipeline: Pipeline): ScheduleSpec {
 export function scheduleOptions(input: { pipeline: Pipeline; settings: Settings }): ScheduleOptions {
   const { pipeline } = input;
   const schedule = requireSchedule(pipeline);
+  const pipelineHash = hashPipeline(pipeline);
+  const about = { pipeline: pipeline.name, pipelineHash, cron: schedule.cron, timezone: schedule.timezone };
   return {
     scheduleId: scheduleIdOf(pipeline),
     spec: { cronExpressions: [schedule.cron], timezone: schedule.timezone },
@@ -42,9 +45,13 @@ export function scheduleOptions(input: { pipeline: Pipeline; settings: Settings 
       workflowId: `${pipeline.name}-scheduled`,
       args: [{ pipeline }],
       typedSearchAttributes: [{ key: ETL_PIPELINE, value: pipeline.name }],
+      // What `temporal schedule describe` and the Web UI show instead of the pipeline's base64 blob; each run keeps the memo.
+      memo: about,
+      ...describeScheduledRun({ pipeline, schedule, pipelineHash }),
     },
+    typedSearchAttributes: [{ key: ETL_PIPELINE, value: pipeline.name }],
     policies: { overlap: OVERLAP[schedule.overlap], catchupWindow: schedule.catchupWindow, pauseOnFailure: schedule.pauseOnFailure },
-    memo: { pipeline: pipeline.name, cron: schedule.cron, timezone: schedule.timezone },
+    memo: about,
   };
 }
 
@@ -56,7 +63,8 @@ export async function createOrUpdateSchedule(input: { client: Client; pipeline: 
   } catch (error) {
     if (!(error instanceof ScheduleAlreadyRunning)) throw error;
     const handle = input.client.schedule.getHandle(options.scheduleId);
-    await handle.update((previous) => ({ ...previous, spec: options.spec, action: options.action, policies: options.policies, state: previous.state }));
+    // The schedule's own memo cannot be updated; the action's memo and summary (and each run's memo) carry the new hash.
+    await handle.update((previous) => ({ ...previous, spec: options.spec, action: options.action, policies: options.policies, typedSearchAttributes: options.typedSearchAttributes, state: previous.state }));
     return { handle, created: false };
   }
 }

@@ -5,7 +5,7 @@ import { ETL_SEARCH_ATTRIBUTES } from '../common/search-attributes';
 const KEYWORD = temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
 
 /**
- * Registers the runs' search attributes (EtlPipeline, EtlRunDate, EtlStatus) on a server that lacks them;
+ * Registers the runs' search attributes (EtlPipeline, EtlRunDate, EtlStatus, EtlTable) on a server that lacks them;
  * returns the names it added. Temporal Cloud registers them in its console or with tcld instead.
  */
 export async function ensureSearchAttributes(input: { connection: Pick<ConnectionLike, 'operatorService'>; namespace: string }): Promise<string[]> {

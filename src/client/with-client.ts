@@ -11,7 +11,7 @@ async function prepareToStartRuns(client: Client, settings: Settings): Promise<v
     await ensureSearchAttributes({ connection: client.connection, namespace: settings.temporal.namespace });
   } catch (error) {
     // Temporal Cloud manages them in its console or with tcld; a run whose attributes are missing cannot start its work.
-    console.warn(`warning: could not check the search attributes EtlPipeline, EtlRunDate, EtlStatus (${describeError(error)}); make sure they exist (README, "Operating it")`);
+    console.warn(`warning: could not check the search attributes EtlPipeline, EtlRunDate, EtlStatus, EtlTable (${describeError(error)}); make sure they exist (README, "Operating it")`);
   }
   if ((await countPollers({ client, settings })) === 0) {
     console.warn(`warning: no worker polls task queue ${settings.temporal.taskQueue}; the run waits until one starts (npm run worker)`);

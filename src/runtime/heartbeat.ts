@@ -44,3 +44,21 @@ export function throwIfCancelled(): void {
   const context = currentContext();
   if (context?.cancellationSignal.aborted) throw context.cancellationSignal.reason;
 }
+
+/**
+ * What extract, transform and load heartbeat (beside any resume details of their own), so a client reading
+ * the running activity (`describe` → pendingActivities[].heartbeatDetails) can show rows and bytes so far.
+ */
+export interface StepProgress {
+  step: 'extract' | 'transform' | 'load';
+  /** Files (parts) finished so far, and in all when known. */
+  partsDone: number;
+  partsTotal?: number;
+  rows: number;
+  bytes: number;
+}
+
+/** Heartbeats a step's progress (after any resume details the step keeps, which it must not shadow). */
+export function heartbeatStep(progress: StepProgress, resume: object = {}): void {
+  heartbeat({ ...resume, ...progress });
+}

@@ -1,6 +1,6 @@
 /**
- * temporal-etl's typed client for scripts: workflow names, their input and result types, signals and
- * queries, and `startPipelineRun`. Import it as `temporal-etl` (package `exports`, built by `npm run build`).
+ * temporal-etl's typed client for scripts: workflow names, their input and result types, signals,
+ * queries and updates, and `startPipelineRun`. Import it as `temporal-etl` (package `exports`, built by `npm run build`).
  */
 import type { Client, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { loadPipeline } from '../config/load-pipeline';
@@ -25,6 +25,8 @@ export { ConfigError } from '../config/errors';
 export { loadPipeline, parsePipeline } from '../config/load-pipeline';
 export { loadSettings, type Settings } from '../config/settings';
 export { pauseSignal, resumeSignal } from '../workflows/run-control';
+export { pauseRunUpdate, resumeRunUpdate, cancelRunUpdate, type RunState } from '../workflows/run-updates';
+export { summarizeProgress } from '../workflows/progress';
 export { progressQuery, tableProgressQuery } from '../workflows/progress';
 export { progressQuery as replicationProgressQuery, stopSignal as replicationStopSignal } from '../workflows/replication';
 

@@ -13,7 +13,7 @@ import { compileTransform, REJECT_COLUMN } from './compile';
 import type { ColumnSpec } from '../sql/warehouse-types';
 import type { DuckdbDeps } from '../activities/duckdb';
 import { queryRow, withDuckdb, type DuckdbLimits } from './duckdb-session';
-import { keepAlive } from '../runtime/heartbeat';
+import { heartbeatStep, keepAlive } from '../runtime/heartbeat';
 import { deletePrefix, downloadFiles, uploadFile, type LakeTarget } from '../runtime/lake';
 import { partName, processedPrefix, rejectedPrefix, type RunLocation } from '../common/lake-layout';
 import { runBounded } from '../common/run-bounded';
@@ -165,12 +165,17 @@ export function createTransformActivities(deps: TransformDeps) {
       const started = Date.now();
       return keepAlive(() => withSpool({ spoolDir: deps.spoolDir, name: `transform-${input.table.name}` }, async (dir) => {
         const files = await download(deps, input, dir);
+        const partsTotal = input.rawKeys.length;
+        heartbeatStep({ step: 'transform', partsDone: 0, partsTotal, rows: 0, bytes: 0 });
         const context = { table: input.table.name, step: 'transform' };
         const result = await withDuckdb({ duckdb: deps.duckdb, spool: dir, limits: input.limits, context }, (connection) => runTransform(connection, input, files, dir));
+        // DuckDB runs the steps as one statement: its rows are known once it returns, before the upload.
+        heartbeatStep({ step: 'transform', partsDone: partsTotal, partsTotal, rows: result.inputRows, bytes: 0 });
         if (result.inputRows !== result.acceptedRows + result.rejectedRows) {
           throw ApplicationFailure.nonRetryable(`table ${input.table.name}: ${result.inputRows} rows in, ${result.acceptedRows} accepted + ${result.rejectedRows} rejected`, 'ReconciliationFailed');
         }
         const stored = await upload(deps, input, dir, result.rejectedRows > 0);
+        heartbeatStep({ step: 'transform', partsDone: partsTotal, partsTotal, rows: result.inputRows, bytes: stored.processedBytes });
         const qualityScore = result.inputRows === 0 ? 1 : result.acceptedRows / result.inputRows;
         return { ...result, ...stored, qualityScore, seconds: (Date.now() - started) / 1000 };
       }));

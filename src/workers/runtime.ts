@@ -2,6 +2,7 @@ import type { MetricMeter } from '@temporalio/common';
 import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
 import type { Logger } from '../common/logger';
 import { formatSdkRecord, snakeCaseTags } from '../common/log-record';
+import { ETL_METRICS } from '../common/metric-names';
 
 const PINO_LEVELS: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = {
   TRACE: 'trace',
@@ -53,7 +54,7 @@ export function installRuntime(input: {
     bindAddress: `${metrics.host}:${metrics.port}`,
     countersTotalSuffix: true,
     useSecondsForDurations: true,
-    histogramBucketOverrides: { etl_pipeline_duration_seconds: DURATION_BUCKETS, etl_table_duration_seconds: DURATION_BUCKETS },
+    histogramBucketOverrides: { [ETL_METRICS.pipelineDuration.name]: DURATION_BUCKETS, [ETL_METRICS.tableDuration.name]: DURATION_BUCKETS },
   };
   try {
     const runtime = Runtime.install({ logger, telemetryOptions: { metrics: { prometheus } } });

@@ -14,6 +14,7 @@ import { countError, recordRunDuration } from './metrics';
 import type { RunManifest } from './results';
 import { resolveRunInterval, type RunInterval } from './run-date';
 import { runTables } from './run-tables';
+import { stepSummary } from './table-etl';
 import { trackRun, type RunTracking } from './run-tracking';
 
 export interface NightlyEtlInput {
@@ -36,18 +37,20 @@ interface RunContext {
 function readWatermark(pipeline: Pipeline, table: TableSpec): Promise<SavedState> {
   const { warehouse } = pipeline;
   const at = { pipeline: pipeline.name, table: table.name };
-  return warehouse.type === 'redshift' ? quick.readRedshiftWatermark({ ...at, warehouse }) : quick.readPostgresWatermark(at);
+  const summary = { summary: `read the saved watermark of ${table.name} (${pipeline.name})` };
+  return warehouse.type === 'redshift' ? quick.readRedshiftWatermark.executeWithOptions(summary, [{ ...at, warehouse }]) : quick.readPostgresWatermark.executeWithOptions(summary, [at]);
 }
 
 /** Checks every table (catalog, watermark, transform) and fixes its window before any data moves. */
-async function planTables(pipeline: Pipeline, database: DatabaseRole, interval: RunInterval): Promise<Map<string, ExtractPlan>> {
+async function planTables(pipeline: Pipeline, database: DatabaseRole, interval: RunInterval, runDate: string): Promise<Map<string, ExtractPlan>> {
   const plans = await Promise.all(
     pipeline.tables.map(async (table: TableSpec) => {
       const saved: SavedState = table.mode === 'full-refresh' ? {} : await readWatermark(pipeline, table);
+      const summary = (step: string) => ({ summary: stepSummary(step, { pipeline: pipeline.name, table: table.name, runDate }) });
       // A files table's plan reads its bookmarks in the warehouse and lists the landing prefix.
       const files = table.kind === 'files' ? { warehouse: pipeline.warehouse, lake: { bucket: pipeline.lake.bucket, prefix: pipeline.lake.prefix } } : {};
-      const plan = await quick.planExtract({ pipeline: pipeline.name, table, database, since: saved.watermark, previous: saved.sourceMark, interval, ...files });
-      const checked = await quick.checkTransform({ pipeline: pipeline.name, table, sourceColumns: plan.columns, warehouse: pipeline.warehouse });
+      const plan = await quick.planExtract.executeWithOptions(summary('plan extract of'), [{ pipeline: pipeline.name, table, database, since: saved.watermark, previous: saved.sourceMark, interval, ...files }]);
+      const checked = await quick.checkTransform.executeWithOptions(summary('check transform of'), [{ pipeline: pipeline.name, table, sourceColumns: plan.columns, warehouse: pipeline.warehouse }]);
       const planned: ExtractPlan = checked.schemaChange ? { ...plan, schemaChange: checked.schemaChange } : plan;
       return [table.name, planned] as const;
     }),
@@ -67,9 +70,9 @@ async function runPipeline(context: RunContext): Promise<RunManifest> {
   }
   // Without a replication section nothing is added here, so histories of runs without one replay unchanged.
   const replication = await catchUpReplica(pipeline, runId);
-  const plans = await planTables(pipeline, replication ? 'replica' : 'source', context.interval);
+  const plans = await planTables(pipeline, replication ? 'replica' : 'source', context.interval, context.runDate);
   for (const [table, plan] of plans) tracking.updateTable(table, { sourceRows: plan.sourceRows });
-  tracking.progress.step = 'tables';
+  tracking.startTables();
   const tables = await runTables({ ...context, plans, steps });
   await tracking.control.waitIfResumed();
   if (steps) {

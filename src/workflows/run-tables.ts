@@ -6,6 +6,8 @@ import type { StepRun } from './database-steps';
 import type { TableRunResult } from './results';
 import { runBounded } from '../common/run-bounded';
 import type { RunTracking } from './run-tracking';
+import type { RunInterval } from './run-date';
+import { describeTableRun } from './table-run-metadata';
 import { dependencyLoadedSignal, tableEtlWorkflow } from './table-etl';
 
 /**
@@ -14,7 +16,15 @@ import { dependencyLoadedSignal, tableEtlWorkflow } from './table-etl';
  * loaded (the parent signals it), so dimensions still commit before facts while the fact extract overlaps them.
  * A paused run starts no new table, and pause and resume reach the running ones.
  */
-export async function runTables(input: { pipeline: Pipeline; runId: string; runDate: string; plans: Map<string, ExtractPlan>; tracking: RunTracking; steps?: StepRun }): Promise<TableRunResult[]> {
+export async function runTables(input: {
+  pipeline: Pipeline;
+  runId: string;
+  runDate: string;
+  interval: RunInterval;
+  plans: Map<string, ExtractPlan>;
+  tracking: RunTracking;
+  steps?: StepRun;
+}): Promise<TableRunResult[]> {
   const { pipeline, tracking } = input;
   const loaded = new Set<string>();
   const between = input.steps?.startBetween((name) => loaded.has(name));
@@ -26,6 +36,7 @@ export async function runTables(input: { pipeline: Pipeline; runId: string; runD
     const waitFor = table.dependsOn.filter((name) => !loaded.has(name));
     const handle = await startChild(tableEtlWorkflow, {
       workflowId,
+      ...describeTableRun({ pipeline, table, runDate: input.runDate, interval: input.interval, plan: input.plans.get(table.name), waitFor }),
       args: [{ pipeline, table: table.name, runId: input.runId, runDate: input.runDate, plan: input.plans.get(table.name) as ExtractPlan, waitFor }],
     });
     const settled = handle.result();
@@ -49,7 +60,8 @@ export async function runTables(input: { pipeline: Pipeline; runId: string; runD
     tracking.updateTable(table.name, { stage: 'running' });
     const result = await tracking.control.trackChild(workflowId, () => runTable(table, workflowId));
     const { extractedRows, rejectedRows, loadedRows, bytes } = result;
-    tracking.updateTable(table.name, { stage: 'done', extractedRows, rejectedRows, loadedRows, bytes: bytes.raw + bytes.processed });
+    // Every extracted row went through the transform (reconciled in the table workflow).
+    tracking.updateTable(table.name, { stage: 'done', extractedRows, transformedRows: extractedRows, rejectedRows, loadedRows, bytes: bytes.raw + bytes.processed });
     return result;
   });
   try {

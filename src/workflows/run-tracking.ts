@@ -1,9 +1,10 @@
 import { setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import { ETL_PIPELINE, ETL_RUN_DATE, ETL_STATUS, type RunStatus } from '../common/search-attributes';
 import type { Pipeline } from '../config/pipeline-schema';
-import { progressQuery, summarizeProgress, type RunProgress, type TableProgress } from './progress';
+import { PROGRESS_DESCRIPTION, progressQuery, summarizeProgress, type RunProgress, type TableProgress } from './progress';
 import type { RunInterval } from './run-date';
 import { installRunControl, type RunControl } from './run-control';
+import { installRunUpdates } from './run-updates';
 
 /** A run's progress (answered by the `progress` query), its status search attribute and its pause state. */
 export interface RunTracking {
@@ -11,6 +12,8 @@ export interface RunTracking {
   control: RunControl;
   setStatus(status: RunStatus): void;
   updateTable(table: string, update: Partial<TableProgress>): void;
+  /** Marks the start of the tables step (the rate and the ETA count from here). */
+  startTables(): void;
 }
 
 export function trackRun(input: { pipeline: Pipeline; runId: string; runDate: string; interval: RunInterval; startedAt: Date }): RunTracking {
@@ -34,13 +37,29 @@ export function trackRun(input: { pipeline: Pipeline; runId: string; runDate: st
     progress.status = status;
     upsertSearchAttributes([{ key: ETL_STATUS, value: status }]);
   };
-  const control = installRunControl({ onChange: (paused) => setStatus(paused ? 'paused' : 'running') });
+  // The pause clock: the ETA leaves paused time out and stands still while paused.
+  const notePause = (paused: boolean) => {
+    const now = Date.now();
+    if (paused) progress.pausedAt = new Date(now).toISOString();
+    else if (progress.pausedAt) {
+      const since = progress.tablesStartedAt && progress.tablesStartedAt > progress.pausedAt ? progress.tablesStartedAt : progress.pausedAt;
+      progress.pausedSeconds = (progress.pausedSeconds ?? 0) + Math.max(0, (now - Date.parse(since)) / 1000);
+      delete progress.pausedAt;
+    }
+    setStatus(paused ? 'paused' : 'running');
+  };
+  const control = installRunControl({ onChange: notePause });
+  installRunUpdates({ progress, control });
   // Date.now() in a query is the time of the last workflow task; `etl status` recomputes with the real clock.
-  setHandler(progressQuery, () => ({ ...progress, ...summarizeProgress(progress, Date.now()) }));
+  setHandler(progressQuery, () => ({ ...progress, ...summarizeProgress(progress, Date.now()) }), { description: PROGRESS_DESCRIPTION });
   return {
     progress,
     control,
     setStatus,
+    startTables() {
+      progress.step = 'tables';
+      progress.tablesStartedAt = new Date().toISOString();
+    },
     updateTable(table, update) {
       const entry = progress.tables.find((candidate) => candidate.table === table);
       if (entry) Object.assign(entry, update);

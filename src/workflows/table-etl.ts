@@ -4,7 +4,7 @@ import { lakeTargetOf } from '../common/lake-layout';
 import type { Pipeline, TableSpec } from '../config/pipeline-schema';
 import { bulk } from './activities';
 import { countRecords, recordTableDuration, setQualityScore } from './metrics';
-import { tableProgressQuery, type TableProgress } from './progress';
+import { PROGRESS_DESCRIPTION, tableProgressQuery, type TableProgress } from './progress';
 import type { TableRunResult } from './results';
 import { installRunControl } from './run-control';
 
@@ -20,6 +20,9 @@ export interface TableEtlInput {
 
 /** The parent's word that a table this one depends on has been loaded. */
 export const dependencyLoadedSignal = defineSignal<[{ table: string }]>('dependencyLoaded');
+
+/** One line naming the step, table, pipeline and run date: the activity's summary in the Web UI and `temporal workflow describe`. */
+export const stepSummary = (step: string, at: { pipeline: string; table: string; runDate: string }) => `${step} ${at.table} (${at.pipeline}, ${at.runDate})`;
 
 /** The table of a pipeline by name; a missing one fails the workflow (TableMissing). */
 export function findTable(pipeline: Pipeline, name: string): TableSpec {
@@ -50,9 +53,10 @@ async function extractReferences(input: TableEtlInput, table: TableSpec, lake: L
     const referenced = findTable(input.pipeline, name);
     const location = { prefix: input.pipeline.lake.prefix, table: referenced.name, runDate: input.runDate, runId: input.runId };
     const { warehouse } = input.pipeline;
-    if (accepted && warehouse.type === 'redshift') references[name] = (await bulk.extractRedshiftKeys({ table: referenced, warehouse, location, lake })).key;
-    else if (accepted) references[name] = (await bulk.extractKeys({ table: { ...referenced, source: referenced.target }, database: 'warehouse', location, lake })).key;
-    else references[name] = (await bulk.extractKeys({ table: referenced, database: input.plan.database, location, lake })).key;
+    const summary = { summary: stepSummary(`read ${name} keys for`, { pipeline: input.pipeline.name, table: table.name, runDate: input.runDate }) };
+    if (accepted && warehouse.type === 'redshift') references[name] = (await bulk.extractRedshiftKeys.executeWithOptions(summary, [{ table: referenced, warehouse, location, lake }])).key;
+    else if (accepted) references[name] = (await bulk.extractKeys.executeWithOptions(summary, [{ table: { ...referenced, source: referenced.target }, database: 'warehouse', location, lake }])).key;
+    else references[name] = (await bulk.extractKeys.executeWithOptions(summary, [{ table: referenced, database: input.plan.database, location, lake }])).key;
   }
   return references;
 }
@@ -77,9 +81,13 @@ function filesOutcome(raw: ExtractResult, transformed: TransformResult) {
  */
 export async function tableEtlWorkflow(input: TableEtlInput): Promise<TableRunResult> {
   const loadedDependencies = new Set<string>();
-  setHandler(dependencyLoadedSignal, ({ table: name }) => {
-    loadedDependencies.add(name);
-  });
+  setHandler(
+    dependencyLoadedSignal,
+    ({ table: name }) => {
+      loadedDependencies.add(name);
+    },
+    { description: 'Sent by the run: a table this one depends on has committed its load (this table loads only after all of them).' },
+  );
   const started = Date.now();
   const { pipeline, plan } = input;
   const table = findTable(pipeline, input.table);
@@ -88,13 +96,14 @@ export async function tableEtlWorkflow(input: TableEtlInput): Promise<TableRunRe
   const at = { pipeline: pipeline.name, table: table.name };
   const progress: TableProgress = { table: table.name, stage: 'waiting', sourceRows: plan.sourceRows };
   const control = installRunControl();
-  setHandler(tableProgressQuery, () => ({ ...progress, paused: control.isPaused() }));
+  setHandler(tableProgressQuery, () => ({ ...progress, paused: control.isPaused() }), { description: PROGRESS_DESCRIPTION });
+  const summary = (step: string) => ({ summary: stepSummary(step, { ...at, runDate: input.runDate }) });
   const enter = async (stage: TableProgress['stage']) => {
     await control.waitIfResumed();
     progress.stage = stage;
   };
   await enter('extract');
-  const raw = await bulk.extractTable({ plan, location, lake, partRows: pipeline.extract.partRows, limits: pipeline.duckdb });
+  const raw = await bulk.extractTable.executeWithOptions(summary('extract'), [{ plan, location, lake, partRows: pipeline.extract.partRows, limits: pipeline.duckdb }]);
   // A files table's malformed rows were read (and set aside): they count as extracted and as rejected.
   const malformedRows = raw.files?.malformedRows ?? 0;
   countRecords({ ...at, stage: 'extract', rows: raw.rows + malformedRows });
@@ -109,15 +118,15 @@ export async function tableEtlWorkflow(input: TableEtlInput): Promise<TableRunRe
   const references = await extractReferences(input, table, lake, acceptedReferences);
   const rawKeys = raw.parts.map((part) => part.key);
   const checksumColumns = pipeline.warehouse.type === 'redshift';
-  const transformed = await bulk.transformTable({ table, location, lake, rawKeys, references, sourceColumns: plan.columns, limits: pipeline.duckdb, checksumColumns });
+  const transformed = await bulk.transformTable.executeWithOptions(summary('transform'), [{ table, location, lake, rawKeys, references, sourceColumns: plan.columns, limits: pipeline.duckdb, checksumColumns }]);
   reconcile(table.name, 'transform input', raw.rows, transformed.inputRows);
   countRecords({ ...at, stage: 'transform', rows: transformed.acceptedRows });
   countRecords({ ...at, stage: 'rejected', rows: transformed.rejectedRows + malformedRows });
   setQualityScore({ ...at, score: filesOutcome(raw, transformed)?.qualityScore ?? transformed.qualityScore });
-  Object.assign(progress, { rejectedRows: transformed.rejectedRows, bytes: raw.bytes + transformed.processedBytes });
+  Object.assign(progress, { transformedRows: transformed.inputRows, rejectedRows: transformed.rejectedRows, bytes: raw.bytes + transformed.processedBytes });
   // Deletes: the source's whole key set, read after the window so a row it has is never taken for deleted.
   const deletes = table.deletes === 'propagate' || table.deletes === 'soft' ? table.deletes : undefined;
-  const sourceKeys = deletes ? await bulk.extractSourceKeys({ plan, keys: table.primaryKey, location, lake }) : undefined;
+  const sourceKeys = deletes ? await bulk.extractSourceKeys.executeWithOptions(summary('read source keys of'), [{ plan, keys: table.primaryKey, location, lake }]) : undefined;
   const load = {
     pipeline: pipeline.name,
     table: table.name,
@@ -140,7 +149,10 @@ export async function tableEtlWorkflow(input: TableEtlInput): Promise<TableRunRe
   const { warehouse } = pipeline;
   await condition(() => (input.waitFor ?? []).every((name) => loadedDependencies.has(name)));
   await enter('load');
-  const loaded = warehouse.type === 'redshift' ? await bulk.loadIntoRedshift({ ...load, warehouse }) : await bulk.loadIntoPostgres(load);
+  const loaded =
+    warehouse.type === 'redshift'
+      ? await bulk.loadIntoRedshift.executeWithOptions(summary('load'), [{ ...load, warehouse }])
+      : await bulk.loadIntoPostgres.executeWithOptions(summary('load'), [load]);
   reconcile(table.name, 'extracted = loaded + rejected', raw.rows, loaded.rows + transformed.rejectedRows);
   countRecords({ ...at, stage: 'load', rows: loaded.rows });
   const seconds = (Date.now() - started) / 1000;

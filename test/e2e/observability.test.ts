@@ -11,6 +11,7 @@ import { nightlyEtlWorkflow, type RunManifest } from '../../src/workflows';
 import { progressQuery } from '../../src/workflows/progress';
 import { pauseSignal, resumeSignal } from '../../src/workflows/run-control';
 import { waitFor } from '../support/commands';
+import { dashboardExpressions, metricNamesIn, readDashboard } from '../support/dashboard';
 import { createHarness, resetWarehouse, type Harness } from '../support/harness';
 import { freePort } from '../support/free-port';
 
@@ -99,6 +100,13 @@ describe('a worker process with metrics and a log file', () => {
     const text = await scrapeUntil((current) => valueOf(current, 'etl_errors_total', { pipeline: 'broken' }) !== undefined);
     expect(valueOf(text, 'etl_errors_total', { pipeline: 'broken', table: '', type: 'SourceTableMissing' })).toBe(1);
     expect(valueOf(text, 'etl_pipeline_duration_seconds_count', { pipeline: 'broken', status: 'failed' })).toBe(1);
+  });
+
+  it('serves every series the Grafana dashboard names (after a succeeded and a failed run)', async () => {
+    const text = await scrape();
+    const served = new Set(text.split('\n').filter((line) => line && !line.startsWith('#')).map((line) => line.split(/[{ ]/)[0]));
+    const names = [...new Set(dashboardExpressions(readDashboard()).flatMap(metricNamesIn))];
+    expect(names.filter((name) => !served.has(name))).toEqual([]);
   });
 
   it('writes JSON logs to logs/ETLPipeline_YYYYMMDD_HHMMSS.log, activity records naming workflow, run, activity and table', async () => {

@@ -83,7 +83,9 @@ describe('steering a running pipeline', () => {
 
         const history = await etl(settings, 'history', handle.workflowId, '--json');
         const trail = JSON.parse(history.stdout) as AuditTrail & { childTrails: AuditTrail[] };
-        expect(trail.signals.map((signal) => signal.name)).toEqual(['pause', 'resume', 'pause', 'resume']);
+        // Paused by signals (signalWithStart, the Temporal CLI), resumed by etl's validated update.
+        expect(trail.signals.map((signal) => signal.name)).toEqual(['pause', 'pause']);
+        expect(trail.updates.map((update) => update.name)).toEqual(['resumeRun', 'resumeRun']);
         const salesTrail = trail.childTrails.find((child) => child.workflowId === sales.workflowId);
         // Besides the forwarded pause and resume, the run tells sales when customers and products have loaded.
         const salesSignals = salesTrail?.signals.map((signal) => signal.name) ?? [];

@@ -87,6 +87,25 @@ describe('Temporal Schedules for pipelines', () => {
       expect(created).toBe(false);
       expect((await handle.describe()).spec.timezone).toBe('Europe/Paris');
 
+      // What the UI and `etl schedule describe` show: pipeline, cron and the file's hash (changed by the edit), not a blob.
+      const first = (await etl(harness.settings, 'schedule', 'describe', handle.scheduleId)).stdout;
+      const action = (await handle.describe()).action as { staticSummary?: string; memo?: Record<string, unknown> };
+      const hash = /^ {2}pipeline {6}(\S+) \((sha256:[0-9a-f]{12})\)$/m.exec(first);
+      expect(hash?.[1]).toBe(pipeline.name);
+      expect(action.memo).toEqual({ pipeline: pipeline.name, pipelineHash: hash?.[2], cron: '0 2 * * *', timezone: 'Europe/Paris' });
+      expect(action.staticSummary).toBe(`${pipeline.name} nightly run · cron 0 2 * * * (Europe/Paris) · pipeline ${hash?.[2]}`);
+      const edited = await create({ ...moved, extract: { ...moved.extract, partRows: moved.extract.partRows + 1 } });
+      const editedHash = ((await edited.handle.describe()).action as { memo?: { pipelineHash?: string } }).memo?.pipelineHash;
+      expect(editedHash).toMatch(/^sha256:[0-9a-f]{12}$/);
+      expect(editedHash).not.toBe(hash?.[2]);
+      await create(moved);
+      const listed = await waitFor('the schedule by its EtlPipeline search attribute', async () => {
+        const ids: string[] = [];
+        for await (const summary of harness.client.schedule.list({ query: `EtlPipeline = '${pipeline.name}'` })) ids.push(summary.scheduleId);
+        return ids.length > 0 ? ids : undefined;
+      });
+      expect(listed).toEqual([handle.scheduleId]);
+
       expect(await etl(harness.settings, 'schedule', 'trigger', handle.scheduleId)).toMatchObject({ status: 0 });
       const [today] = await finishedRunDates(handle, 1);
       expect(today).toBe(previousDay(dateInZone(new Date(), 'Europe/Paris')));

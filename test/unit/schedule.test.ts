@@ -3,7 +3,6 @@ import { loadSettings } from '../../src/config/settings';
 import { scheduleOptions } from '../../src/client/schedules';
 import { nextDay, startOfDayInZone } from '../../src/common/zoned-time';
 import { nightlyEtlWorkflow } from '../../src/workflows';
-import { summarizeProgress, type RunProgress } from '../../src/workflows/progress';
 
 const base = `
 name: nightly
@@ -56,26 +55,5 @@ describe('days in a time zone (backfill ranges)', () => {
     expect(startOfDayInZone('2026-07-15', 'Asia/Tokyo').toISOString()).toBe('2026-07-14T15:00:00.000Z');
     expect(nextDay('2026-02-28')).toBe('2026-03-01');
     expect(() => startOfDayInZone('15/07/2026', 'UTC')).toThrow(/YYYY-MM-DD/);
-  });
-});
-
-describe('run progress', () => {
-  const progress = (tables: RunProgress['tables'], step: RunProgress['step'] = 'tables'): RunProgress => ({
-    pipeline: 'demo', runId: 'r', runDate: '2026-01-01', status: 'running', step, startedAt: '2026-01-01T00:00:00.000Z', tables,
-  });
-  const at = (seconds: number) => Date.parse('2026-01-01T00:00:00.000Z') + seconds * 1000;
-
-  it('has no ETA while planning, then extrapolates the elapsed time over the work done', () => {
-    expect(summarizeProgress(progress([{ table: 'a', stage: 'waiting' }], 'plan'), at(5))).toMatchObject({ elapsedSeconds: 5, etaSeconds: undefined, rows: { extracted: 0 } });
-    const halfway = progress([
-      { table: 'a', stage: 'done', sourceRows: 100, extractedRows: 100, bytes: 10 },
-      { table: 'b', stage: 'waiting', sourceRows: 100 },
-    ]);
-    expect(summarizeProgress(halfway, at(30))).toMatchObject({ rows: { extracted: 100, planned: 200 }, bytes: 10, tablesDone: 1, fraction: 0.5, etaSeconds: 30 });
-  });
-
-  it('counts rows extracted so far by a running extract', () => {
-    const running = progress([{ table: 'a', stage: 'extract', sourceRows: 300, extractedRows: 150 }]);
-    expect(summarizeProgress(running, at(10))).toMatchObject({ rows: { extracted: 150, planned: 300 }, etaSeconds: 50 });
   });
 });

@@ -5,7 +5,7 @@ import { copyToParquetFile, countParquetRows, selectCsvSpool } from '../../../sq
 import { copyPartToStdout, EXTRACT_SESSION_SETTINGS, selectPartEnd, type PartBounds } from './sql';
 import { queryRow, withDuckdb } from '../../../transform/duckdb-session';
 import { classifyPostgresError } from '../../../runtime/errors';
-import { heartbeat, keepAlive, lastHeartbeat, throwIfCancelled } from '../../../runtime/heartbeat';
+import { heartbeatStep, keepAlive, lastHeartbeat, throwIfCancelled } from '../../../runtime/heartbeat';
 import { integerPartEnd } from './part-ranges';
 import { deletePrefix, uploadFile } from '../../../runtime/lake';
 import { partName, rawPrefix } from '../../../common/lake-layout';
@@ -24,6 +24,17 @@ interface ExtractProgress {
   parts: ExtractedPart[];
   after?: string[];
   done: boolean;
+}
+
+/** The resume details plus the rows and bytes of the parts on S3 (what `etl status` shows while it runs). */
+function reportExtract(progress: ExtractProgress): void {
+  const totals = {
+    step: 'extract' as const,
+    partsDone: progress.parts.length,
+    rows: progress.parts.reduce((sum, part) => sum + part.rows, 0),
+    bytes: progress.parts.reduce((sum, part) => sum + part.bytes, 0),
+  };
+  heartbeatStep(totals, progress);
 }
 
 
@@ -136,10 +147,10 @@ export function createPostgresExtract(deps: ExtractDeps) {
       if (progress.parts.length === 0) {
         await deletePrefix({ s3: deps.s3, bucket: input.lake.bucket, prefix: rawPrefix(input.location) });
       }
-      heartbeat(progress);
+      reportExtract(progress);
       if (!progress.done) {
         progress = await keepAlive(() =>
-          withSpool({ spoolDir: deps.spoolDir, name: `extract-${input.plan.table}` }, (dir) => extractParts(deps, { ...input, dir, progress, onPart: heartbeat })),
+          withSpool({ spoolDir: deps.spoolDir, name: `extract-${input.plan.table}` }, (dir) => extractParts(deps, { ...input, dir, progress, onPart: reportExtract })),
         );
       }
       const rows = progress.parts.reduce((sum, part) => sum + part.rows, 0);

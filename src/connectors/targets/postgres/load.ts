@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import type { PoolClient } from 'pg';
 import { ApplicationFailure } from '@temporalio/activity';
 import {
@@ -10,7 +11,7 @@ import { labelRowChecksum, mismatchedColumns, readColumnChecksums, rowChecksumVe
 import { rollupColumns } from '../../../sql/rollup';
 import { classifyPostgresError } from '../../../runtime/errors';
 import type { ExtractDeps } from '../../sources/postgres/extract';
-import { heartbeat, keepAlive, throwIfCancelled } from '../../../runtime/heartbeat';
+import { heartbeatStep, keepAlive, throwIfCancelled } from '../../../runtime/heartbeat';
 import { cancelStatementOnAbort } from '../../pg/cancel';
 import { checksumSpooled, spoolLoadFiles, type LoadSpool } from './load-spool';
 import type { ColumnSpec } from '../../../sql/warehouse-types';
@@ -82,8 +83,15 @@ async function runLoad(client: PoolClient, input: LoadTableInput & { fromSpool: 
   if (spec.deletes === 'soft') await client.query(addSoftDeleteColumns(input.target));
   for (const rollup of input.rollups) for (const sql of createRollupTable({ rollup, source: input.target, dialect: 'postgres' })) await client.query(sql);
   const columns = input.columns.map((column) => quoteIdent(column.name)).join(', ');
-  const copyInto = (table: string) =>
-    copyFromFile({ client, sql: `COPY ${table} (${columns}) FROM STDIN WITH (FORMAT csv)`, path: spool.csv, onBytes: (bytes) => heartbeat({ copied: bytes }) });
+  // Rows copied so far are estimated from the bytes (the CSV's rows are of similar width); exact once it is all in.
+  const csvBytes = (await stat(spool.csv)).size;
+  const files = input.files.keys.length;
+  const report = (bytes: number) => heartbeatStep({ step: 'load', partsDone: bytes < csvBytes ? 0 : files, partsTotal: files, rows: Math.round((input.expected.rows * bytes) / Math.max(1, csvBytes)), bytes });
+  const copyInto = async (table: string) => {
+    report(0);
+    await copyFromFile({ client, sql: `COPY ${table} (${columns}) FROM STDIN WITH (FORMAT csv)`, path: spool.csv, onBytes: report });
+    report(csvBytes);
+  };
   // A target whose columns changed takes the staged path, which writes only the columns the plan decided.
   let deletedRows: number | undefined;
   const direct = !input.schemaChange && (await client.query<{ empty: boolean }>(selectTargetIsEmpty(spec))).rows[0]?.empty === true;
