@@ -67,14 +67,15 @@ afterAll(async () => {
 });
 
 describe('an http source', () => {
-  it('reads every cursor page (a 429 and a 500 retried), then only what changed since the saved watermark', async () => {
-    api.failNext.set('/cursor/items', [429, 500]);
+  it('reads every cursor page (a 429 and a 500 on page 2 retried from page 2), then only what changed since the saved watermark', async () => {
+    // The second page answers 429 (Retry-After: 1) then 500: the retries go on from the heartbeat, not page 1.
+    api.failNext.set('/cursor/items#3', [429, 500]);
     const first = await harness.run(pipeline({ name: 'http-test-cursor', path: '/cursor/items', paging: { type: 'cursor', cursorPath: '$.next_cursor', param: 'cursor' } }));
     expect(await warehouseRows(`${SCHEMA}.http_test_cursor`)).toEqual(expectedRows(initial));
     expect(first.tables[0]).toMatchObject({ extractedRows: 8, loadedRows: 8, rejectedRows: 0 });
     const cursorRequests = api.requests.filter((request) => request.path === '/cursor/items');
-    expect(cursorRequests.map((request) => request.status)).toEqual([429, 500, 200, 200, 200]);
-    expect(cursorRequests.map((request) => request.query.cursor)).toEqual([undefined, undefined, undefined, '3', '6']);
+    expect(cursorRequests.map((request) => request.status)).toEqual([200, 429, 500, 200, 200]);
+    expect(cursorRequests.map((request) => request.query.cursor)).toEqual([undefined, '3', '3', '3', '6']);
     expect(cursorRequests.every((request) => request.authorized && request.query.updated_since === undefined)).toBe(true);
     expect(await savedWatermark('http-test-cursor')).toBe(latest(initial));
 

@@ -22,7 +22,7 @@ export interface FixtureApi {
   url: string;
   items: ApiItem[];
   requests: SeenRequest[];
-  /** Statuses to answer the next requests of a path with before serving it (e.g. 429 then 500). */
+  /** Statuses to answer the next requests for one page with before serving it (e.g. 429 then 500), by `path#cursor|page|offset`. */
   failNext: Map<string, number[]>;
   close(): Promise<void>;
 }
@@ -51,7 +51,7 @@ export async function startFixtureApi(input: { items: ApiItem[]; token: string }
       answer(response, status, body, headers);
     };
     if (!authorized) return respond(401, '{"error":"unauthorized"}');
-    const failure = api.failNext.get(url.pathname)?.shift();
+    const failure = api.failNext.get(`${url.pathname}#${query.cursor ?? query.page ?? query.offset ?? ''}`)?.shift();
     if (failure === 429) return respond(429, '{"error":"slow down"}', { 'retry-after': '1' });
     if (failure) return respond(failure, '{"error":"boom"}');
     const items = inWindow(api.items, query.updated_since);
