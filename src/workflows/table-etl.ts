@@ -184,6 +184,7 @@ export async function tableEtlWorkflow(input: TableEtlInput): Promise<TableRunRe
     ...(plan.schemaChange ? { schemaChanges: plan.schemaChange.notes } : {}),
     ...(loaded.deletedRows !== undefined ? { deletedRows: loaded.deletedRows } : {}),
     ...(files ? { files: files.summary } : {}),
+    ...(raw.http ? { http: raw.http } : {}),
     raw: { keys: rawKeys, columns: plan.columns },
   };
 }

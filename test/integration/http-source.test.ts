@@ -72,7 +72,7 @@ describe('an http source', () => {
     api.failNext.set('/cursor/items#3', [429, 500]);
     const first = await harness.run(pipeline({ name: 'http-test-cursor', path: '/cursor/items', paging: { type: 'cursor', cursorPath: '$.next_cursor', param: 'cursor' } }));
     expect(await warehouseRows(`${SCHEMA}.http_test_cursor`)).toEqual(expectedRows(initial));
-    expect(first.tables[0]).toMatchObject({ extractedRows: 8, loadedRows: 8, rejectedRows: 0 });
+    expect(first.tables[0]).toMatchObject({ extractedRows: 8, loadedRows: 8, rejectedRows: 0, http: { pages: 3, records: 8, watermark: latest(initial) } });
     const cursorRequests = api.requests.filter((request) => request.path === '/cursor/items');
     expect(cursorRequests.map((request) => request.status)).toEqual([200, 429, 500, 200, 200]);
     expect(cursorRequests.map((request) => request.query.cursor)).toEqual([undefined, '3', '3', '3', '6']);
@@ -87,7 +87,7 @@ describe('an http source', () => {
     api.requests.length = 0;
     const second = await harness.run(pipeline({ name: 'http-test-cursor', path: '/cursor/items', paging: { type: 'cursor', cursorPath: '$.next_cursor', param: 'cursor' } }));
     expect(api.requests.map((request) => request.query.updated_since)).toEqual([latest(initial)]);
-    expect(second.tables[0]).toMatchObject({ extractedRows: 3, loadedRows: 3 });
+    expect(second.tables[0]).toMatchObject({ extractedRows: 3, loadedRows: 3, http: { pages: 1, records: 3 } });
     expect(await warehouseRows(`${SCHEMA}.http_test_cursor`)).toEqual(expectedRows([...initial, ...changed]));
     expect(await savedWatermark('http-test-cursor')).toBe('2026-02-02T00:00:00Z');
   });
