@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
+import { currentContext, throwIfCancelled } from '../../../runtime/heartbeat';
 
 /** Where a request is, for errors: pipeline, table and the page number (1 = the first page this run). */
 export interface PageContext {
@@ -48,8 +49,12 @@ export function malformedPage(input: { url: string; context: PageContext; why: s
 export async function fetchPage(input: { url: string; headers: Record<string, string>; timeoutSeconds: number; context: PageContext }): Promise<FetchedPage> {
   let response: Response;
   try {
-    response = await fetch(input.url, { headers: { accept: 'application/json', ...input.headers }, signal: AbortSignal.timeout(input.timeoutSeconds * 1000) });
+    // A cancelled run (or a worker shutting down) aborts the request in flight, as it does a query.
+    const cancelled = currentContext()?.cancellationSignal;
+    const timeout = AbortSignal.timeout(input.timeoutSeconds * 1000);
+    response = await fetch(input.url, { headers: { accept: 'application/json', ...input.headers }, signal: cancelled ? AbortSignal.any([timeout, cancelled]) : timeout });
   } catch (error) {
+    throwIfCancelled();
     const name = (error as { name?: string }).name ?? 'Error';
     throw ApplicationFailure.retryable(`${where(input.context, input.url)} failed (${name}): the API did not answer; retried with backoff`, 'HttpUnavailable');
   }
