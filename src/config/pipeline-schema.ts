@@ -4,7 +4,7 @@ import { HOW_TO_REFERENCE, SECRET_REFERENCE, secretInUrl } from './secret-refere
 import { scheduleSchema } from './schedule-schema';
 import { checkSteps, databaseStepSchema } from './steps-schema';
 import { orderTableLevels, withStepOrder } from './table-order';
-import { identifier, referenceColumns, rollupSchema, transformStepSchema } from './transform-schema';
+import { identifier, lookupOutputs, referenceColumns, rollupSchema, transformStepSchema, type TransformStep } from './transform-schema';
 import { typeOverrides } from '../sql/type-map';
 import { declaredColumnsSchema, filesSchema } from './files-schema';
 import { httpSchema } from './http-schema';
@@ -134,6 +134,28 @@ const memorySize = z
 /** Schemas the warehouse keeps for itself: run state (etl_state) and the system catalogs. */
 const RESERVED_SCHEMA = /^(etl_state|information_schema|pg_\w*)$/i;
 
+type TableShape = { name: string; primaryKey: string[]; dependsOn: string[] };
+type LookupBody = Extract<TransformStep, { kind: 'lookup' }>['body'];
+
+/** A lookup names a table it depends on, matches its whole primaryKey, and renames only columns it adds, each once. */
+function checkLookup(input: { pipeline: { tables: TableShape[] }; table: TableShape; body: LookupBody; path: (string | number)[] }, ctx: z.RefinementCtx): void {
+  const { body, path } = input;
+  const issue = (field: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path: [...path, ...field], message });
+  const looked = input.pipeline.tables.find((other) => other.name === body.table && other.name !== input.table.name);
+  if (!looked) issue(['table'], `no other table named "${body.table}" in this pipeline`);
+  else if (!input.table.dependsOn.includes(body.table)) issue(['table'], `"${body.table}" must also be listed in dependsOn so it is loaded first`);
+  if (looked && body.on.length !== looked.primaryKey.length) {
+    issue(['on'], `"${looked.name}" has primaryKey (${looked.primaryKey.join(', ')}); list ${looked.primaryKey.length} column(s) of this table, matched to it in that order`);
+  }
+  Object.keys(body.as).forEach((column) => {
+    if (!body.columns.includes(column)) issue(['as', column], `"${column}" is not among the looked-up columns (${body.columns.join(', ')}); rename only those`);
+  });
+  const names = lookupOutputs(body).map((output) => output.name);
+  names.forEach((name, position) => {
+    if (names.indexOf(name) !== position) issue(['columns', position], `"${name}" would be added twice; rename one with as:`);
+  });
+}
+
 /** Every table and rollup writes a target of its own, outside the reserved schemas. */
 function checkTargets(pipeline: { tables: { target: string; rollups: { target: string }[] }[] }, ctx: z.RefinementCtx): void {
   const seen = new Map<string, string>();
@@ -262,6 +284,7 @@ export const pipelineSchema = z
           const message = key.length === 1 ? `"${referenced.name}" has a single-column primaryKey (${key.join('')}); give one column` : `"${referenced.name}" has a composite primaryKey (${key.join(', ')}); list ${key.length} columns, matched to it in that order: column: [${key.join(', ')}]`;
           ctx.addIssue({ code: 'custom', path: ['tables', index, 'transform', position, 'references', 'column'], message });
         }
+        if (step.kind === 'lookup') checkLookup({ pipeline, table, body: step.body, path: ['tables', index, 'transform', position, 'lookup'] }, ctx);
       });
     });
     checkTargets(pipeline, ctx);

@@ -32,6 +32,19 @@ const stepBodies = {
    * composite key, `column` lists as many columns, matched to the referenced primaryKey in its order.
    */
   references: z.strictObject({ rule: ruleName, column: z.union([identifier, columns]), table: identifier }),
+  /**
+   * Adds `columns` of another table of this pipeline (its accepted rows, read from its target) to each row whose
+   * `on` columns match that table's primaryKey, in its order; `as` renames them. A row with no match is rejected
+   * as `rule`, or with `onMiss: null` kept with NULLs. A row with a NULL `on` value is not looked up (NULLs).
+   */
+  lookup: z.strictObject({
+    table: identifier,
+    on: columns,
+    columns,
+    as: z.record(identifier, identifier).default({}),
+    rule: ruleName.default('lookup_miss'),
+    onMiss: z.union([z.literal('reject'), z.literal('null'), z.null()], { error: 'expected reject or null' }).default('reject'),
+  }),
   derive: z.record(identifier, z.string().min(1)),
   select: columns,
   /** A .sql file (relative to the pipeline file) holding a SELECT over the relation `input`. */
@@ -80,4 +93,20 @@ export type Rollup = z.output<typeof rollupSchema>;
 /** The columns a `references` step checks, in the referenced key's order (one for a single-column key). */
 export function referenceColumns(body: { column: string | readonly string[] }): string[] {
   return typeof body.column === 'string' ? [body.column] : [...body.column];
+}
+
+/** The columns a `lookup` step adds: each looked-up column and its name in this table (its `as:` rename, or itself). */
+export function lookupOutputs(body: { columns: readonly string[]; as: Record<string, string> }): { column: string; name: string }[] {
+  return body.columns.map((column) => ({ column, name: body.as[column] ?? column }));
+}
+
+/** Per looked-up table, the key width and every column the table's lookup steps read from it (one key set file each). */
+export function lookupNeeds(steps: readonly TransformStep[]): Record<string, { width: number; columns: string[] }> {
+  const needs: Record<string, { width: number; columns: string[] }> = {};
+  for (const step of steps) {
+    if (step.kind !== 'lookup') continue;
+    const need = (needs[step.body.table] ??= { width: step.body.on.length, columns: [] });
+    for (const column of step.body.columns) if (!need.columns.includes(column)) need.columns.push(column);
+  }
+  return needs;
 }

@@ -16,7 +16,8 @@ export function keySetSelect(input: { keys: readonly string[]; cast: (column: st
   return { select, where };
 }
 
-/** An empty key set of `width` columns, in DuckDB. */
-export function emptyKeySet(width: number): string {
-  return `SELECT ${keySetColumns(width).map((name) => `CAST(NULL AS VARCHAR) AS ${name}`).join(', ')} WHERE false`;
+/** An empty key set of `width` columns (and a lookup's `looked` columns, as VARCHAR), in DuckDB. */
+export function emptyKeySet(width: number, looked: readonly string[] = []): string {
+  const names = [...keySetColumns(width), ...looked.map((column) => quoteIdent(column))];
+  return `SELECT ${names.map((name) => `CAST(NULL AS VARCHAR) AS ${name}`).join(', ')} WHERE false`;
 }

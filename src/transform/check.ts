@@ -1,6 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { ApplicationFailure, log } from '@temporalio/activity';
 import type { TableSpec, TransformStep, WarehouseSpec } from '../config/pipeline-schema';
+import { lookupOutputs } from '../config/transform-schema';
 import { SOFT_DELETE_COLUMNS } from '../connectors/targets/deletes';
 import { decideSchemaChange, type SchemaChange, type TargetColumn } from '../connectors/targets/schema-change';
 import { targetColumnType } from '../connectors/targets/load-plan';
@@ -25,6 +26,18 @@ function describeStep(step: TransformStep, index: number): string {
 function duckdbMessage(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
   return text.replace(/^Error: /, '').split(/\n\s*\nLINE \d+:/)[0]?.trim() ?? text;
+}
+
+/** A lookup may not add a column the row already has (DuckDB would rename one silently). */
+async function checkLookupNames(connection: DuckDBConnection, table: TableSpec, index: number): Promise<void> {
+  const step = table.transform[index];
+  if (step?.kind !== 'lookup') return;
+  const before = compileTransform({ source: 'etl_input', steps: table.transform.slice(0, index), context: { keys: table.primaryKey, referenceRelation } });
+  const existing = (await connection.runAndReadAll(`DESCRIBE ${before}`)).getRows().map(([name]) => String(name));
+  const clash = lookupOutputs(step.body).filter((output) => existing.includes(output.name));
+  if (clash.length === 0) return;
+  const names = clash.map((output) => output.name).join(', ');
+  throw ApplicationFailure.nonRetryable(`table ${table.name}: ${describeStep(step, index)} would add ${names}, which the rows already have; rename it with as: or drop the row's own column first`, 'TransformInvalid');
 }
 
 const refuse = (table: TableSpec, where: string, why: string) =>
@@ -90,8 +103,10 @@ async function planSchemaChange(read: ReadTargetColumns | undefined, input: Chec
   if (!found) return undefined;
   // A soft-delete target carries its own two columns, which no source has.
   const soft: readonly string[] = table.deletes === 'soft' ? Object.values(SOFT_DELETE_COLUMNS) : [];
-  const existing = found.filter((column) => !soft.includes(column.name));
-  const desired = columns.map((column) => ({ name: column.name, type: targetColumnType(column, warehouse.type) }));
+  // Looked-up columns are typed by the looked-up target, which the check does not read: the load sets their types.
+  const looked: readonly string[] = table.transform.flatMap((step) => (step.kind === 'lookup' ? lookupOutputs(step.body).map((output) => output.name) : []));
+  const existing = found.filter((column) => !soft.includes(column.name) && !looked.includes(column.name));
+  const desired = columns.filter((column) => !looked.includes(column.name)).map((column) => ({ name: column.name, type: targetColumnType(column, warehouse.type) }));
   const decided = decideSchemaChange({ policy: table.onSchemaChange, dialect: warehouse.type, keys: table.primaryKey, desired, existing });
   if (!decided || !('refused' in decided)) return decided;
   const where = `${input.pipeline ? `pipeline ${input.pipeline}, ` : ''}table ${table.name} (target ${table.target}, onSchemaChange: ${table.onSchemaChange})`;
@@ -114,6 +129,7 @@ export function createTransformCheckActivities(deps: DuckdbDeps & { readTargetCo
         await connection.run(`CREATE OR REPLACE TEMP TABLE etl_empty (${columns})`);
         await createInputRelations(connection, { table, raw: 'etl_empty', references: {} });
         for (let count = 1; count <= table.transform.length; count += 1) {
+          await checkLookupNames(connection, table, count - 1);
           const query = compileTransform({ source: 'etl_input', steps: table.transform.slice(0, count), context: { keys: table.primaryKey, referenceRelation } });
           try {
             await connection.run(`DESCRIBE ${query}`);

@@ -1,4 +1,5 @@
-import { referenceColumns } from '../config/transform-schema';
+import { lookupOutputs, referenceColumns } from '../config/transform-schema';
+import { keySetColumns } from '../sql/key-set';
 import type { TransformStep } from '../config/transform-schema';
 import { quoteIdent, quoteLiteral } from '../sql/quote';
 
@@ -11,6 +12,8 @@ export interface TransformContext {
   keys: readonly string[];
   /** Relation name holding the key set of each referenced table. */
   referenceRelation: (table: string) => string;
+  /** Relation name holding each looked-up table's key set with its looked-up columns. */
+  lookupRelation?: (table: string) => string;
 }
 
 const reject = (rule: string, failed: string) =>
@@ -59,6 +62,8 @@ function stepSql(step: TransformStep, context: TransformContext, prev: string): 
       const present = columns.map((column) => `${column} IS NOT NULL`).join(' AND ');
       return `SELECT * REPLACE (${reject(step.body.rule, `${present} AND NOT (${known})`)}) FROM ${prev}`;
     }
+    case 'lookup':
+      return lookupSql(step.body, context, prev);
     case 'derive':
       return `SELECT *, ${Object.entries(step.body).map(([name, expression]) => `(${expression}) AS ${quoteIdent(name)}`).join(', ')} FROM ${prev}`;
     case 'dedupe':
@@ -70,6 +75,24 @@ function stepSql(step: TransformStep, context: TransformContext, prev: string): 
       return `SELECT * FROM (WITH input AS (SELECT * FROM ${prev}) SELECT * FROM (${step.body.query.trim().replace(/;\s*$/, '')}\n))`;
   }
 }
+
+/**
+ * A left join on the looked-up table's key set (keys as text, as for references): the looked-up columns are
+ * added; a row whose `on` values are all present but match no key is rejected as the rule unless onMiss is null.
+ */
+function lookupSql(body: Extract<TransformStep, { kind: 'lookup' }>['body'], context: TransformContext, prev: string): string {
+  const relation = (context.lookupRelation ?? lookupRelationName)(body.table);
+  const keyNames = keySetColumns(body.on.length);
+  const join = body.on.map((column, index) => `etl_lookup.${keyNames[index] ?? ''} = CAST(etl_row.${quoteIdent(column)} AS VARCHAR)`).join(' AND ');
+  const added = lookupOutputs(body).map((output) => `etl_lookup.${quoteIdent(output.column)} AS ${quoteIdent(output.name)}`);
+  const present = body.on.map((column) => `etl_row.${quoteIdent(column)} IS NOT NULL`).join(' AND ');
+  const missed = `${present} AND etl_lookup.${keyNames[0] ?? ''} IS NULL`;
+  const star = body.onMiss === 'reject' ? `etl_row.* REPLACE (${reject(body.rule, missed)})` : 'etl_row.*';
+  return `SELECT ${[star, ...added].join(', ')} FROM ${prev} AS etl_row LEFT JOIN ${relation} AS etl_lookup ON ${join}`;
+}
+
+/** The relation holding a looked-up table's key set and columns. */
+export const lookupRelationName = (table: string) => quoteIdent(`etl_lookup_${table}`);
 
 /** A value that does not convert is rejected as invalid_<column>, never silently turned into NULL. */
 function castSql(casts: Record<string, string>, prev: string): string {

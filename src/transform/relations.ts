@@ -1,10 +1,10 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { TableSpec } from '../config/pipeline-schema';
-import { referenceColumns } from '../config/transform-schema';
+import { lookupNeeds, referenceColumns } from '../config/transform-schema';
 import { emptyKeySet, keySetColumns } from '../sql/key-set';
 import { quoteIdent, quoteLiteral } from '../sql/quote';
-import { REJECT_COLUMN } from './compile';
+import { lookupRelationName, REJECT_COLUMN } from './compile';
 import type { ColumnSpec } from '../sql/warehouse-types';
 import { categoryOfDuckdbType, UNREPRESENTABLE_COLUMN, UNREPRESENTABLE_RULE, type SourceColumn } from '../sql/type-map';
 
@@ -20,7 +20,7 @@ export const referenceRelation = (table: string) => quoteIdent(`etl_ref_${table}
  */
 export async function createInputRelations(
   connection: DuckDBConnection,
-  input: { table: TableSpec; raw: string; references: Record<string, string | null>; marked?: boolean },
+  input: { table: TableSpec; raw: string; references: Record<string, string | null>; lookups?: Record<string, string>; marked?: boolean },
 ): Promise<void> {
   if (input.marked) {
     const marker = quoteIdent(UNREPRESENTABLE_COLUMN);
@@ -36,6 +36,22 @@ export async function createInputRelations(
     const width = referenceColumns(step.body).length;
     const source = path ? `SELECT ${keySetColumns(width).join(', ')} FROM read_parquet(${quoteLiteral(path)})` : emptyKeySet(width);
     await connection.run(`CREATE OR REPLACE TEMP VIEW ${referenceRelation(step.body.table)} AS ${source}`);
+  }
+  await createLookupRelations(connection, { table: input.table, lookups: input.lookups ?? {} });
+}
+
+/**
+ * One view per looked-up table: its key set (text) and looked-up columns (typed as its target holds them). With
+ * no file (the check before data moves), an empty one whose looked-up columns are VARCHAR.
+ */
+async function createLookupRelations(connection: DuckDBConnection, input: { table: TableSpec; lookups: Record<string, string> }): Promise<void> {
+  for (const [name, need] of Object.entries(lookupNeeds(input.table.transform))) {
+    const path = input.lookups[name];
+    const names = [...keySetColumns(need.width), ...need.columns.map((column) => quoteIdent(column))];
+    const source = path
+      ? `SELECT ${names.join(', ')} FROM read_parquet(${quoteLiteral(path)})`
+      : `SELECT ${names.map((column) => `CAST(NULL AS VARCHAR) AS ${column}`).join(', ')} WHERE false`;
+    await connection.run(`CREATE OR REPLACE TEMP VIEW ${lookupRelationName(name)} AS ${source}`);
   }
 }
 

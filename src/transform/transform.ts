@@ -31,6 +31,8 @@ export interface TransformInput {
   rawKeys: string[];
   /** Referenced table name → S3 key of its key set (from extractKeys). */
   references: Record<string, string>;
+  /** Looked-up table name → S3 key of its key set with the looked-up columns (from extractKeys with columns). */
+  lookups?: Record<string, string>;
   sourceColumns: SourceColumn[];
   limits?: DuckdbLimits;
   /** Also the per-column checksums, for a load that checks every column in SQL (the Redshift batch's guards). */
@@ -57,14 +59,20 @@ export interface TransformResult {
   seconds: number;
 }
 
-async function download(deps: TransformDeps, input: TransformInput, dir: string): Promise<{ raw: string[]; references: Record<string, string> }> {
+type Downloaded = { raw: string[]; references: Record<string, string>; lookups: Record<string, string> };
+
+async function download(deps: TransformDeps, input: TransformInput, dir: string): Promise<Downloaded> {
   const { bucket } = input.lake;
   const raw = await downloadFiles({ s3: deps.s3, bucket, keys: input.rawKeys, dir, name: 'raw' });
   const references: Record<string, string> = {};
   for (const [table, key] of Object.entries(input.references)) {
     [references[table] = ''] = await downloadFiles({ s3: deps.s3, bucket, keys: [key], dir, name: `ref-${table}` });
   }
-  return { raw, references };
+  const lookups: Record<string, string> = {};
+  for (const [table, key] of Object.entries(input.lookups ?? {})) {
+    [lookups[table] = ''] = await downloadFiles({ s3: deps.s3, bucket, keys: [key], dir, name: `lookup-${table}` });
+  }
+  return { raw, references, lookups };
 }
 
 /** One scan of the result: rows, and count and key checksum per outcome (accepted, or the rule a row failed). */
@@ -104,10 +112,10 @@ function withNullWatermarkRule(table: TableSpec): TransformStep[] {
   return [{ kind: 'dropNulls', body: { columns: [column], rule: 'null_watermark' } }, ...table.transform];
 }
 
-async function runTransform(connection: DuckDBConnection, input: TransformInput, files: { raw: string[]; references: Record<string, string> }, dir: string) {
+async function runTransform(connection: DuckDBConnection, input: TransformInput, files: Downloaded, dir: string) {
   const { table } = input;
   const marked = hasUnrepresentableMarker(input.sourceColumns);
-  await createInputRelations(connection, { table, raw: readParquetFiles({ paths: files.raw }), references: files.references, marked });
+  await createInputRelations(connection, { table, raw: readParquetFiles({ paths: files.raw }), references: files.references, lookups: files.lookups, marked });
   const query = compileTransform({ source: 'etl_input', steps: withNullWatermarkRule(table), context: { keys: table.primaryKey, referenceRelation } });
   await connection.run(`CREATE OR REPLACE TEMP TABLE etl_result AS ${query}`);
   const columns = await checkOutputColumns(connection, table, input.sourceColumns);

@@ -4,7 +4,8 @@ import type { RunLocation } from '../common/lake-layout';
 import type { Pipeline, TableSpec } from '../config/pipeline-schema';
 import { bulk, quick } from './activities';
 import type { TableRunResult } from './results';
-import { findTable, referencedTables } from './table-etl';
+import { extractLookups, findTable, referencedTables } from './table-etl';
+import { lookupNeeds } from '../config/transform-schema';
 
 export interface ReprocessTableInput {
   pipeline: Pipeline;
@@ -46,8 +47,9 @@ export async function reprocessTable(input: ReprocessTableInput): Promise<TableR
   const sourceColumns = raw.columns;
   const checked = await quick.checkTransform({ pipeline: pipeline.name, table, sourceColumns, warehouse: pipeline.warehouse });
   const references = await extractAcceptedKeys(input);
+  const lookups = Object.keys(lookupNeeds(table.transform)).length > 0 ? await extractLookups({ pipeline, table, location, lake }) : undefined;
   const checksumColumns = pipeline.warehouse.type === 'redshift';
-  const transformed = await bulk.transformTable({ table, location, lake, rawKeys: raw.keys, references, sourceColumns, limits: pipeline.duckdb, checksumColumns });
+  const transformed = await bulk.transformTable({ table, location, lake, rawKeys: raw.keys, references, ...(lookups ? { lookups } : {}), sourceColumns, limits: pipeline.duckdb, checksumColumns });
   reconcile(input, 'transform input = raw rows', raw.extractedRows, transformed.inputRows);
   const load = {
     pipeline: pipeline.name,

@@ -1,6 +1,7 @@
 import { ApplicationFailure, condition, defineSignal, patched, setHandler } from '@temporalio/workflow';
 import type { ExtractPlan, ExtractResult, LakeTarget, TransformResult } from '../activities';
-import { lakeTargetOf } from '../common/lake-layout';
+import { lakeTargetOf, type RunLocation } from '../common/lake-layout';
+import { lookupNeeds } from '../config/transform-schema';
 import type { Pipeline, TableSpec } from '../config/pipeline-schema';
 import { bulk } from './activities';
 import { countRecords, recordTableDuration, setQualityScore } from './metrics';
@@ -61,6 +62,32 @@ async function extractReferences(input: TableEtlInput, table: TableSpec, lake: L
   return references;
 }
 
+/** Waits until the looked-up tables have loaded this run, then reads their accepted rows' looked-up columns. */
+async function waitAndExtractLookups(input: { input: TableEtlInput; table: TableSpec; lake: LakeTarget; looked: string[]; loaded: Set<string> }): Promise<Record<string, string>> {
+  const waited = input.looked.filter((name) => (input.input.waitFor ?? []).includes(name));
+  await condition(() => waited.every((name) => input.loaded.has(name)));
+  const { pipeline, runDate, runId } = input.input;
+  return extractLookups({ pipeline, table: input.table, location: { prefix: pipeline.lake.prefix, runDate, runId }, lake: input.lake });
+}
+
+/**
+ * Each looked-up table's key set with the columns the lookups read, from its warehouse target after its load
+ * committed this run: its accepted rows only.
+ */
+export async function extractLookups(input: { pipeline: Pipeline; table: TableSpec; location: Omit<RunLocation, 'table'>; lake: LakeTarget }): Promise<Record<string, string>> {
+  const lookups: Record<string, string> = {};
+  const { warehouse } = input.pipeline;
+  for (const [name, need] of Object.entries(lookupNeeds(input.table.transform))) {
+    const looked = findTable(input.pipeline, name);
+    const location = { ...input.location, table: looked.name };
+    const { columns } = need;
+    const summary = { summary: stepSummary(`look up ${name} for`, { pipeline: input.pipeline.name, table: input.table.name, runDate: input.location.runDate }) };
+    if (warehouse.type === 'redshift') lookups[name] = (await bulk.extractRedshiftKeys.executeWithOptions(summary, [{ table: looked, warehouse, location, lake: input.lake, columns }])).key;
+    else lookups[name] = (await bulk.extractKeys.executeWithOptions(summary, [{ table: { ...looked, source: looked.target }, database: 'warehouse', location, lake: input.lake, columns }])).key;
+  }
+  return lookups;
+}
+
 /**
  * A files table's counts: its source (and extracted) rows are the rows its objects held, malformed ones (set
  * aside by the extract, with file and line) included, so extracted = loaded + rejected holds in the manifest.
@@ -116,9 +143,12 @@ export async function tableEtlWorkflow(input: TableEtlInput): Promise<TableRunRe
     await condition(() => referenced.every((name) => loadedDependencies.has(name)));
   }
   const references = await extractReferences(input, table, lake, acceptedReferences);
+  // Only a table with lookups adds the marker and its waits, so histories without lookups replay unchanged.
+  const looked = Object.keys(lookupNeeds(table.transform));
+  const lookups = looked.length > 0 && patched('lookup-steps') ? await waitAndExtractLookups({ input, table, lake, looked, loaded: loadedDependencies }) : undefined;
   const rawKeys = raw.parts.map((part) => part.key);
   const checksumColumns = pipeline.warehouse.type === 'redshift';
-  const transformed = await bulk.transformTable.executeWithOptions(summary('transform'), [{ table, location, lake, rawKeys, references, sourceColumns: plan.columns, limits: pipeline.duckdb, checksumColumns }]);
+  const transformed = await bulk.transformTable.executeWithOptions(summary('transform'), [{ table, location, lake, rawKeys, references, ...(lookups ? { lookups } : {}), sourceColumns: plan.columns, limits: pipeline.duckdb, checksumColumns }]);
   reconcile(table.name, 'transform input', raw.rows, transformed.inputRows);
   countRecords({ ...at, stage: 'transform', rows: transformed.acceptedRows });
   countRecords({ ...at, stage: 'rejected', rows: transformed.rejectedRows + malformedRows });

@@ -83,4 +83,29 @@ describe('extractRedshiftKeys', () => {
     const result = await activities().extractRedshiftKeys({ table: table!, warehouse, location, lake });
     expect(await readKeys(result.key)).toEqual([]);
   });
+
+  it('for a lookup, UNLOADs the looked-up columns next to the keys, under their own prefix; an empty target gives an empty file with those columns', async () => {
+    const statements = unloadWrites();
+    const result = await activities().extractRedshiftKeys({ table: table!, warehouse, location, lake, columns: ['price', 'category'] });
+    const lookupPrefix = `${rawPrefix(location)}lookup-price.category/`;
+    expect(statements).toEqual([
+      `UNLOAD ('SELECT DISTINCT CAST("product_id" AS VARCHAR(65535)) AS etl_key, "price", "category" FROM "analytics"."product_dim" WHERE "product_id" IS NOT NULL') TO 's3://${lake.bucket}/${lookupPrefix}' IAM_ROLE 'arn:aws:iam::1:role/copy' FORMAT AS PARQUET PARALLEL OFF ALLOWOVERWRITE`,
+    ]);
+    expect(result.key).toBe(`${lookupPrefix}empty.parquet`);
+    const dir = await mkdtemp(join(tmpdir(), 'etl-keys-'));
+    try {
+      const path = join(dir, 'keys.parquet');
+      await downloadFile({ s3: harness.deps.s3, bucket: lake.bucket, key: result.key, path });
+      const connection = await openDuckdb();
+      try {
+        const described = await connection.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet('${path}')`);
+        expect(described.getRows().map(([name]) => String(name))).toEqual(['etl_key', 'price', 'category']);
+        expect((await connection.runAndReadAll(`SELECT count(*) FROM read_parquet('${path}')`)).getRows()).toEqual([[0n]]);
+      } finally {
+        connection.closeAll();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -148,6 +148,8 @@ export interface ExtractKeysInput {
   database: DatabaseRole;
   location: RunLocation;
   lake: LakeTarget;
+  /** For a lookup: these columns too, with their own types, next to the key set. */
+  columns?: string[];
 }
 
 export interface ExtractSourceKeysInput {

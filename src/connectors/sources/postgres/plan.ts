@@ -1,10 +1,12 @@
 import { keySetColumns } from '../../../sql/key-set';
 import { join } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { quoteIdent, quoteLiteral } from '../../../sql/quote';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { TableSpec } from '../../../config/pipeline-schema';
-import { copyToParquetFile, countParquetRows, readCsvSpool } from '../../../sql/duckdb-read';
+import { copyToParquetFile, countParquetRows, selectCsvSpool } from '../../../sql/duckdb-read';
 import { copyDistinctKeysToStdout, SELECT_TABLE_CATALOG, lookbackType, selectNumericMeasure, selectLookbackCheck, selectKeyRange, selectLookbackStart, selectRowCount, selectWindowBounds, type ExtractWindow } from './sql';
-import { isOrderableWatermark, mapSourceColumn, needsMeasure, type NumericMeasure, type SourceColumn } from '../../../sql/type-map';
+import { hasUnrepresentableMarker, isOrderableWatermark, mapSourceColumn, sourceColumnFor, UNREPRESENTABLE_COLUMN, needsMeasure, type NumericMeasure, type SourceColumn } from '../../../sql/type-map';
 import { queryRow, withDuckdb } from '../../../transform/duckdb-session';
 import { classifyPostgresError } from '../../../runtime/errors';
 import type { ExtractDeps } from './extract';
@@ -24,6 +26,27 @@ interface CatalogRow {
   pg_type: string;
   not_null: boolean;
   key_position: number;
+}
+
+/** The looked-up columns as the table's catalog types them; a column it lacks fails the lookup, naming it. */
+async function lookedUpColumns(deps: ExtractDeps, input: ExtractKeysInput): Promise<SourceColumn[]> {
+  const catalog = await readCatalog(deps, input);
+  return (input.columns ?? []).map((name) => {
+    const row = catalog.find((candidate) => candidate.name === name);
+    if (!row) {
+      const message = `table ${input.table.name}: step lookup: ${input.table.source} has no column "${name}" (columns: ${catalog.map((c) => c.name).join(', ')}); fix the lookup's columns`;
+      throw terminal(message, 'LookupColumnMissing');
+    }
+    return sourceColumnFor(name, row.pg_type);
+  });
+}
+
+/** A looked-up value DuckDB cannot hold would become NULL: the lookup fails instead, naming the column. */
+async function refuseUnrepresentable(connection: DuckDBConnection, input: { table: TableSpec; path: string }): Promise<void> {
+  const [column] = await queryRow(connection, `SELECT min(${quoteIdent(UNREPRESENTABLE_COLUMN)}) FROM read_parquet(${quoteLiteral(input.path)})`);
+  if (column === null || column === undefined) return;
+  const message = `table ${input.table.name}: step lookup: column ${typeof column === 'string' ? column : '?'} of ${input.table.source} holds a value DuckDB cannot represent (infinite, NaN or out of range); fix that row or look up another column`;
+  throw terminal(message, 'LookupValueUnrepresentable');
 }
 
 function terminal(message: string, type: string): ApplicationFailure {
@@ -171,15 +194,20 @@ export function createPostgresPlan(deps: ExtractDeps) {
       return { pipeline: input.pipeline, table: table.name, source: table.source, database: input.database, columns, chunkKey, window, sourceRows, nullWatermark, keyRange, sourceMark, nextWatermark };
     },
 
-    /** Copies the distinct keys of a table to one Parquet file (etl_key, or etl_key_1… for a composite key), for reference checks. */
+    /**
+     * Copies the distinct keys of a table to one Parquet file (etl_key, or etl_key_1… for a composite key), for
+     * reference checks; with `columns`, those columns too, typed as the table holds them, for lookups.
+     */
     async extractKeys(input: ExtractKeysInput): Promise<{ key: string; rows: number }> {
       const { table } = input;
-      const key = `${rawPrefix(input.location)}keys.parquet`;
-      const columns: SourceColumn[] = keySetColumns(table.primaryKey.length).map((name) => ({ name, pgType: 'text', duckdbType: 'VARCHAR', category: 'text' }));
+      const looked = input.columns ?? [];
+      const key = `${rawPrefix(input.location)}${looked.length > 0 ? `lookup-${looked.join('.')}` : 'keys'}.parquet`;
+      const keyColumns: SourceColumn[] = keySetColumns(table.primaryKey.length).map((name) => ({ name, pgType: 'text', duckdbType: 'VARCHAR', category: 'text' }));
+      const columns = [...keyColumns, ...(looked.length > 0 ? await lookedUpColumns(deps, input) : [])];
       return keepAlive(() => withSpool({ spoolDir: deps.spoolDir, name: `keys-${table.name}` }, async (dir) => {
         const csv = join(dir, 'keys.csv');
         const parquet = join(dir, 'keys.parquet');
-        const sql = copyDistinctKeysToStdout({ source: table.source, columns: table.primaryKey });
+        const sql = copyDistinctKeysToStdout({ source: table.source, columns: table.primaryKey, with: columns.slice(keyColumns.length) });
         const client = await deps.pools[input.database].connect();
         try {
           await copyToFile({ client, sql, path: csv });
@@ -189,7 +217,8 @@ export function createPostgresPlan(deps: ExtractDeps) {
           client.release();
         }
         const rows = await withDuckdb({ duckdb: deps.duckdb, spool: dir, context: { table: table.name, step: 'keys' } }, async (connection) => {
-          await connection.run(copyToParquetFile({ query: `SELECT * FROM ${readCsvSpool({ path: csv, columns })}`, path: parquet }));
+          await connection.run(copyToParquetFile({ query: selectCsvSpool({ path: csv, columns }), path: parquet }));
+          if (hasUnrepresentableMarker(columns)) await refuseUnrepresentable(connection, { table, path: parquet });
           return Number((await queryRow(connection, countParquetRows({ path: parquet })))[0]);
         });
         await uploadFile({ s3: deps.s3, lake: input.lake, key, path: parquet });

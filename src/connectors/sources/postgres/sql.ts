@@ -180,10 +180,11 @@ export const EXTRACT_SESSION_SETTINGS = [
   "SET LOCAL IntervalStyle = 'iso_8601'",
 ];
 
-/** The distinct keys (one column, or every column of a composite key) as text CSV: a key set for reference checks. */
-export function copyDistinctKeysToStdout(input: { source: string; columns: readonly string[] }): string {
+/** The distinct keys (one column, or every column of a composite key) as text CSV: a key set for reference checks; `with` adds a lookup's columns. */
+export function copyDistinctKeysToStdout(input: { source: string; columns: readonly string[]; with?: readonly SourceColumn[] }): string {
   const { select, where } = keySetSelect({ keys: input.columns, cast: (column) => `${column}::text` });
-  return `COPY (SELECT DISTINCT ${select} FROM ${quoteQualified(input.source)} WHERE ${where}) TO STDOUT WITH (FORMAT csv)`;
+  const looked = input.with && input.with.length > 0 ? [selectExtractColumns(input.with)] : [];
+  return `COPY (SELECT DISTINCT ${[select, ...looked].join(', ')} FROM ${quoteQualified(input.source)} WHERE ${where}) TO STDOUT WITH (FORMAT csv)`;
 }
 
 /**

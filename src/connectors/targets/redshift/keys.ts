@@ -20,6 +20,8 @@ export interface RedshiftKeysInput {
   warehouse: RedshiftWarehouse;
   location: RunLocation;
   lake: LakeTarget;
+  /** For a lookup: these columns too, as the target types them. */
+  columns?: string[];
 }
 
 /** An empty key set, for a target that holds no rows (UNLOAD of no rows may write no file). */
@@ -27,7 +29,7 @@ async function uploadEmptyKeys(deps: DuckdbDeps & S3Deps, input: RedshiftKeysInp
   await withSpool({ spoolDir: deps.spoolDir, name: `keys-${input.table.name}` }, async (dir) => {
     const path = join(dir, 'keys.parquet');
     await withDuckdb({ duckdb: deps.duckdb, spool: dir, context: { table: input.table.name, step: 'keys' } }, (connection) =>
-      connection.run(copyToParquetFile({ query: emptyKeySet(input.table.primaryKey.length), path })),
+      connection.run(copyToParquetFile({ query: emptyKeySet(input.table.primaryKey.length, input.columns), path })),
     );
     await uploadFile({ s3: deps.s3, lake: input.lake, key, path });
   });
@@ -38,11 +40,12 @@ export function createRedshiftKeys(deps: RedshiftDeps & S3Deps & DuckdbDeps) {
   return {
     /**
      * UNLOADs the distinct keys of a table's Redshift target (the rows it accepted, this run or before) to one
-     * Parquet file in the lake (column etl_key), and returns its S3 key.
+     * Parquet file in the lake (etl_key, or etl_key_1…; with `columns`, those too), and returns its S3 key.
      */
     async extractRedshiftKeys(input: RedshiftKeysInput): Promise<{ key: string }> {
-      const prefix = `${rawPrefix(input.location)}accepted-keys/`;
-      const sql = unloadKeys({ target: input.table.target, columns: input.table.primaryKey, s3Prefix: `s3://${input.lake.bucket}/${prefix}`, iamRoleArn: input.warehouse.iamRoleArn });
+      const looked = input.columns ?? [];
+      const prefix = `${rawPrefix(input.location)}${looked.length > 0 ? `lookup-${looked.join('.')}` : 'accepted-keys'}/`;
+      const sql = unloadKeys({ target: input.table.target, columns: input.table.primaryKey, with: looked, s3Prefix: `s3://${input.lake.bucket}/${prefix}`, iamRoleArn: input.warehouse.iamRoleArn });
       const context = { table: input.table.target, sql };
       await deletePrefix({ s3: deps.s3, bucket: input.lake.bucket, prefix });
       try {

@@ -11,7 +11,7 @@ import {
   type LoadPlanSpec,
 } from '../load-plan';
 import { createSourceKeysTable, SOURCE_KEYS_TABLE } from '../deletes';
-import { quoteLiteral, quoteQualified, quoteRedshiftLiteral } from '../../../sql/quote';
+import { quoteIdent, quoteLiteral, quoteQualified, quoteRedshiftLiteral } from '../../../sql/quote';
 import type { ExpectedLoad } from '../types';
 import { buildColumnGuards, MAX_BATCH_STATEMENTS } from './column-guards';
 
@@ -124,10 +124,12 @@ export function buildLoadBatch(spec: RedshiftLoadSpec): string[] {
   return [...batch, ...buildColumnGuards({ spec: plan, expected: spec.expected.columnChecksums ?? {}, room: MAX_BATCH_STATEMENTS - batch.length })];
 }
 
-/** UNLOAD of a table's distinct keys (one column, or a composite key's columns), as text (etl_key or etl_key_1…), to one Parquet file. */
-export function unloadKeys(input: { target: string; columns: readonly string[]; s3Prefix: string; iamRoleArn: string }): string {
+/** UNLOAD of a table's distinct keys (one column, or a composite key's columns), as text (etl_key or etl_key_1…), plus a lookup's `with` columns, to one Parquet file. */
+export function unloadKeys(input: { target: string; columns: readonly string[]; with?: readonly string[]; s3Prefix: string; iamRoleArn: string }): string {
   const { select, where } = keySetSelect({ keys: input.columns, cast: (column) => `CAST(${column} AS VARCHAR(65535))` });
-  const query = `SELECT DISTINCT ${select} FROM ${quoteQualified(input.target)} WHERE ${where}`;
+  // A lookup's columns keep the target's types (UNLOAD's Parquet carries them).
+  const looked = (input.with ?? []).map((column) => quoteIdent(column));
+  const query = `SELECT DISTINCT ${[select, ...looked].join(', ')} FROM ${quoteQualified(input.target)} WHERE ${where}`;
   // PARALLEL OFF writes serially, one file up to 6.2 GB, and ALLOWOVERWRITE lets a retried attempt write it again
   // (Redshift Database Developer Guide, "UNLOAD").
   return `UNLOAD (${quoteLiteral(query)}) TO ${quoteLiteral(input.s3Prefix)} IAM_ROLE ${quoteLiteral(input.iamRoleArn)} FORMAT AS PARQUET PARALLEL OFF ALLOWOVERWRITE`;
