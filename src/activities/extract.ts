@@ -1,9 +1,10 @@
 import { createSources } from '../connectors/sources';
 import type { FilesDeps } from '../connectors/sources/files/deps';
+import type { HttpDeps } from '../connectors/sources/http/deps';
 import type { ExtractKeysInput, ExtractSourceKeysInput, ExtractPlan, ExtractResult, ExtractTableInput, PlanExtractInput, SourceKind } from '../connectors/sources/types';
 
 /** The extract activities: each hands its input to the table's source connector (no kind: postgres). */
-export function createExtractActivities(deps: FilesDeps) {
+export function createExtractActivities(deps: FilesDeps & HttpDeps) {
   const sources = createSources(deps);
   const sourceOf = (kind: SourceKind = 'postgres') => sources[kind];
   return {

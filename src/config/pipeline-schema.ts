@@ -7,6 +7,7 @@ import { orderTableLevels, withStepOrder } from './table-order';
 import { identifier, lookupOutputs, referenceColumns, rollupSchema, transformStepSchema, type TransformStep } from './transform-schema';
 import { typeOverrides } from '../sql/type-map';
 import { declaredColumnsSchema, filesSchema } from './files-schema';
+import { httpSchema } from './http-schema';
 
 const qualifiedName = z
   .string()
@@ -22,8 +23,8 @@ export type NullWatermarkPolicy = (typeof nullWatermarkPolicies)[number];
 export const schemaChangePolicies = ['fail', 'evolve', 'ignore'] as const;
 export type SchemaChangePolicy = (typeof schemaChangePolicies)[number];
 
-/** Where a table's rows come from: a Postgres table (the default) or files landing under an S3 prefix. */
-export const sourceKinds = ['postgres', 'files'] as const;
+/** Where a table's rows come from: a Postgres table (the default), files landing under an S3 prefix, or a JSON API. */
+export const sourceKinds = ['postgres', 'files', 'http'] as const;
 
 const tableSchema = z.strictObject({
   name: identifier,
@@ -33,7 +34,9 @@ const tableSchema = z.strictObject({
   source: qualifiedName.optional(),
   /** kind: files — the objects to read (prefix, glob, format, onRewrite). */
   files: filesSchema.optional(),
-  /** kind: files — the declared column types, in file order. */
+  /** kind: http — the JSON API to read (url, records path, paging, incremental parameter, secret headers). */
+  http: httpSchema.optional(),
+  /** kind: files or http — the declared column types, in file (record) order. */
   columns: declaredColumnsSchema.optional(),
   target: qualifiedName,
   primaryKey: z.array(identifier).min(1, 'expected at least one key column'),
@@ -174,29 +177,36 @@ function checkTargets(pipeline: { tables: { target: string; rollups: { target: s
 
 type TableInput = z.output<typeof tableSchema>;
 
-/** A Postgres table names its source; a files table its files and columns, and none of the watermark settings. */
+/** A Postgres table names its source; a files or http table its files (or API) and columns, and none of the watermark settings. */
 function checkSourceKind(table: TableInput, index: number, ctx: z.RefinementCtx): void {
   const at = (field: string) => ['tables', index, field];
-  if (table.kind !== 'files') {
-    if (!table.source) ctx.addIssue({ code: 'custom', path: at('source'), message: 'required: the schema-qualified source table (or set kind: files)' });
-    for (const field of ['files', 'columns'] as const) if (table[field]) ctx.addIssue({ code: 'custom', path: at(field), message: 'only used with kind: files' });
+  const kind = table.kind ?? 'postgres';
+  if (kind === 'postgres') {
+    if (!table.source) ctx.addIssue({ code: 'custom', path: at('source'), message: 'required: the schema-qualified source table (or set kind: files or kind: http)' });
+    for (const field of ['files', 'http', 'columns'] as const) if (table[field]) ctx.addIssue({ code: 'custom', path: at(field), message: 'only used with kind: files or kind: http' });
     return;
   }
-  if (!table.files) ctx.addIssue({ code: 'custom', path: at('files'), message: 'required with kind: files: { prefix, glob, format }' });
-  if (!table.columns || Object.keys(table.columns).length === 0) ctx.addIssue({ code: 'custom', path: at('columns'), message: 'required with kind: files: the column types the files hold, e.g. { id: BIGINT, amount: "DECIMAL(12,2)" }' });
+  const other = kind === 'files' ? 'http' : 'files';
+  if (table[other]) ctx.addIssue({ code: 'custom', path: at(other), message: `only used with kind: ${other}` });
+  if (kind === 'files' && !table.files) ctx.addIssue({ code: 'custom', path: at('files'), message: 'required with kind: files: { prefix, glob, format }' });
+  if (kind === 'http' && !table.http) ctx.addIssue({ code: 'custom', path: at('http'), message: 'required with kind: http: { url, records, paging }' });
+  if (!table.columns || Object.keys(table.columns).length === 0) ctx.addIssue({ code: 'custom', path: at('columns'), message: `required with kind: ${kind}: the column types the ${kind === 'files' ? 'files' : 'records'} hold, e.g. { id: BIGINT, amount: "DECIMAL(12,2)" }` });
   const unknownKeys = table.primaryKey.filter((key) => table.columns && !(key in table.columns));
   if (table.columns && unknownKeys.length > 0) ctx.addIssue({ code: 'custom', path: at('primaryKey'), message: `${unknownKeys.join(', ')} not among columns` });
+  const incremental = table.http?.incremental;
+  if (incremental && table.columns && !(incremental.watermark in table.columns)) ctx.addIssue({ code: 'custom', path: [...at('http'), 'incremental', 'watermark'], message: `${incremental.watermark} not among columns: declare the field the API compares updated_since with` });
+  const noWatermark = kind === 'files' ? 'a files table reads each object once (file bookmarks); it has no watermark' : 'an http table keeps its watermark under http.incremental: { param, watermark }';
   for (const field of ['watermark', 'lookback', 'eventTime'] as const) {
-    if (table[field]) ctx.addIssue({ code: 'custom', path: at(field), message: 'a files table reads each object once (file bookmarks); it has no watermark' });
+    if (table[field]) ctx.addIssue({ code: 'custom', path: at(field), message: noWatermark });
   }
-  if (table.window !== 'since-last') ctx.addIssue({ code: 'custom', path: at('window'), message: 'a files table reads the objects no run loaded yet; window applies to Postgres tables' });
-  if (table.deletes !== 'ignore') ctx.addIssue({ code: 'custom', path: at('deletes'), message: 'a files table cannot see deleted rows; deletes applies to Postgres tables' });
-  if (Object.keys(table.types).length > 0) ctx.addIssue({ code: 'custom', path: at('types'), message: 'a files table declares its types under columns' });
+  if (table.window !== 'since-last') ctx.addIssue({ code: 'custom', path: at('window'), message: `a ${kind} table reads what no run loaded yet; window applies to Postgres tables` });
+  if (table.deletes !== 'ignore') ctx.addIssue({ code: 'custom', path: at('deletes'), message: `a ${kind} table cannot see deleted rows; deletes applies to Postgres tables` });
+  if (Object.keys(table.types).length > 0) ctx.addIssue({ code: 'custom', path: at('types'), message: `a ${kind} table declares its types under columns` });
 }
 
-/** A files table without `source` is labelled files.<name> (messages, the manifest). */
-function withSourceLabel<T extends { name: string; source?: string }>(table: T): T & { source: string } {
-  return { ...table, source: table.source ?? `files.${table.name}` };
+/** A files or http table without `source` is labelled files.<name> or http.<name> (messages, the manifest). */
+function withSourceLabel<T extends { name: string; kind?: string; source?: string }>(table: T): T & { source: string } {
+  return { ...table, source: table.source ?? `${table.kind === 'http' ? 'http' : 'files'}.${table.name}` };
 }
 
 export const pipelineSchema = z
@@ -244,7 +254,7 @@ export const pipelineSchema = z
   .superRefine((pipeline, ctx) => {
     pipeline.tables.forEach((table, index) => checkSourceKind(table, index, ctx));
     pipeline.tables.forEach((table, index) => {
-      if (table.mode === 'incremental' && !table.watermark && table.kind !== 'files') {
+      if (table.mode === 'incremental' && !table.watermark && table.kind !== 'files' && table.kind !== 'http') {
         ctx.addIssue({ code: 'custom', path: ['tables', index, 'watermark'], message: 'required when mode is incremental' });
       }
       if (table.window === 'interval') {
@@ -304,7 +314,7 @@ export const pipelineSchema = z
     }
     const replicated = pipeline.replication?.replicator.type === 'postgres' ? pipeline.replication.replicator.tables : undefined;
     pipeline.tables.forEach((table, index) => {
-      if (replicated && table.source && table.kind !== 'files' && !replicated.includes(table.source)) {
+      if (replicated && table.source && (table.kind ?? 'postgres') === 'postgres' && !replicated.includes(table.source)) {
         ctx.addIssue({ code: 'custom', path: ['tables', index, 'source'], message: `${table.source} is extracted from the replica, so replication.replicator.tables must list it` });
       }
     });

@@ -41,7 +41,7 @@ export function resolveReplication(input: { name: string; tables: readonly { sou
           publication: replicator.publication ?? `${base}_pub`,
           subscription: replicator.subscription ?? `${base}_sub`,
           slot: replicator.slot ?? `${base}_slot`,
-          tables: replicator.tables ?? [...new Set(input.tables.filter((table) => table.kind !== 'files').map((table) => table.source))],
+          tables: replicator.tables ?? [...new Set(input.tables.filter((table) => (table.kind ?? 'postgres') === 'postgres').map((table) => table.source))],
         };
   return { replicator: resolved, mode: replication.mode, lagThreshold: replication.lagThreshold, pollSeconds: replication.pollSeconds };
 }

@@ -22,7 +22,7 @@ export function benchPipeline(demo: Pipeline): Pipeline {
     // The bench measures the ETL from the source; npm run bench:replication measures the replica.
     replication: undefined,
     // The bench measures the Postgres path; the demo's files table (a few landing CSVs) is left out.
-    tables: demo.tables.filter((table) => table.kind !== 'files').map((table) => ({ ...table, target: retarget(table.target), rollups: table.rollups.map((rollup) => ({ ...rollup, target: retarget(rollup.target) })) })),
+    tables: demo.tables.filter((table) => (table.kind ?? 'postgres') === 'postgres').map((table) => ({ ...table, target: retarget(table.target), rollups: table.rollups.map((rollup) => ({ ...rollup, target: retarget(rollup.target) })) })),
   };
 }
 

@@ -1,5 +1,5 @@
 import type { ExtractWindow } from '../connectors/sources/postgres/sql';
-import type { FilesExtractSummary, NullWatermarkCount } from '../connectors/sources/types';
+import type { FilesExtractSummary, HttpExtractSummary, NullWatermarkCount } from '../connectors/sources/types';
 import type { StepResult } from '../steps/types';
 import type { SourceColumn } from '../sql/pg-types';
 import type { RunInterval } from './run-date';
@@ -33,6 +33,8 @@ export interface TableRunResult {
   uris: { raw: string; processed: string; rejected?: string };
   /** kind: files — objects read, quarantined (and where to), skipped, malformed rows and where they are. */
   files?: Omit<FilesExtractSummary, 'bookmarks'> & { bookmarked: number };
+  /** kind: http — pages and records read, and the watermark the load saved. */
+  http?: HttpExtractSummary;
   /** What the load changed about the target's columns, or stopped loading (onSchemaChange), one sentence each. */
   schemaChanges?: string[];
   /** The raw Parquet parts of this run (S3 keys in the lake bucket) and their column types: what `etl reprocess` reads. */

@@ -172,7 +172,8 @@ export async function tableEtlWorkflow(input: TableEtlInput): Promise<TableRunRe
     columns: transformed.columns,
     rollups: table.rollups,
     runId: input.runId,
-    watermark: plan.nextWatermark ?? plan.window?.to,
+    // An http table's watermark is the greatest value its pages held (known only after the extract).
+    watermark: raw.http?.watermark ?? plan.nextWatermark ?? plan.window?.to,
     sourceMark: plan.sourceMark,
     files: transformed.processed,
     schemaChange: plan.schemaChange,
@@ -199,7 +200,7 @@ export async function tableEtlWorkflow(input: TableEtlInput): Promise<TableRunRe
     target: table.target,
     mode: table.mode,
     window: plan.window,
-    sourceRows: files?.sourceRows ?? plan.sourceRows,
+    sourceRows: files?.sourceRows ?? (raw.http ? raw.rows : plan.sourceRows),
     nullWatermark: plan.nullWatermark,
     extractedRows: files?.sourceRows ?? raw.rows,
     rejectedRows: files?.rejectedRows ?? transformed.rejectedRows,
@@ -219,6 +220,7 @@ export async function tableEtlWorkflow(input: TableEtlInput): Promise<TableRunRe
     ...(plan.schemaChange ? { schemaChanges: plan.schemaChange.notes } : {}),
     ...(loaded.deletedRows !== undefined ? { deletedRows: loaded.deletedRows } : {}),
     ...(files ? { files: files.summary } : {}),
+    ...(raw.http ? { http: raw.http } : {}),
     raw: { keys: rawKeys, columns: plan.columns },
   };
 }

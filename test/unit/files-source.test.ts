@@ -37,7 +37,7 @@ describe('a files table in the pipeline file', () => {
 
   it('keeps a Postgres table needing its source, and refusing files settings', () => {
     const postgres = 'name: p\nlake: { bucket: my-lake }\ntables:\n  - { name: t, target: a.t, primaryKey: [id], columns: { id: BIGINT } }\n';
-    expect(issuesOf(postgres)).toEqual(['tables[0].source: required: the schema-qualified source table (or set kind: files)', 'tables[0].columns: only used with kind: files']);
+    expect(issuesOf(postgres)).toEqual(['tables[0].source: required: the schema-qualified source table (or set kind: files or kind: http)', 'tables[0].columns: only used with kind: files or kind: http']);
   });
 });
 

@@ -11,10 +11,11 @@ import type { ExtractWindow } from './postgres/sql';
 import type { SchemaChange } from '../targets/schema-change';
 import type { FileBookmark } from '../targets/types';
 import type { FilesSpec } from '../../config/files-schema';
+import type { HttpSpec } from '../../config/http-schema';
 import type { WarehouseSpec } from '../../config/pipeline-schema';
 
 /** The kinds of source a table can be read from; each is a folder under src/connectors/sources/. */
-export type SourceKind = 'postgres' | 'files';
+export type SourceKind = 'postgres' | 'files' | 'http';
 
 /** One object a files extract reads: its key and the ETag it had when the plan listed it. */
 export interface PlannedFile {
@@ -30,6 +31,20 @@ export interface FilesPlan {
   /** Rewritten objects (a new ETag) that onRewrite: skip left alone. */
   skipped: string[];
   quarantinePrefix: string;
+}
+
+/** What an http table reads this run: the API spec and the watermark its incremental parameter is bound to. */
+export interface HttpPlan {
+  spec: HttpSpec;
+  /** The saved watermark, sent as the incremental parameter (absent: the first run reads everything). */
+  since?: string;
+}
+
+/** What an http extract did: pages and records read, and the greatest watermark value seen (the load saves it). */
+export interface HttpExtractSummary {
+  pages: number;
+  records: number;
+  watermark?: string;
 }
 
 /** What a files extract did: objects read and quarantined, malformed rows, and the bookmarks the load saves. */
@@ -61,6 +76,8 @@ export interface ExtractPlan {
   kind?: SourceKind;
   /** kind: files — the objects this run reads. */
   files?: FilesPlan;
+  /** kind: http — the API and the watermark this run reads from. */
+  http?: HttpPlan;
   table: string;
   source: string;
   database: DatabaseRole;
@@ -97,6 +114,8 @@ export interface ExtractResult {
   seconds: number;
   /** kind: files — objects read, quarantined, malformed rows and the bookmarks to save. */
   files?: FilesExtractSummary;
+  /** kind: http — pages and records read, and the watermark the load saves. */
+  http?: HttpExtractSummary;
 }
 
 export interface PlanExtractInput {
