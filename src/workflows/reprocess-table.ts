@@ -3,6 +3,7 @@ import type { LakeTarget, RawTableRun } from '../activities';
 import type { RunLocation } from '../common/lake-layout';
 import type { Pipeline, TableSpec } from '../config/pipeline-schema';
 import { bulk, quick } from './activities';
+import { loadInputOf } from './load-input';
 import type { TableRunResult } from './results';
 import { extractLookups, findTable, referencedTables } from './table-etl';
 import { lookupNeeds } from '../config/transform-schema';
@@ -51,19 +52,7 @@ export async function reprocessTable(input: ReprocessTableInput): Promise<TableR
   const checksumColumns = pipeline.warehouse.type === 'redshift';
   const transformed = await bulk.transformTable({ table, location, lake, rawKeys: raw.keys, references, ...(lookups ? { lookups } : {}), sourceColumns, limits: pipeline.duckdb, checksumColumns });
   reconcile(input, 'transform input = raw rows', raw.extractedRows, transformed.inputRows);
-  const load = {
-    pipeline: pipeline.name,
-    table: table.name,
-    target: table.target,
-    mode: table.mode,
-    keys: table.primaryKey,
-    columns: transformed.columns,
-    rollups: table.rollups,
-    runId: location.runId,
-    files: transformed.processed,
-    schemaChange: checked.schemaChange,
-    expected: { rows: transformed.acceptedRows, keyChecksum: transformed.keyChecksum, columnChecksums: transformed.columnChecksums, rowChecksum: transformed.rowChecksum },
-  };
+  const load = { ...loadInputOf({ pipeline, table, transformed, runId: location.runId }), schemaChange: checked.schemaChange };
   const { warehouse } = pipeline;
   const loaded = warehouse.type === 'redshift' ? await bulk.loadIntoRedshift({ ...load, warehouse }) : await bulk.loadIntoPostgres(load);
   reconcile(input, 'raw = loaded + rejected', raw.extractedRows, loaded.rows + transformed.rejectedRows);

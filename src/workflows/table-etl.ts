@@ -4,6 +4,7 @@ import { lakeTargetOf, type RunLocation } from '../common/lake-layout';
 import { lookupNeeds } from '../config/transform-schema';
 import type { Pipeline, TableSpec } from '../config/pipeline-schema';
 import { bulk } from './activities';
+import { loadInputOf } from './load-input';
 import { countRecords, recordTableDuration, setQualityScore } from './metrics';
 import { PROGRESS_DESCRIPTION, tableProgressQuery, type TableProgress } from './progress';
 import type { TableRunResult } from './results';
@@ -164,23 +165,14 @@ export async function tableEtlWorkflow(input: TableEtlInput): Promise<TableRunRe
   const deletes = table.deletes === 'propagate' || table.deletes === 'soft' ? table.deletes : undefined;
   const sourceKeys = deletes ? await bulk.extractSourceKeys.executeWithOptions(summary('read source keys of'), [{ plan, keys: table.primaryKey, location, lake }]) : undefined;
   const load = {
-    pipeline: pipeline.name,
-    table: table.name,
-    target: table.target,
-    mode: table.mode,
-    keys: table.primaryKey,
-    columns: transformed.columns,
-    rollups: table.rollups,
-    runId: input.runId,
+    ...loadInputOf({ pipeline, table, transformed, runId: input.runId }),
     // An http table's watermark is the greatest value its pages held (known only after the extract).
     watermark: raw.http?.watermark ?? plan.nextWatermark ?? plan.window?.to,
     sourceMark: plan.sourceMark,
-    files: transformed.processed,
     schemaChange: plan.schemaChange,
     ...(deletes && sourceKeys ? { deletes, sourceKeys: { bucket: sourceKeys.bucket, key: sourceKeys.key } } : {}),
     // A files table: the objects read are bookmarked in the load's transaction, so each is loaded exactly once.
     ...(raw.files ? { fileBookmarks: raw.files.bookmarks } : {}),
-    expected: { rows: transformed.acceptedRows, keyChecksum: transformed.keyChecksum, columnChecksums: transformed.columnChecksums, rowChecksum: transformed.rowChecksum },
   };
   const { warehouse } = pipeline;
   await condition(() => (input.waitFor ?? []).every((name) => loadedDependencies.has(name)));
