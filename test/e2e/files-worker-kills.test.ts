@@ -1,55 +1,30 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { temporal } from '@temporalio/proto';
 import { parsePipeline, type Pipeline } from '../../src/config';
 import { LOCAL_STACK } from '../../src/config/local-stack';
 import { nightlyEtlWorkflow } from '../../src/workflows';
 import { openDuckdb } from '../support/duckdb';
 import { deleteUnder, gzip, listKeys, putObject, returnRows, returnsCsv } from '../support/files-landing';
 import { createHarness, resetWarehouse, type Harness } from '../support/harness';
+import { killWorker, startWorkerProcess, waitForActivity } from '../support/worker-processes';
 
 /**
  * A worker SIGKILLed while a files table extracts (after some objects were read) and again while it loads:
  * each step is retried on the next worker, every object is read and bookmarked exactly once, the bad one is
  * quarantined once, and the warehouse equals what DuckDB (the test's own, unsealed) computes over the files.
  */
-const STARTED = temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED;
 const BUCKET = LOCAL_STACK.lakeBucket;
 const ROOT = 'test-files-kills/';
 const LANDING = `${ROOT}landing/returns/`;
 const FILES = 24;
 const ROWS_PER_FILE = 25_000;
 let harness: Harness;
+const startWorker = (taskQueue: string) => startWorkerProcess({ harness, taskQueue, log: 'files-worker-kills-test.log' });
+const kill = killWorker;
 
-function startWorker(taskQueue: string): ChildProcess {
-  const log = createWriteStream(`${harness.settings.stateDir}/files-worker-kills-test.log`, { flags: 'a' });
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/workers/main.ts'], { env: { ...process.env, TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'warn', ETL_METRICS_PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout?.pipe(log);
-  child.stderr?.pipe(log);
-  return child;
-}
-
-async function kill(worker: ChildProcess): Promise<void> {
-  const exited = new Promise((resolve) => worker.once('exit', resolve));
-  worker.kill('SIGKILL');
-  await exited;
-}
-
-async function waitForActivity(input: { workflowId: string; activity: string; withProgress: boolean }): Promise<void> {
-  const handle = harness.client.workflow.getHandle(input.workflowId);
-  for (let polls = 0; polls < 12_000; polls += 1) {
-    const described = await handle.describe().catch(() => undefined);
-    const running = (described?.raw.pendingActivities ?? []).find((activity) => activity.activityType?.name === input.activity && activity.state === STARTED);
-    if (running && (!input.withProgress || running.heartbeatDetails)) return;
-    await sleep(20);
-  }
-  throw new Error(`${input.activity} never started in ${input.workflowId}`);
-}
 
 /** The highest attempt of an activity in a workflow's history: 2 or more when a kill made Temporal retry it. */
 async function lastAttempt(workflowId: string, activity: string): Promise<number> {
@@ -117,10 +92,10 @@ describe('a worker killed while a files table extracts and loads', () => {
     const workers: ChildProcess[] = [];
     try {
       workers.push(startWorker(taskQueue));
-      await waitForActivity({ workflowId: child, activity: 'extractTable', withProgress: true });
+      await waitForActivity(harness, { workflowId: child, activity: 'extractTable', withProgress: true });
       await kill(workers[0] as ChildProcess);
       workers.push(startWorker(taskQueue));
-      await waitForActivity({ workflowId: child, activity: 'loadIntoPostgres', withProgress: false });
+      await waitForActivity(harness, { workflowId: child, activity: 'loadIntoPostgres', withProgress: false });
       await kill(workers[1] as ChildProcess);
       workers.push(startWorker(taskQueue));
       const manifest = await handle.result();

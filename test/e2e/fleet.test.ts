@@ -1,14 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { temporal } from '@temporalio/proto';
 import { parsePipeline, type Pipeline } from '../../src/config';
 import { LOCAL_STACK } from '../../src/config/local-stack';
 import { listKeys } from '../../src/runtime/lake';
 import { nightlyEtlWorkflow } from '../../src/workflows';
 import { createHarness, forgetPipelineState, resetWarehouse, type Harness } from '../support/harness';
 import { readRejected } from '../support/lake';
+import { killWorker, startWorkerProcess, STARTED } from '../support/worker-processes';
 
 /**
  * Three worker processes on one task queue run one table of six raw parts: its transform is one activity per
@@ -16,26 +15,13 @@ import { readRejected } from '../support/lake';
  * middle of a part loses nothing (the part is retried on another worker), and the warehouse holds exactly the
  * source's rows that pass the rules, as SQL written here computes them.
  */
-const STARTED = temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED;
 const ROWS = 120_000;
 const PART_ROWS = 20_000;
 let harness: Harness;
 
-function startWorker(taskQueue: string): ChildProcess {
-  const log = createWriteStream(`${harness.settings.stateDir}/fleet-test.log`, { flags: 'a' });
-  // One activity at a time per worker: parts in flight at once must be on different workers.
-  const env = { ...process.env, TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'warn', ETL_METRICS_PORT: '0', ETL_WORKER_ACTIVITIES: '1' };
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/workers/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout?.pipe(log);
-  child.stderr?.pipe(log);
-  return child;
-}
-
-async function kill(worker: ChildProcess): Promise<void> {
-  const exited = new Promise((resolve) => worker.once('exit', resolve));
-  worker.kill('SIGKILL');
-  await exited;
-}
+// One activity at a time per worker: parts in flight at once must be on different workers.
+const startWorker = (taskQueue: string) => startWorkerProcess({ harness, taskQueue, log: 'fleet-test.log', env: { ETL_WORKER_ACTIVITIES: '1' } });
+const kill = killWorker;
 
 /** The worker process running a transform part of the child workflow right now (its identity is pid@host). */
 async function workerInTransform(workflowId: string, workers: readonly ChildProcess[]): Promise<ChildProcess> {

@@ -1,12 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { temporal } from '@temporalio/proto';
 import { parsePipeline, type Pipeline } from '../../src/config';
 import { LOCAL_STACK } from '../../src/config/local-stack';
 import { nightlyEtlWorkflow } from '../../src/workflows';
 import { createHarness, forgetPipelineState, resetWarehouse, type Harness } from '../support/harness';
+import { killWorker, startWorkerProcess, waitForActivity } from '../support/worker-processes';
 
 /**
  * A worker SIGKILLed while it plans, while it extracts and while it loads: each time the step is retried on
@@ -14,37 +13,12 @@ import { createHarness, forgetPipelineState, resetWarehouse, type Harness } from
  * (planning used to wait 2 minutes); the run completes and the warehouse equals the source. The time from
  * each kill to the retried attempt's start is printed (measured, never asserted).
  */
-const STARTED = temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED;
 const HEARTBEAT = temporal.api.enums.v1.TimeoutType.TIMEOUT_TYPE_HEARTBEAT;
 const ROWS = 150_000;
 let harness: Harness;
+const startWorker = (taskQueue: string) => startWorkerProcess({ harness, taskQueue, log: 'worker-kills-test.log' });
+const kill = killWorker;
 
-function startWorker(taskQueue: string): ChildProcess {
-  const log = createWriteStream(`${harness.settings.stateDir}/worker-kills-test.log`, { flags: 'a' });
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/workers/main.ts'], { env: { ...process.env, TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'warn', ETL_METRICS_PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout?.pipe(log);
-  child.stderr?.pipe(log);
-  return child;
-}
-
-async function kill(worker: ChildProcess): Promise<number> {
-  const exited = new Promise((resolve) => worker.once('exit', resolve));
-  worker.kill('SIGKILL');
-  const at = Date.now();
-  await exited;
-  return at;
-}
-
-async function waitForActivity(input: { workflowId: string; activity: string; withProgress: boolean }): Promise<void> {
-  const handle = harness.client.workflow.getHandle(input.workflowId);
-  for (let polls = 0; polls < 12_000; polls += 1) {
-    const described = await handle.describe().catch(() => undefined);
-    const running = (described?.raw.pendingActivities ?? []).find((activity) => activity.activityType?.name === input.activity && activity.state === STARTED);
-    if (running && (!input.withProgress || running.heartbeatDetails)) return;
-    await sleep(20);
-  }
-  throw new Error(`${input.activity} never started in ${input.workflowId}`);
-}
 
 /** The retried attempt of an activity: when it started, and why the attempt before it ended. */
 async function retriedAttempt(workflowId: string, activity: string): Promise<{ startedAt: number; timeoutType: unknown } | undefined> {
@@ -90,14 +64,14 @@ describe('a worker killed while planning, extracting and loading', () => {
     const workers: ChildProcess[] = [];
     try {
       workers.push(startWorker(taskQueue));
-      await waitForActivity({ workflowId, activity: 'planExtract', withProgress: false });
+      await waitForActivity(harness, { workflowId, activity: 'planExtract', withProgress: false });
       kills.planning = { workflowId, activity: 'planExtract', at: await kill(workers[0] as ChildProcess) };
       await locker.query('COMMIT');
       workers.push(startWorker(taskQueue));
-      await waitForActivity({ workflowId: child, activity: 'extractTable', withProgress: true });
+      await waitForActivity(harness, { workflowId: child, activity: 'extractTable', withProgress: true });
       kills.extract = { workflowId: child, activity: 'extractTable', at: await kill(workers[1] as ChildProcess) };
       workers.push(startWorker(taskQueue));
-      await waitForActivity({ workflowId: child, activity: 'loadIntoPostgres', withProgress: false });
+      await waitForActivity(harness, { workflowId: child, activity: 'loadIntoPostgres', withProgress: false });
       kills.load = { workflowId: child, activity: 'loadIntoPostgres', at: await kill(workers[2] as ChildProcess) };
       workers.push(startWorker(taskQueue));
       const manifest = await handle.result();
