@@ -14,6 +14,7 @@ import { createPostgresTarget } from '../connectors/targets/postgres/load';
 import { createRedshiftTarget } from '../connectors/targets/redshift/load';
 import type { ReadFileBookmarks } from '../connectors/sources/files/plan';
 import { createStepActivities } from '../steps/activities';
+import { createPlanTablesActivities } from './plan-tables';
 
 /** The clients a worker builds once and hands to every activity module. */
 export type ActivityDeps = PostgresDeps & S3Deps & DuckdbDeps & RedshiftDeps & AlertDeps & PostgresReplicationDeps & DmsDeps;
@@ -34,15 +35,19 @@ function createBookmarksReader(deps: ActivityDeps): ReadFileBookmarks {
 
 /** All activities, one module per external system; workflows import only the type of this. */
 export function createActivities(deps: ActivityDeps) {
+  const extract = createExtractActivities({ ...deps, readFileBookmarks: createBookmarksReader(deps) });
+  const check = createTransformCheckActivities({ ...deps, readTargetColumns: createTargetColumnsReader(deps) });
+  const load = createLoadActivities(deps);
   return {
     ...createPostgresActivities(deps),
     ...createS3Activities(deps),
     ...createLakeRunActivities(deps),
     ...createDuckdbActivities(deps),
-    ...createExtractActivities({ ...deps, readFileBookmarks: createBookmarksReader(deps) }),
-    ...createTransformCheckActivities({ ...deps, readTargetColumns: createTargetColumnsReader(deps) }),
+    ...extract,
+    ...check,
+    ...createPlanTablesActivities({ ...extract, ...check, ...load }),
     ...createTransformActivities(deps),
-    ...createLoadActivities(deps),
+    ...load,
     ...createAlertActivities(deps),
     ...createPostgresReplicationActivities(deps),
     ...createDmsActivities(deps),
@@ -58,6 +63,7 @@ export type { ParquetRoundTrip } from './duckdb';
 export type { RunRedshiftStepInput, RunStepInput, StepResult } from '../steps/types';
 export type { ExtractPlan, ExtractResult } from '../connectors/sources/types';
 export type { TransformInput, TransformResult } from '../transform/transform';
+export type { PlannedTable } from './plan-tables';
 export type { LoadTableInput, LoadTableResult, ResetTablesResult, SavedState } from '../connectors/targets/types';
 export type { LakeTarget } from '../runtime/lake';
 export type { Alert, AlertKind } from './alert-messages';

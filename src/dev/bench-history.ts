@@ -18,7 +18,7 @@ const STAGE_OF: readonly [RegExp, string][] = [
   [/^extractSourceKeys$/, 'source keys'],
   [/^transformTable$/, 'transform'],
   [/^loadInto/, 'load'],
-  [/^(planExtract|checkTransform|read\w*Watermark)$/, 'plan'],
+  [/^(planTables|planExtract|checkTransform|read\w*Watermark)$/, 'plan'],
 ];
 
 const stageOf = (activityType: string) => STAGE_OF.find(([pattern]) => pattern.test(activityType))?.[1] ?? 'other';

@@ -95,12 +95,19 @@ export interface CheckTransformInput {
   warehouse?: WarehouseSpec;
 }
 
+/** What the check decided: the output columns, the load's schema change, and (with a warehouse) whether the target exists yet. */
+export interface TransformCheck {
+  columns: ColumnSpec[];
+  schemaChange?: SchemaChange;
+  targetExists?: boolean;
+}
+
 /** Compares what the load would write with the existing target and applies the table's onSchemaChange, before data moves. */
-async function planSchemaChange(read: ReadTargetColumns | undefined, input: CheckTransformInput, columns: ColumnSpec[]): Promise<SchemaChange | undefined> {
+async function planSchemaChange(read: ReadTargetColumns | undefined, input: CheckTransformInput, columns: ColumnSpec[]): Promise<Omit<TransformCheck, 'columns'>> {
   const { table, warehouse } = input;
-  if (!read || !warehouse) return undefined;
+  if (!read || !warehouse) return {};
   const found = await read({ table: table.name, target: table.target, warehouse });
-  if (!found) return undefined;
+  if (!found) return { targetExists: false };
   // A soft-delete target carries its own two columns, which no source has.
   const soft: readonly string[] = table.deletes === 'soft' ? Object.values(SOFT_DELETE_COLUMNS) : [];
   // Looked-up columns are typed by the looked-up target, which the check does not read: the load sets their types.
@@ -108,7 +115,7 @@ async function planSchemaChange(read: ReadTargetColumns | undefined, input: Chec
   const existing = found.filter((column) => !soft.includes(column.name) && !looked.includes(column.name));
   const desired = columns.filter((column) => !looked.includes(column.name)).map((column) => ({ name: column.name, type: targetColumnType(column, warehouse.type) }));
   const decided = decideSchemaChange({ policy: table.onSchemaChange, dialect: warehouse.type, keys: table.primaryKey, desired, existing });
-  if (!decided || !('refused' in decided)) return decided;
+  if (!decided || !('refused' in decided)) return decided ? { schemaChange: decided, targetExists: true } : { targetExists: true };
   const where = `${input.pipeline ? `pipeline ${input.pipeline}, ` : ''}table ${table.name} (target ${table.target}, onSchemaChange: ${table.onSchemaChange})`;
   throw ApplicationFailure.nonRetryable(`${where}: the source columns no longer match the target: ${decided.refused}. Nothing was extracted.`, 'SchemaChangeRefused');
 }
@@ -121,7 +128,7 @@ export function createTransformCheckActivities(deps: DuckdbDeps & { readTargetCo
      * hostile expression or a missing column fails the run before any data moves, naming the step; then
      * decides what the load does about an existing target whose columns differ (onSchemaChange).
      */
-    async checkTransform(input: CheckTransformInput): Promise<{ columns: ColumnSpec[]; schemaChange?: SchemaChange }> {
+    async checkTransform(input: CheckTransformInput): Promise<TransformCheck> {
       const { table } = input;
       const { columns } = await withDuckdb({ duckdb: deps.duckdb, spool: null, context: { table: table.name, step: 'check' } }, async (connection) => {
         await checkUserSql(connection, table);
@@ -144,9 +151,9 @@ export function createTransformCheckActivities(deps: DuckdbDeps & { readTargetCo
         await checkRollups(connection, table);
         return { columns: output };
       });
-      const schemaChange = await planSchemaChange(deps.readTargetColumns, input, columns);
+      const { schemaChange, targetExists } = await planSchemaChange(deps.readTargetColumns, input, columns);
       if (schemaChange) log.warn('target schema changes', { pipeline: input.pipeline, table: table.name, changes: schemaChange.notes });
-      return schemaChange ? { columns, schemaChange } : { columns };
+      return { columns, ...(schemaChange ? { schemaChange } : {}), ...(targetExists === undefined ? {} : { targetExists }) };
     },
   };
 }

@@ -14,7 +14,8 @@ import { countError, recordRunDuration } from './metrics';
 import type { RunManifest } from './results';
 import { resolveRunInterval, type RunInterval } from './run-date';
 import { runTables } from './run-tables';
-import { stepSummary } from './table-etl';
+import { findTable, stepSummary } from './table-etl';
+import { skipReasonOf, type SkipReason } from './skip-tables';
 import { trackRun, type RunTracking } from './run-tracking';
 
 export interface NightlyEtlInput {
@@ -41,8 +42,8 @@ function readWatermark(pipeline: Pipeline, table: TableSpec): Promise<SavedState
   return warehouse.type === 'redshift' ? quick.readRedshiftWatermark.executeWithOptions(summary, [{ ...at, warehouse }]) : quick.readPostgresWatermark.executeWithOptions(summary, [at]);
 }
 
-/** Checks every table (catalog, watermark, transform) and fixes its window before any data moves. */
-async function planTables(pipeline: Pipeline, database: DatabaseRole, interval: RunInterval, runDate: string): Promise<Map<string, ExtractPlan>> {
+/** Checks every table (catalog, watermark, transform) and fixes its window before any data moves: one activity per step and table. */
+async function planEachTable(pipeline: Pipeline, database: DatabaseRole, interval: RunInterval, runDate: string): Promise<Map<string, ExtractPlan>> {
   const plans = await Promise.all(
     pipeline.tables.map(async (table: TableSpec) => {
       const saved: SavedState = table.mode === 'full-refresh' ? {} : await readWatermark(pipeline, table);
@@ -58,6 +59,24 @@ async function planTables(pipeline: Pipeline, database: DatabaseRole, interval: 
   return new Map(plans);
 }
 
+/**
+ * Plans every table in one activity (watermarks, catalog, window, transform check), and marks the tables whose
+ * window is empty and whose load would save nothing new: they skip extract, transform and load. Runs
+ * recorded before this replay the per-table activities (planEachTable) and skip nothing.
+ */
+async function planTables(pipeline: Pipeline, database: DatabaseRole, interval: RunInterval, runDate: string): Promise<{ plans: Map<string, ExtractPlan>; skips: Map<string, SkipReason> }> {
+  if (!patched('plan-tables-at-once')) return { plans: await planEachTable(pipeline, database, interval, runDate), skips: new Map() };
+  const summary = { summary: `plan ${pipeline.tables.length} tables (${pipeline.name}, ${runDate})` };
+  const { tables } = await quick.planTables.executeWithOptions(summary, [{ pipeline, database, interval }]);
+  const plans = new Map(tables.map((planned) => [planned.table, planned.plan]));
+  const skips = new Map<string, SkipReason>();
+  for (const planned of tables) {
+    const reason = skipReasonOf(findTable(pipeline, planned.table), planned);
+    if (reason) skips.set(planned.table, reason);
+  }
+  return { plans, skips };
+}
+
 /** Catches the replica up (when the pipeline replicates, and then reads from it), plans, runs every table, writes the manifest. */
 async function runPipeline(context: RunContext): Promise<RunManifest> {
   const { pipeline, runId, tracking } = context;
@@ -70,10 +89,10 @@ async function runPipeline(context: RunContext): Promise<RunManifest> {
   }
   // Without a replication section nothing is added here, so histories of runs without one replay unchanged.
   const replication = await catchUpReplica(pipeline, runId);
-  const plans = await planTables(pipeline, replication ? 'replica' : 'source', context.interval, context.runDate);
+  const { plans, skips } = await planTables(pipeline, replication ? 'replica' : 'source', context.interval, context.runDate);
   for (const [table, plan] of plans) tracking.updateTable(table, { sourceRows: plan.sourceRows });
   tracking.startTables();
-  const tables = await runTables({ ...context, plans, steps });
+  const tables = await runTables({ ...context, plans, skips, steps });
   await tracking.control.waitIfResumed();
   if (steps) {
     tracking.progress.step = 'steps';

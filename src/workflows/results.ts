@@ -3,6 +3,7 @@ import type { FilesExtractSummary, HttpExtractSummary, NullWatermarkCount } from
 import type { StepResult } from '../steps/types';
 import type { SourceColumn } from '../sql/pg-types';
 import type { RunInterval } from './run-date';
+import type { SkipReason } from './skip-tables';
 
 /** What one table's run did: counts at every stage, the window, timings and where the files are. */
 export interface TableRunResult {
@@ -39,6 +40,8 @@ export interface TableRunResult {
   schemaChanges?: string[];
   /** The raw Parquet parts of this run (S3 keys in the lake bucket) and their column types: what `etl reprocess` reads. */
   raw?: { keys: string[]; columns: SourceColumn[] };
+  /** Set when the table's extract, transform and load were skipped: its window held no row and the load would have saved nothing new. */
+  skipped?: SkipReason;
 }
 
 /** A raw run a reprocess read instead of the source: the succeeded run of that date, and its raw folders per table. */

@@ -9,6 +9,7 @@ import type { RunTracking } from './run-tracking';
 import type { RunInterval } from './run-date';
 import { describeTableRun } from './table-run-metadata';
 import { dependencyLoadedSignal, tableEtlWorkflow } from './table-etl';
+import { skippedTableResult, type SkipReason } from './skip-tables';
 
 /**
  * Runs one child workflow per table, at most `maxParallelTables` at once, started in dependency order. A
@@ -22,6 +23,8 @@ export async function runTables(input: {
   runDate: string;
   interval: RunInterval;
   plans: Map<string, ExtractPlan>;
+  /** Tables whose window is empty and whose load would save nothing new: no child workflow, a skipped entry. */
+  skips?: Map<string, SkipReason>;
   tracking: RunTracking;
   steps?: StepRun;
 }): Promise<TableRunResult[]> {
@@ -49,6 +52,14 @@ export async function runTables(input: {
     await tellDependents(table.name);
     return result;
   };
+  // A skipped table loads nothing, so the tables waiting for it go on at once.
+  const skipTable = async (table: TableSpec, skipped: SkipReason) => {
+    const result = skippedTableResult({ pipeline, table, plan: input.plans.get(table.name) as ExtractPlan, runDate: input.runDate, runId: input.runId, skipped });
+    loaded.add(table.name);
+    await tellDependents(table.name);
+    tracking.updateTable(table.name, { stage: 'done', extractedRows: 0, transformedRows: 0, rejectedRows: 0, loadedRows: 0, bytes: 0 });
+    return result;
+  };
   // Steps placed between tables order them too: a table a step runs before starts after the step's tables.
   const names = orderTableLevels(withStepOrder(pipeline.tables, pipeline.steps)).levels.flat().map((table) => table.name);
   const order = names.flatMap((name) => pipeline.tables.filter((table) => table.name === name));
@@ -56,6 +67,8 @@ export async function runTables(input: {
     // Without steps not even a microtask is added here, so runs without them schedule exactly as before.
     if (between) await between.before(table.name);
     await tracking.control.waitIfResumed();
+    const skipped = input.skips?.get(table.name);
+    if (skipped) return skipTable(table, skipped);
     const workflowId = `${input.runId}.${table.name}`;
     tracking.updateTable(table.name, { stage: 'running' });
     const result = await tracking.control.trackChild(workflowId, () => runTable(table, workflowId));
