@@ -55,7 +55,7 @@ describe('a worker killed while planning, extracting and loading', () => {
     const taskQueue = `kills-${randomUUID()}`;
     const workflowId = `test-kills-${randomUUID()}`;
     const child = `${workflowId}.events`;
-    // Planning waits on this lock, so the kill lands while planExtract runs.
+    // Planning waits on this lock, so the kill lands while planTables runs.
     const locker = await harness.source.connect();
     await locker.query('BEGIN');
     await locker.query('LOCK TABLE test_kills.events IN ACCESS EXCLUSIVE MODE');
@@ -64,8 +64,8 @@ describe('a worker killed while planning, extracting and loading', () => {
     const workers: ChildProcess[] = [];
     try {
       workers.push(startWorker(taskQueue));
-      await waitForActivity(harness, { workflowId, activity: 'planExtract', withProgress: false });
-      kills.planning = { workflowId, activity: 'planExtract', at: await kill(workers[0] as ChildProcess) };
+      await waitForActivity(harness, { workflowId, activity: 'planTables', withProgress: false });
+      kills.planning = { workflowId, activity: 'planTables', at: await kill(workers[0] as ChildProcess) };
       await locker.query('COMMIT');
       workers.push(startWorker(taskQueue));
       await waitForActivity(harness, { workflowId: child, activity: 'extractTable', withProgress: true });
