@@ -46,7 +46,7 @@ export function formatReplication(replication: ReplicationSummary): string {
 export function formatRunSummary(manifest: RunManifest): string[] {
   const header = `${'table'.padEnd(12)}${pad('extracted', 11)}${pad('rejected', 10)}${pad('loaded', 10)}${pad('seconds', 9)}${pad('quality', 9)}  rejected by rule`;
   const rows = manifest.tables.map((table) => {
-    const rules = Object.entries(table.rejectedByRule).map(([rule, count]) => `${rule}=${count}`).join(' ');
+    const rules = table.skipped ? `(skipped: ${table.skipped})` : Object.entries(table.rejectedByRule).map(([rule, count]) => `${rule}=${count}`).join(' ');
     return `${table.table.padEnd(12)}${pad(String(table.extractedRows), 11)}${pad(String(table.rejectedRows), 10)}${pad(String(table.loadedRows), 10)}${pad(table.seconds.total.toFixed(1), 9)}${pad(`${(table.qualityScore * 100).toFixed(1)}%`, 9)}  ${rules}`;
   });
   const { totals } = manifest;
