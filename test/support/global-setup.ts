@@ -1,14 +1,26 @@
+import { join } from 'node:path';
 import { silenceAwsNodeVersionNotice } from '../../src/common/runtime';
 import { loadSettings } from '../../src/config/settings';
 import { upStack, type ServiceName } from '../../src/dev/stack';
+import { writeWorkflowBundle } from '../../src/workers/workflow-bundle';
 
 declare global {
   var etlStartedServices: ServiceName[] | undefined;
 }
 
-/** Brings up whatever part of the local stack is not already running; teardown stops only that part. */
+/**
+ * Brings up whatever part of the local stack is not already running (teardown stops only that part), and
+ * bundles the workflows once: every test file's workers and worker processes load that file
+ * (ETL_WORKFLOW_BUNDLE) instead of bundling again.
+ */
 export default async function globalSetup(): Promise<void> {
   silenceAwsNodeVersionNotice();
-  const started = await upStack({ settings: loadSettings(), log: (message) => process.stderr.write(`[stack] ${message}\n`) });
+  const settings = loadSettings();
+  const bundle = join(settings.stateDir, 'test-workflow-bundle.js');
+  const [started] = await Promise.all([
+    upStack({ settings, log: (message) => process.stderr.write(`[stack] ${message}\n`) }),
+    writeWorkflowBundle({ file: bundle }),
+  ]);
+  process.env.ETL_WORKFLOW_BUNDLE = bundle;
   globalThis.etlStartedServices = [...(globalThis.etlStartedServices ?? []), ...started];
 }
