@@ -66,7 +66,8 @@ async function planEachTable(pipeline: Pipeline, database: DatabaseRole, interva
  */
 async function planTables(pipeline: Pipeline, database: DatabaseRole, interval: RunInterval, runDate: string): Promise<{ plans: Map<string, ExtractPlan>; skips: Map<string, SkipReason> }> {
   if (!patched('plan-tables-at-once')) return { plans: await planEachTable(pipeline, database, interval, runDate), skips: new Map() };
-  const summary = { summary: `plan ${pipeline.tables.length} tables (${pipeline.name}, ${runDate})` };
+  const count = pipeline.tables.length;
+  const summary = { summary: `plan ${count} table${count === 1 ? '' : 's'} (${pipeline.name}, ${runDate})` };
   const { tables } = await quick.planTables.executeWithOptions(summary, [{ pipeline, database, interval }]);
   const plans = new Map(tables.map((planned) => [planned.table, planned.plan]));
   const skips = new Map<string, SkipReason>();
