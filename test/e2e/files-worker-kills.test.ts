@@ -9,7 +9,7 @@ import { nightlyEtlWorkflow } from '../../src/workflows';
 import { openDuckdb } from '../support/duckdb';
 import { deleteUnder, gzip, listKeys, putObject, returnRows, returnsCsv } from '../support/files-landing';
 import { createHarness, resetWarehouse, type Harness } from '../support/harness';
-import { killWorker, startWorkerProcess, waitForActivity } from '../support/worker-processes';
+import { KILL_TEST_TIMEOUT_MS, killWorker, startWorkerProcess, waitForActivity } from '../support/worker-processes';
 
 /**
  * A worker SIGKILLed while a files table extracts (after some objects were read) and again while it loads:
@@ -115,5 +115,5 @@ describe('a worker killed while a files table extracts and loads', () => {
     } finally {
       for (const worker of workers) if (worker.exitCode === null && worker.signalCode === null) await kill(worker);
     }
-  });
+  }, KILL_TEST_TIMEOUT_MS);
 });

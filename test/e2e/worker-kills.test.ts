@@ -5,7 +5,7 @@ import { parsePipeline, type Pipeline } from '../../src/config';
 import { LOCAL_STACK } from '../../src/config/local-stack';
 import { nightlyEtlWorkflow } from '../../src/workflows';
 import { createHarness, forgetPipelineState, resetWarehouse, type Harness } from '../support/harness';
-import { killWorker, startWorkerProcess, waitForActivity } from '../support/worker-processes';
+import { KILL_TEST_TIMEOUT_MS, killWorker, startWorkerProcess, waitForActivity } from '../support/worker-processes';
 
 /**
  * A worker SIGKILLed while it plans, while it extracts and while it loads: each time the step is retried on
@@ -91,5 +91,5 @@ describe('a worker killed while planning, extracting and loading', () => {
       locker.release();
       for (const worker of workers) if (worker.exitCode === null && worker.signalCode === null) await kill(worker);
     }
-  });
+  }, KILL_TEST_TIMEOUT_MS);
 });

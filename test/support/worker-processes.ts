@@ -6,6 +6,9 @@ import type { Harness } from './harness';
 
 export const STARTED = temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED;
 
+/** Each SIGKILL waits out a 20 s heartbeat timeout, and a busy machine slows every worker start: room for both. */
+export const KILL_TEST_TIMEOUT_MS = 300_000;
+
 /** A worker in its own process (`npm run worker`, as in production, so a test can SIGKILL it), logging to a file in the stack's state folder. */
 export function startWorkerProcess(input: { harness: Harness; taskQueue: string; log: string; env?: Record<string, string> }): ChildProcess {
   const log = createWriteStream(`${input.harness.settings.stateDir}/${input.log}`, { flags: 'a' });
