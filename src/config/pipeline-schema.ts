@@ -46,6 +46,11 @@ export const pipelineSchema = z
       .prefault({}),
     /** How many table workflows run at once (started in dependency order). */
     maxParallelTables: z.int().min(1).max(32).default(2),
+    /**
+     * How long a running step may go without a heartbeat before Temporal retries it on another worker (a
+     * worker that died): 20 s unless set. Shorter notices a lost worker sooner; longer tolerates long pauses.
+     */
+    heartbeatTimeoutSeconds: z.int().min(5).max(3600).optional(),
     tables: z.array(tableSchema, { error: (issue) => (issue.input === undefined ? 'required: the tables this pipeline moves' : undefined) }).min(1, 'expected at least one table (a run with none would succeed having moved nothing)'),
     alerts: alertsSchema.optional(),
     /** Optional first step: bring a replica up to date (DMS or Postgres logical replication) and extract from it. */
