@@ -3,7 +3,7 @@ import { keyChecksumSelect } from '../../sql/checksum';
 import { columnChecksumSelect, rowChecksumSelect, type RowChecksumVersion } from '../../sql/column-checksum';
 import { literalQuoter, quoteIdent, quoteQualified } from '../../sql/quote';
 import { selectRollup } from '../../sql/rollup';
-import { applyDeletes, collectDeletedValues, softDeleteColumns, SOFT_DELETE_COLUMNS, type DeletesPolicy } from './deletes';
+import { applyDeletes, applyWithdrawals, collectDeletedValues, collectWithdrawnValues, softDeleteColumns, SOFT_DELETE_COLUMNS, type DeletesPolicy } from './deletes';
 import { warehouseType, type ColumnSpec, type WarehouseDialect } from '../../sql/warehouse-types';
 import type { SchemaChange } from './schema-change';
 
@@ -31,6 +31,8 @@ export interface LoadPlanSpec {
   sourceMark?: SourceMark;
   /** Set when the source's key set is staged (etl_source_keys): rows it no longer has are deleted or marked. */
   deletes?: DeletesPolicy;
+  /** Set when a reprocess's withdrawn keys are staged (etl_withdrawn_keys): those rows leave the target. */
+  withdraw?: boolean;
   /** kind: files — the objects this load read, bookmarked with the rows. */
   fileBookmarks?: readonly { key: string; etag: string; rows: number }[];
 }
@@ -139,7 +141,8 @@ function collectAffected(spec: LoadPlanSpec): string[] {
     const onCommit = spec.dialect === 'postgres' ? ' ON COMMIT DROP' : '';
     const create = `CREATE TEMP TABLE ${table}${onCommit} AS SELECT DISTINCT ${name} AS v FROM ${STAGE_TABLE} UNION ${fromTarget}`;
     const deleted = spec.deletes && spec.deletes !== 'ignore' ? [collectDeletedValues({ ...spec, stage: STAGE_TABLE, column, into: table })] : [];
-    return [create, ...deleted];
+    const withdrawn = spec.withdraw ? [collectWithdrawnValues({ ...spec, stage: STAGE_TABLE, column, into: table })] : [];
+    return [create, ...deleted, ...withdrawn];
   }).flat();
 }
 
@@ -244,7 +247,8 @@ function forDialect(spec: Pick<LoadPlanSpec, 'dialect'>, statements: string[]): 
 /** Everything after the stage is filled, in order; run inside one transaction. */
 export function applyStagedRows(spec: LoadPlanSpec): string[] {
   const deletes = applyDeletes({ ...spec, stage: STAGE_TABLE });
-  const statements = [...collectAffected(spec), ...applyRows(spec), ...deletes, ...refreshRollups(spec, spec.mode === 'full-refresh'), ...saveState(spec, STAGE_TABLE)];
+  const withdrawals = spec.withdraw && spec.mode !== 'full-refresh' ? [applyWithdrawals({ ...spec, stage: STAGE_TABLE })] : [];
+  const statements = [...collectAffected(spec), ...applyRows(spec), ...deletes, ...withdrawals, ...refreshRollups(spec, spec.mode === 'full-refresh'), ...saveState(spec, STAGE_TABLE)];
   return forDialect(spec, statements);
 }
 
