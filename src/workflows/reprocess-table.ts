@@ -36,6 +36,11 @@ async function extractAcceptedKeys(input: ReprocessTableInput): Promise<Record<s
   return references;
 }
 
+/** A `deletes: soft` target keeps its is_deleted / deleted_at columns (no source key set: nothing is marked). */
+function softColumnsOf(table: TableSpec): { deletes?: 'soft' } {
+  return table.deletes === 'soft' ? { deletes: 'soft' } : {};
+}
+
 /**
  * The keys of rows the changed rules now reject, which the load removes from the target; none for a full
  * refresh (it replaces the table) or without rejects. Behind a patch: reprocesses started before it replay.
@@ -64,7 +69,7 @@ export async function reprocessTable(input: ReprocessTableInput): Promise<TableR
   const transformed = await bulk.transformTable({ table, location, lake, rawKeys: raw.keys, references, ...(lookups ? { lookups } : {}), sourceColumns, limits: pipeline.duckdb, checksumColumns });
   reconcile(input, 'transform input = raw rows', raw.extractedRows, transformed.inputRows);
   const withdrawn = await findWithdrawnKeys(input, transformed);
-  const load = { ...loadInputOf({ pipeline, table, transformed, runId: location.runId }), schemaChange: checked.schemaChange, ...(withdrawn?.file ? { withdrawnKeys: withdrawn.file } : {}) };
+  const load = { ...loadInputOf({ pipeline, table, transformed, runId: location.runId }), schemaChange: checked.schemaChange, ...softColumnsOf(table), ...(withdrawn?.file ? { withdrawnKeys: withdrawn.file } : {}) };
   const { warehouse } = pipeline;
   const loaded = warehouse.type === 'redshift' ? await bulk.loadIntoRedshift({ ...load, warehouse }) : await bulk.loadIntoPostgres(load);
   reconcile(input, 'raw = loaded + rejected', raw.extractedRows, loaded.rows + transformed.rejectedRows);

@@ -31,6 +31,8 @@ export interface LoadPlanSpec {
   sourceMark?: SourceMark;
   /** Set when the source's key set is staged (etl_source_keys): rows it no longer has are deleted or marked. */
   deletes?: DeletesPolicy;
+  /** The target carries is_deleted / deleted_at (`deletes: soft`), whether or not this load stages the source's keys. */
+  softColumns?: boolean;
   /** Set when a reprocess's withdrawn keys are staged (etl_withdrawn_keys): those rows leave the target. */
   withdraw?: boolean;
   /** kind: files — the objects this load read, bookmarked with the rows. */
@@ -70,14 +72,19 @@ export const SELECT_TARGET_COLUMNS = `
 SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type
 FROM pg_attribute a WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`;
 
-export function createTargetTable(spec: Pick<LoadPlanSpec, 'dialect' | 'target' | 'columns' | 'keys' | 'deletes'>): string[] {
+/** A `deletes: soft` target: its rows carry is_deleted and deleted_at, and its rollups count live rows only. */
+function hasSoftColumns(spec: Pick<LoadPlanSpec, 'deletes' | 'softColumns'>): boolean {
+  return spec.softColumns === true || spec.deletes === 'soft';
+}
+
+export function createTargetTable(spec: Pick<LoadPlanSpec, 'dialect' | 'target' | 'columns' | 'keys' | 'deletes' | 'softColumns'>): string[] {
   const [schema = ''] = spec.target.split('.');
   const columns = spec.columns.map((column) => {
     const type = targetColumnType(column, spec.dialect);
     return `${quoteIdent(column.name)} ${type}${spec.keys.includes(column.name) || column.notNull ? ' NOT NULL' : ''}`;
   });
   const primaryKey = `PRIMARY KEY (${spec.keys.map(quoteIdent).join(', ')})`;
-  const soft = spec.deletes === 'soft' ? softDeleteColumns(spec.dialect) : [];
+  const soft = hasSoftColumns(spec) ? softDeleteColumns(spec.dialect) : [];
   return [
     `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`,
     `CREATE TABLE IF NOT EXISTS ${quoteQualified(spec.target)} (${[...columns, ...soft, primaryKey].join(', ')})`,
@@ -93,10 +100,10 @@ export function changesColumnSet(spec: Pick<LoadPlanSpec, 'schemaChange'>): bool
  * A session-local staging table; Postgres drops it at commit. Shaped like the target, or, when the column
  * sets differ, like the processed files (Redshift's Parquet COPY matches columns by position), nullable.
  */
-export function createStageTable(spec: Pick<LoadPlanSpec, 'dialect' | 'target' | 'columns' | 'schemaChange' | 'deletes'>): string {
+export function createStageTable(spec: Pick<LoadPlanSpec, 'dialect' | 'target' | 'columns' | 'schemaChange' | 'deletes' | 'softColumns'>): string {
   const suffix = spec.dialect === 'postgres' ? ' ON COMMIT DROP' : '';
   // A soft-delete target has columns the processed files do not: stage the files' columns only.
-  if (!changesColumnSet(spec) && spec.deletes !== 'soft') return `CREATE TEMP TABLE ${STAGE_TABLE} (LIKE ${quoteQualified(spec.target)})${suffix}`;
+  if (!changesColumnSet(spec) && !hasSoftColumns(spec)) return `CREATE TEMP TABLE ${STAGE_TABLE} (LIKE ${quoteQualified(spec.target)})${suffix}`;
   const columns = spec.columns.map((column) => `${quoteIdent(column.name)} ${targetColumnType(column, spec.dialect)}`);
   return `CREATE TEMP TABLE ${STAGE_TABLE} (${columns.join(', ')})${suffix}`;
 }
@@ -185,7 +192,7 @@ export function createRollupTable(input: { rollup: Rollup; source: string; diale
 function refreshRollups(spec: LoadPlanSpec, everything: boolean): string[] {
   const refreshColumns = [...new Set(spec.rollups.map((rollup) => rollup.refreshBy))];
   // Rows a soft delete marked are no longer counted.
-  const live = spec.deletes === 'soft' ? `NOT ${quoteIdent(SOFT_DELETE_COLUMNS.flag)}` : undefined;
+  const live = hasSoftColumns(spec) ? `NOT ${quoteIdent(SOFT_DELETE_COLUMNS.flag)}` : undefined;
   return spec.rollups.flatMap((rollup) => {
     const target = quoteQualified(rollup.target);
     if (everything) return [`DELETE FROM ${target}`, `INSERT INTO ${target} ${selectRollup({ rollup, from: quoteQualified(spec.target), where: live })}`];

@@ -75,14 +75,14 @@ type KeySpools = { sourceKeys?: string; withdrawnKeys?: string };
 
 async function runLoad(client: PoolClient, input: LoadTableInput & { fromSpool: SpoolChecksums }, spool: LoadSpool & KeySpools): Promise<Omit<LoadTableResult, 'seconds'>> {
   // Deletes apply only with the source's key set staged beside the rows; withdrawals with their keys.
-  const spec: LoadPlanSpec = { ...input, dialect: 'postgres', deletes: spool.sourceKeys ? input.deletes : undefined, withdraw: spool.withdrawnKeys !== undefined };
+  const spec: LoadPlanSpec = { ...input, dialect: 'postgres', deletes: spool.sourceKeys ? input.deletes : undefined, softColumns: input.deletes === 'soft', withdraw: spool.withdrawnKeys !== undefined };
   await client.query('BEGIN');
   await client.query('SELECT pg_advisory_xact_lock($1)', [LOAD_LOCK]);
   for (const sql of LOAD_SESSION_SETTINGS) await client.query(sql);
   // Rollups and the merge join aggregate whole batches; the 4 MB default spills them to disk.
   await client.query("SET LOCAL work_mem = '256MB'");
   for (const sql of [...createStateTables(), ...createTargetTable(spec), ...alterTarget(spec)]) await client.query(sql);
-  if (spec.deletes === 'soft') await client.query(addSoftDeleteColumns(input.target));
+  if (spec.softColumns) await client.query(addSoftDeleteColumns(input.target));
   for (const rollup of input.rollups) for (const sql of createRollupTable({ rollup, source: input.target, dialect: 'postgres' })) await client.query(sql);
   const columns = input.columns.map((column) => quoteIdent(column.name)).join(', ');
   // Rows copied so far are estimated from the bytes (the CSV's rows are of similar width); exact once it is all in.

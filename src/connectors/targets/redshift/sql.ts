@@ -104,7 +104,7 @@ export function reconcileStageOf(sql: string | undefined): ReconcileStage | unde
  */
 export function buildLoadBatch(spec: RedshiftLoadSpec): string[] {
   // Deletes apply only with the source's key set staged beside the rows.
-  const plan: LoadPlanSpec = { ...spec, dialect: 'redshift', deletes: spec.sourceKeys ? spec.deletes : undefined, withdraw: spec.withdrawnKeys !== undefined };
+  const plan: LoadPlanSpec = { ...spec, dialect: 'redshift', deletes: spec.sourceKeys ? spec.deletes : undefined, softColumns: spec.deletes === 'soft', withdraw: spec.withdrawnKeys !== undefined };
   const sourceKeys = spec.sourceKeys
     ? [createSourceKeysTable(plan), copyParquetFromS3({ table: SOURCE_KEYS_TABLE, s3Prefix: `s3://${spec.sourceKeys.bucket}/${spec.sourceKeys.key}`, iamRoleArn: spec.iamRoleArn })]
     : [];
