@@ -11,14 +11,14 @@ import { killWorker, startWorkerProcess, waitForActivity } from '../support/work
  * A worker SIGKILLed while it plans, while it extracts and while it loads: each time the step is retried on
  * the next worker because its heartbeats stopped (heartbeat timeout, 20 s), not after a start-to-close timeout
  * (planning used to wait 2 minutes); the run completes and the warehouse equals the source. The time from
- * each kill to the retried attempt's start is printed (measured, never asserted).
+ * each kill to the retried attempt's start is printed (measured, never asserted). Each kill is a real worker
+ * process (src/workers/main.ts) losing its host, so this is also the crash test of extract and load.
  */
 const HEARTBEAT = temporal.api.enums.v1.TimeoutType.TIMEOUT_TYPE_HEARTBEAT;
 const ROWS = 150_000;
 let harness: Harness;
 const startWorker = (taskQueue: string) => startWorkerProcess({ harness, taskQueue, log: 'worker-kills-test.log' });
 const kill = killWorker;
-
 
 /** The retried attempt of an activity: when it started, and why the attempt before it ended. */
 async function retriedAttempt(workflowId: string, activity: string): Promise<{ startedAt: number; timeoutType: unknown } | undefined> {
