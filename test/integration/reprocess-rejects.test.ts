@@ -3,6 +3,7 @@ import { parsePipeline, type Pipeline } from '../../src/config';
 import { LOCAL_STACK } from '../../src/config/local-stack';
 import { reprocessPipelineWorkflow, type ReprocessSummary, type RunManifest } from '../../src/workflows';
 import { createHarness, resetWarehouse, type Harness } from '../support/harness';
+import { deleteUnder, putObject, returnRows, returnsCsv } from '../support/files-landing';
 
 let harness: Harness;
 const SOURCE = 'test_rpw.orders';
@@ -118,4 +119,27 @@ describe('etl reprocess after a rule that rejects more', () => {
     for (const target of targets) expect(await texts(harness.warehouse, `${asText(target)} ORDER BY 1`)).toEqual(fresh);
     expect(again.days.flatMap((day) => day.tables.map((table) => table.withdrawn?.rows))).toEqual([0, 0, 0, 0]);
   }, 300_000);
+
+  it('reprocesses a files table whose run set a malformed row aside: the raw parts\' rows reconcile, rows the new rule rejects leave', async () => {
+    const name = randomUUID().slice(0, 8);
+    const prefix = `test-rpw-${name}/landing/`;
+    const rows = returnRows(1, 12);
+    await putObject(harness.deps.s3, LOCAL_STACK.lakeBucket, `${prefix}a.csv`, returnsCsv(rows, { after: 2, line: '99,1099,not-a-number,2026-01-01 10:00:00,bad' }));
+    const pipelineOf = (keep: string): Pipeline => {
+      const table = { name: 'returns', kind: 'files', files: { prefix, glob: '*.csv', format: 'csv', header: true }, columns: { return_id: 'BIGINT', sale_id: 'BIGINT', amount: 'DECIMAL(12,2)', returned_at: 'TIMESTAMP', reason: 'VARCHAR' }, target: `test_rpw_wh.returns_${name}`, primaryKey: ['return_id'], mode: 'merge', transform: [{ filter: { rule: 'too_large', keep } }] };
+      return parsePipeline({ file: 'returns.yaml', text: JSON.stringify({ name: `rpw-files-${name}`, lake: { bucket: LOCAL_STACK.lakeBucket }, tables: [table] }) });
+    };
+    try {
+      const run = await harness.run(pipelineOf('amount < 100'), '2026-06-05');
+      expect(run.tables[0]).toMatchObject({ extractedRows: 13, loadedRows: 12, rejectedByRule: { malformed_row: 1 } });
+      const summary = await reprocess(pipelineOf('amount < 10'), '2026-06-05', '2026-06-05');
+      const table = summary.days[0]?.tables[0];
+      const large = rows.filter((row) => Number(row.amount) >= 10);
+      expect(table).toMatchObject({ extractedRows: 12, loadedRows: 12 - large.length, rejectedByRule: { too_large: large.length }, withdrawn: { keys: large.length, rows: large.length } });
+      const left = await texts(harness.warehouse, `SELECT return_id || '|' || amount AS r FROM test_rpw_wh.returns_${name} ORDER BY return_id`);
+      expect(left).toEqual(rows.filter((row) => Number(row.amount) < 10).map((row) => `${row.return_id}|${row.amount}`));
+    } finally {
+      await deleteUnder(harness.deps.s3, LOCAL_STACK.lakeBucket, `test-rpw-${name}/`);
+    }
+  }, 180_000);
 });
