@@ -79,11 +79,11 @@ export async function resetWarehouse(warehouse: Pool, schemas: readonly string[]
 }
 
 /**
- * Forgets a pipeline's saved state (watermarks, source marks), for tests that drop and re-create their source
+ * Forgets a pipeline's saved state (watermarks, source marks, load records, file bookmarks), for tests that re-create their source
  * tables on every run: otherwise the next run rightly refuses a source that went backwards.
  */
 export async function forgetPipelineState(warehouse: Pool, pipeline: string): Promise<void> {
-  for (const table of ['etl_state.watermarks', 'etl_state.source_marks']) {
+  for (const table of ['etl_state.watermarks', 'etl_state.source_marks', 'etl_state.loads', 'etl_state.file_bookmarks']) {
     const exists = await warehouse.query<{ found: boolean }>('SELECT to_regclass($1) IS NOT NULL AS found', [table]);
     if (exists.rows[0]?.found) await warehouse.query(`DELETE FROM ${table} WHERE pipeline = $1`, [pipeline]);
   }
