@@ -6,10 +6,11 @@ import { LOCAL_STACK } from '../../src/config/local-stack';
 import { LOAD_LOCK } from '../../src/connectors/targets/postgres/lock';
 import { reprocessPipelineWorkflow } from '../../src/workflows';
 import { createHarness, resetWarehouse, type Harness } from '../support/harness';
-import { killWorker, startWorkerProcess, waitForActivity } from '../support/worker-processes';
+import { KILL_TEST_HEARTBEAT_SECONDS, KILL_TEST_TIMEOUT_MS, killWorker, startWorkerProcess, waitForActivity } from '../support/worker-processes';
 
 /**
- * A worker SIGKILLed while a reprocess loads: the load is retried on another worker once its heartbeats stop,
+ * A worker SIGKILLed while a reprocess loads: the load is retried on another worker once its heartbeats stop
+ * (the pipeline's heartbeatTimeoutSeconds, 8 s here),
  * the reprocess completes, the warehouse is what the new rules give (rows they reject removed), with no
  * duplicate and one ledger entry, and the source is never read (it is renamed away for the whole reprocess).
  */
@@ -20,7 +21,7 @@ let harness: Harness;
 
 function pipelineOf(limit: number): Pipeline {
   const table = { name: 'events', source: SOURCE, target: 'test_rpk_wh.events', primaryKey: ['event_id'], mode: 'incremental', watermark: 'updated_at', transform: [{ filter: { rule: 'too_large', keep: `amount < ${limit}` } }] };
-  return parsePipeline({ file: 'rpk.yaml', text: JSON.stringify({ name: `rpk-${randomUUID().slice(0, 8)}`, lake: { bucket: LOCAL_STACK.lakeBucket }, tables: [table] }) });
+  return parsePipeline({ file: 'rpk.yaml', text: JSON.stringify({ name: `rpk-${randomUUID().slice(0, 8)}`, heartbeatTimeoutSeconds: KILL_TEST_HEARTBEAT_SECONDS, lake: { bucket: LOCAL_STACK.lakeBucket }, tables: [table] }) });
 }
 
 /** The retried attempt of an activity in a workflow's history, and why the attempt before it ended. */
@@ -81,5 +82,5 @@ describe('a worker killed while a reprocess loads', () => {
       await harness.source.query('ALTER TABLE IF EXISTS test_rpk.events_away RENAME TO events').catch(() => undefined);
       for (const worker of workers) if (worker.exitCode === null && worker.signalCode === null) await killWorker(worker);
     }
-  }, 240_000);
+  }, KILL_TEST_TIMEOUT_MS);
 });
