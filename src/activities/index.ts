@@ -8,6 +8,7 @@ import type { RedshiftDeps } from '../connectors/targets/redshift/load';
 import { createPostgresReplicationActivities, type PostgresReplicationDeps } from '../replication/postgres/activities';
 import { createS3Activities, type S3Deps } from './s3';
 import { createLakeRunActivities } from './lake-runs';
+import { createWithdrawnKeysActivities } from './withdrawn-keys';
 import { createTransformActivities } from '../transform/transform';
 import { createTransformCheckActivities, type ReadTargetColumns } from '../transform/check';
 import { createPostgresTarget } from '../connectors/targets/postgres/load';
@@ -42,6 +43,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createPostgresActivities(deps),
     ...createS3Activities(deps),
     ...createLakeRunActivities(deps),
+    ...createWithdrawnKeysActivities(deps),
     ...createDuckdbActivities(deps),
     ...extract,
     ...check,
@@ -59,6 +61,7 @@ export type Activities = ReturnType<typeof createActivities>;
 export type { DatabaseRole, ServerVersion } from './postgres';
 export type { ObjectRoundTrip } from './s3';
 export type { RawTableRun } from './lake-runs';
+export type { WithdrawnKeys } from './withdrawn-keys';
 export type { ParquetRoundTrip } from './duckdb';
 export type { RunRedshiftStepInput, RunStepInput, StepResult } from '../steps/types';
 export type { ExtractPlan, ExtractResult } from '../connectors/sources/types';
