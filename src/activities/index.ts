@@ -8,6 +8,7 @@ import type { RedshiftDeps } from '../connectors/targets/redshift/load';
 import { createPostgresReplicationActivities, type PostgresReplicationDeps } from '../replication/postgres/activities';
 import { createS3Activities, type S3Deps } from './s3';
 import { createLakeRunActivities } from './lake-runs';
+import { createRunCancellationActivities } from './run-cancellation';
 import { createTransformActivities } from '../transform/transform';
 import { createTransformCheckActivities, type ReadTargetColumns } from '../transform/check';
 import { createPostgresTarget } from '../connectors/targets/postgres/load';
@@ -47,6 +48,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createPostgresReplicationActivities(deps),
     ...createDmsActivities(deps),
     ...createStepActivities(deps),
+    ...createRunCancellationActivities(),
   };
 }
 

@@ -16,6 +16,7 @@ import { resolveRunInterval, type RunInterval } from './run-date';
 import { runTables } from './run-tables';
 import { stepSummary } from './table-etl';
 import { trackRun, type RunTracking } from './run-tracking';
+import { createSelfCancel } from './self-cancel';
 
 export interface NightlyEtlInput {
   /** As written in the YAML file (e.g. `YAML.parse(text)`) or normalized by `loadPipeline`; validated first. */
@@ -157,10 +158,13 @@ export async function nightlyEtlWorkflow(input: NightlyEtlInput): Promise<RunMan
   const { workflowId: runId } = workflowInfo();
   const startedAt = new Date();
   const { runDate, interval } = resolveRunInterval({ runDate: input.runDate, timeZone: pipeline.schedule?.timezone, startedAt });
-  const context: RunContext = { pipeline, runId, runDate, interval, startedAt, tracking: trackRun({ pipeline, runId, runDate, interval, startedAt }) };
+  // The body runs in a scope of its own, which the cancelRun update cancels (Temporal's cancel request reaches it too).
+  const body = createSelfCancel({ pipeline: pipeline.name });
+  const tracking = trackRun({ pipeline, runId, runDate, interval, startedAt, cancel: (request) => body.request(request) });
+  const context: RunContext = { pipeline, runId, runDate, interval, startedAt, tracking };
   const watch = watchRunTime(pipeline.alerts, { pipeline: pipeline.name, runId, runDate });
   try {
-    const manifest = await runPipeline(context);
+    const manifest = await body.run(() => runPipeline(context));
     await deleteExpiredRawData(context);
     context.tracking.progress.step = 'done';
     context.tracking.setStatus('succeeded');
@@ -176,7 +180,7 @@ export async function nightlyEtlWorkflow(input: NightlyEtlInput): Promise<RunMan
     }
     recordRunDuration({ pipeline: pipeline.name, status: 'cancelled', seconds: elapsedSeconds(context) });
     await cleanUpCancelledRun(context);
-    throw error;
+    return await body.endCancelled(error);
   } finally {
     await watch.stop();
   }
