@@ -21,6 +21,7 @@ export async function reprocessPipelineFile(file: string, options: ReprocessOpti
     const handle = await client.workflow.start(reprocessPipelineWorkflow, {
       taskQueue: settings.temporal.taskQueue,
       workflowId: `${pipeline.name}-reprocess-${range.days[0] ?? ''}-${range.days.at(-1) ?? ''}-${compactTimestamp()}`,
+      staticSummary: `${pipeline.name} · reprocess ${options.from ?? ''} to ${options.to ?? ''} (${range.tables.join(', ')}) from the lake's raw data`,
       args: [{ pipeline, from: options.from ?? '', to: options.to ?? '', tables: range.tables }],
     });
     console.log(`started ${handle.workflowId}: ${range.days.length} days (${range.tables.join(', ')})\nWeb UI: ${webUiUrl({ settings, workflowId: handle.workflowId, runId: handle.firstExecutionRunId })}`);

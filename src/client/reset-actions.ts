@@ -47,6 +47,7 @@ export async function resetPipelineFile(file: string, options: ResetOptions): Pr
     const result = await client.workflow.execute(resetPipelineWorkflow, {
       taskQueue: settings.temporal.taskQueue,
       workflowId: `${pipeline.name}-reset-${compactTimestamp()}`,
+      staticSummary: `${pipeline.name} · reset ${tables.length > 0 ? tables.join(', ') : 'every table'}${truncate ? ' and empty their targets' : ''} · by ${requestedBy}: ${options.reason ?? 'not given'}`,
       args: [{ pipeline, tables, truncate, reason: options.reason ?? 'not given', requestedBy }],
     });
     const emptied = result.emptied.length > 0 ? `; emptied ${result.emptied.join(', ')}` : '';

@@ -12,7 +12,11 @@ import type { ReplicationSummary } from './results';
 export async function catchUpReplica(pipeline: Pipeline, runId: string): Promise<ReplicationSummary | undefined> {
   if (!pipeline.replication) return undefined;
   const spec = resolveReplication({ name: pipeline.name, tables: pipeline.tables, replication: pipeline.replication });
-  const status = await executeChild(replicationWorkflow, { workflowId: `${runId}.replication`, args: [{ ...spec, until: 'in-sync' }] });
+  const status = await executeChild(replicationWorkflow, {
+    workflowId: `${runId}.replication`,
+    staticSummary: `${pipeline.name} · replication catch-up (${spec.replicator.type === 'dms' ? 'AWS DMS' : 'postgres logical'}, ${spec.mode}): until the replica is in sync`,
+    args: [{ ...spec, until: 'in-sync' }],
+  });
   const { replicator, mode, action, inSync, tables, rows, lag } = status;
   return { replicator, mode, action, inSync, tables: tables.length, rows, lag };
 }

@@ -94,7 +94,7 @@ async function deleteUnfinishedFiles(context: RunContext): Promise<void> {
   tracking.progress.step = 'cleanup';
   const unfinished = tracking.progress.tables.filter((table) => table.stage !== 'done');
   const locations = unfinished.map((table) => ({ prefix: pipeline.lake.prefix, table: table.table, runDate, runId }));
-  await CancellationScope.nonCancellable(() => quick.deleteRunFiles({ lake: lakeTargetOf(pipeline), locations }));
+  await CancellationScope.nonCancellable(() => quick.deleteRunFiles.executeWithOptions({ summary: `remove the lake files of unfinished tables (${unfinished.map((table) => table.table).join(', ') || 'none'}) (${pipeline.name}, ${runDate})` }, [{ lake: lakeTargetOf(pipeline), locations }]));
 }
 
 async function cleanUpCancelledRun(context: RunContext): Promise<void> {
@@ -124,7 +124,9 @@ async function deleteExpiredRawData(context: RunContext): Promise<void> {
   if (retainRawDays === undefined || !patched('lake-retention')) return;
   const tables = pipeline.tables.map((table) => table.name);
   try {
-    const removed = await quick.deleteExpiredRawData({ pipeline: pipeline.name, lake: lakeTargetOf(pipeline), prefix: pipeline.lake.prefix, tables, runDate, retainRawDays });
+    const removed = await quick.deleteExpiredRawData.executeWithOptions({ summary: `remove raw data older than ${retainRawDays} days (${pipeline.name}, ${runDate})` }, [
+      { pipeline: pipeline.name, lake: lakeTargetOf(pipeline), prefix: pipeline.lake.prefix, tables, runDate, retainRawDays },
+    ]);
     if (removed.deletedObjects > 0) log.info('lake retention removed raw data', { pipeline: pipeline.name, retainRawDays, runDates: removed.runDates, objects: removed.deletedObjects });
   } catch (error) {
     log.warn('lake retention could not remove old raw data; the next run tries again', { pipeline: pipeline.name, retainRawDays, error: error instanceof Error ? error.message : String(error) });
