@@ -181,6 +181,7 @@ export async function nightlyEtlWorkflow(input: NightlyEtlInput): Promise<RunMan
       throw error;
     }
     recordRunDuration({ pipeline: pipeline.name, status: 'cancelled', seconds: elapsedSeconds(context) });
+    log.info('run cancelled', { pipeline: pipeline.name, runDate, reason: body.reason(), unfinished: tracking.progress.tables.filter((table) => table.stage !== 'done').map((table) => table.table) });
     await cleanUpCancelledRun(context);
     return await body.endCancelled(error);
   } finally {

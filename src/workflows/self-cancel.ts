@@ -17,6 +17,8 @@ export interface SelfCancel {
    * execution (so it ends CANCELLED, not failed) and waits for that request; `cancellation` is rethrown otherwise.
    */
   endCancelled(cancellation: unknown): Promise<never>;
+  /** Why the run was cancelled: the cancelRun update's id and reason, or Temporal's cancel request. */
+  reason(): string;
 }
 
 /** Creates the run's cancellable body scope (a child of the root scope, so Temporal's own cancel request still reaches it). */
@@ -25,6 +27,7 @@ export function createSelfCancel(input: { pipeline: string }): SelfCancel {
   let reason: string | undefined;
   return {
     run: (body) => scope.run(body),
+    reason: () => reason ?? 'a Temporal cancel request (etl history names who sent it)',
     request(request) {
       // Runs recorded before this existed waited for Temporal's cancel request after the update; they replay so.
       if (!patched('cancel-run-update')) return false;
