@@ -37,5 +37,6 @@ if (hasSources && builtAt() < Math.max(newestIn(join(root, 'src')), statSync(joi
   utimesSync(stamp, now, now);
 }
 
+// Without an entry point (`node bin/run-dist.cjs`) it only brings dist/ up to date.
 const [entry] = process.argv.splice(2, 1);
-require(join(root, 'dist', entry));
+if (entry) require(join(root, 'dist', entry));

@@ -17,6 +17,8 @@ Environment variables:
   LOG_LEVEL, ETL_LOG_DIR  worker log level and log file directory
   ETL_METRICS_PORT, ETL_METRICS_HOST, ETL_TRACING
                           worker metrics endpoint and OpenTelemetry tracing
+  ETL_WORKER_ACTIVITIES   at most this many activities at once in one worker
+  ETL_WORKFLOW_BUNDLE     a prebuilt workflow bundle (npm run bundle) workers load instead of bundling at start
 `;
 
 /** `--address` and `--namespace` win over the environment: applied before any command reads its settings. */

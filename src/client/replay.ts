@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { bundleWorkflowCode, DefaultLogger, makeTelemetryFilterString, Runtime, Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
-import { WORKFLOW_INTERCEPTORS_PATH, WORKFLOWS_PATH } from '../workers/create-worker';
+import { WORKFLOW_INTERCEPTORS_PATH, WORKFLOWS_PATH } from '../workers/workflow-bundle';
 
 /** Replay runs a worker in this process: its lifecycle logs are noise in a command, failures are reported. */
 export function quietReplayRuntime(): void {

@@ -39,6 +39,8 @@ export interface Settings {
   tracing: boolean;
   /** ETL_WORKER_ACTIVITIES: at most this many activities run at once in one worker (unset: the SDK's default), so parts spread over the fleet. */
   workerActivities?: number;
+  /** ETL_WORKFLOW_BUNDLE: a prebuilt workflow bundle (writeWorkflowBundle) workers load instead of bundling at start. */
+  workflowBundle?: string;
 }
 
 const optional = z
@@ -78,6 +80,7 @@ const envSchema = z.object({
   ETL_METRICS_PORT: optional.pipe(z.string().regex(/^\d{1,5}$/, 'expected a port number (0 turns metrics off)').transform(Number).pipe(z.number().max(65_535)).optional()),
   ETL_TRACING: flag,
   ETL_WORKER_ACTIVITIES: optional.pipe(z.string().regex(/^[1-9]\d{0,3}$/, 'expected a whole number of activities, 1 or more').transform(Number).optional()),
+  ETL_WORKFLOW_BUNDLE: optional,
 });
 
 function defaultToolsDir(env: NodeJS.ProcessEnv): string {
@@ -123,5 +126,6 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     metrics: { host: e.ETL_METRICS_HOST ?? host, port: e.ETL_METRICS_PORT },
     tracing: e.ETL_TRACING,
     workerActivities: e.ETL_WORKER_ACTIVITIES,
+    workflowBundle: e.ETL_WORKFLOW_BUNDLE === undefined ? undefined : resolve(e.ETL_WORKFLOW_BUNDLE),
   };
 }

@@ -20,13 +20,15 @@ export function heartbeat(details?: unknown): void {
 }
 
 /**
- * Heartbeats every few seconds (repeating the latest details) while `work` runs, so long single calls
- * into DuckDB or Postgres do not look like a dead worker; a killed worker still stops heartbeating.
+ * Heartbeats every few seconds (at most a quarter of the activity's heartbeat timeout apart, repeating the
+ * latest details) while `work` runs, so long single calls into DuckDB or Postgres do not look like a dead
+ * worker; a killed worker still stops heartbeating.
  */
 export async function keepAlive<T>(work: () => Promise<T>, intervalMs = 5000): Promise<T> {
   const context = currentContext();
   if (!context) return work();
-  const timer = setInterval(() => context.heartbeat(latestDetails.get(context)), intervalMs);
+  const every = Math.min(intervalMs, (context.info.heartbeatTimeoutMs ?? Infinity) / 4);
+  const timer = setInterval(() => context.heartbeat(latestDetails.get(context)), every);
   try {
     return await work();
   } finally {

@@ -8,8 +8,8 @@ import { LOCAL_STACK } from '../../src/config/local-stack';
 import { nightlyEtlWorkflow } from '../../src/workflows';
 import { openDuckdb } from '../support/duckdb';
 import { deleteUnder, gzip, listKeys, putObject, returnRows, returnsCsv } from '../support/files-landing';
-import { createHarness, resetWarehouse, type Harness } from '../support/harness';
-import { killWorker, startWorkerProcess, waitForActivity } from '../support/worker-processes';
+import { createHarness, forgetPipelineState, resetWarehouse, type Harness } from '../support/harness';
+import { KILL_TEST_HEARTBEAT_SECONDS, KILL_TEST_TIMEOUT_MS, killWorker, startWorkerProcess, waitForActivity } from '../support/worker-processes';
 
 /**
  * A worker SIGKILLed while a files table extracts (after some objects were read) and again while it loads:
@@ -46,7 +46,7 @@ function pipeline(): Pipeline {
     target: 'test_files_kills_wh.returns',
     primaryKey: ['return_id'],
   };
-  return parsePipeline({ file: 'kills.yaml', text: JSON.stringify({ name: 'files-kills', lake: { bucket: BUCKET, prefix: ROOT }, tables: [table] }) });
+  return parsePipeline({ file: 'kills.yaml', text: JSON.stringify({ name: 'files-kills', heartbeatTimeoutSeconds: KILL_TEST_HEARTBEAT_SECONDS, lake: { bucket: BUCKET, prefix: ROOT }, tables: [table] }) });
 }
 
 const FINGERPRINT = "count(*)::text AS n, sum(amount)::text AS total, md5(string_agg(return_id::text || ':' || sale_id::text || ':' || amount::text || ':' || reason, ',' ORDER BY return_id)) AS h";
@@ -56,7 +56,7 @@ beforeAll(async () => {
   harness = await createHarness();
   await deleteUnder(harness.deps.s3, BUCKET, ROOT);
   await resetWarehouse(harness.warehouse, ['test_files_kills_wh']);
-  await harness.warehouse.query("DELETE FROM etl_state.file_bookmarks WHERE pipeline = 'files-kills'").catch(() => undefined);
+  await forgetPipelineState(harness.warehouse, 'files-kills');
   const dir = await mkdtemp(join(tmpdir(), 'files-kills-'));
   try {
     const paths: string[] = [];
@@ -115,5 +115,5 @@ describe('a worker killed while a files table extracts and loads', () => {
     } finally {
       for (const worker of workers) if (worker.exitCode === null && worker.signalCode === null) await kill(worker);
     }
-  });
+  }, KILL_TEST_TIMEOUT_MS);
 });

@@ -7,7 +7,7 @@ import { listKeys } from '../../src/runtime/lake';
 import { nightlyEtlWorkflow } from '../../src/workflows';
 import { createHarness, forgetPipelineState, resetWarehouse, type Harness } from '../support/harness';
 import { readRejected } from '../support/lake';
-import { killWorker, startWorkerProcess, STARTED } from '../support/worker-processes';
+import { KILL_TEST_HEARTBEAT_SECONDS, KILL_TEST_TIMEOUT_MS, killWorker, STARTED, startWorkerProcess } from '../support/worker-processes';
 
 /**
  * Three worker processes on one task queue run one table of six raw parts: its transform is one activity per
@@ -57,7 +57,7 @@ function pipeline(): Pipeline {
     transform: [{ trim: ['customer'] }, { filter: { rule: 'positive_amount', keep: 'amount > 0' } }],
   };
   const settings = { extract: { partRows: PART_ROWS }, transform: { parallelParts: 3 }, duckdb: { threads: 1 } };
-  return parsePipeline({ file: 'fleet.yaml', text: JSON.stringify({ name: 'fleet', lake: { bucket: LOCAL_STACK.lakeBucket }, ...settings, tables: [table] }) });
+  return parsePipeline({ file: 'fleet.yaml', text: JSON.stringify({ name: 'fleet', heartbeatTimeoutSeconds: KILL_TEST_HEARTBEAT_SECONDS, lake: { bucket: LOCAL_STACK.lakeBucket }, ...settings, tables: [table] }) });
 }
 
 beforeAll(async () => {
@@ -105,5 +105,5 @@ describe('one table transformed part by part over three worker processes', () =>
     } finally {
       for (const worker of workers) if (worker.exitCode === null && worker.signalCode === null) await kill(worker);
     }
-  });
+  }, KILL_TEST_TIMEOUT_MS);
 });

@@ -5,13 +5,15 @@ import { parsePipeline, type Pipeline } from '../../src/config';
 import { LOCAL_STACK } from '../../src/config/local-stack';
 import { nightlyEtlWorkflow } from '../../src/workflows';
 import { createHarness, forgetPipelineState, resetWarehouse, type Harness } from '../support/harness';
-import { killWorker, startWorkerProcess, waitForActivity } from '../support/worker-processes';
+import { KILL_TEST_HEARTBEAT_SECONDS, KILL_TEST_TIMEOUT_MS, killWorker, startWorkerProcess, waitForActivity } from '../support/worker-processes';
 
 /**
  * A worker SIGKILLed while it plans, while it extracts and while it loads: each time the step is retried on
- * the next worker because its heartbeats stopped (heartbeat timeout, 20 s), not after a start-to-close timeout
+ * the next worker because its heartbeats stopped (the pipeline's heartbeatTimeoutSeconds, 8 s here instead of
+ * the default 20 s, on every step the run and its table workflow schedule), not after a start-to-close timeout
  * (planning used to wait 2 minutes); the run completes and the warehouse equals the source. The time from
- * each kill to the retried attempt's start is printed (measured, never asserted).
+ * each kill to the retried attempt's start is printed (measured, never asserted). Each kill is a real worker
+ * process (src/workers/main.ts) losing its host, so this is also the crash test of extract and load.
  */
 const HEARTBEAT = temporal.api.enums.v1.TimeoutType.TIMEOUT_TYPE_HEARTBEAT;
 const ROWS = 150_000;
@@ -19,11 +21,12 @@ let harness: Harness;
 const startWorker = (taskQueue: string) => startWorkerProcess({ harness, taskQueue, log: 'worker-kills-test.log' });
 const kill = killWorker;
 
-
-/** The retried attempt of an activity: when it started, and why the attempt before it ended. */
-async function retriedAttempt(workflowId: string, activity: string): Promise<{ startedAt: number; timeoutType: unknown } | undefined> {
+/** The retried attempt of an activity: when it started, why the attempt before it ended, and the heartbeat timeout it ran with. */
+async function retriedAttempt(workflowId: string, activity: string): Promise<{ startedAt: number; timeoutType: unknown; heartbeatSeconds: number } | undefined> {
   const events = (await harness.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
-  const scheduled = new Set(events.filter((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === activity).map((event) => String(event.eventId)));
+  const scheduledEvents = events.filter((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === activity);
+  const scheduled = new Set(scheduledEvents.map((event) => String(event.eventId)));
+  const heartbeatSeconds = Number(scheduledEvents[0]?.activityTaskScheduledEventAttributes?.heartbeatTimeout?.seconds ?? 0);
   const started = events.find((event) => {
     const attributes = event.activityTaskStartedEventAttributes;
     return attributes && scheduled.has(String(attributes.scheduledEventId)) && (attributes.attempt ?? 1) >= 2;
@@ -31,13 +34,13 @@ async function retriedAttempt(workflowId: string, activity: string): Promise<{ s
   if (!started?.activityTaskStartedEventAttributes) return undefined;
   const seconds = Number(started.eventTime?.seconds ?? 0);
   const nanos = Number(started.eventTime?.nanos ?? 0);
-  return { startedAt: seconds * 1000 + nanos / 1e6, timeoutType: started.activityTaskStartedEventAttributes.lastFailure?.timeoutFailureInfo?.timeoutType };
+  return { startedAt: seconds * 1000 + nanos / 1e6, timeoutType: started.activityTaskStartedEventAttributes.lastFailure?.timeoutFailureInfo?.timeoutType, heartbeatSeconds };
 }
 
 function pipeline(): Pipeline {
   // No watermark: every run of this test reads the whole table.
   const table = { name: 'events', source: 'test_kills.events', target: 'test_kills_wh.events', primaryKey: ['event_id'], mode: 'merge' };
-  return parsePipeline({ file: 'kills.yaml', text: JSON.stringify({ name: 'kills', lake: { bucket: LOCAL_STACK.lakeBucket }, extract: { partRows: 10_000 }, tables: [table] }) });
+  return parsePipeline({ file: 'kills.yaml', text: JSON.stringify({ name: 'kills', heartbeatTimeoutSeconds: KILL_TEST_HEARTBEAT_SECONDS, lake: { bucket: LOCAL_STACK.lakeBucket }, extract: { partRows: 10_000 }, tables: [table] }) });
 }
 
 beforeAll(async () => {
@@ -83,6 +86,7 @@ describe('a worker killed while planning, extracting and loading', () => {
         const retried = await retriedAttempt(killed.workflowId, killed.activity);
         expect([stage, retried?.timeoutType]).toEqual([stage, expect.anything()]);
         expect([stage, retried?.timeoutType === HEARTBEAT || String(retried?.timeoutType) === 'TIMEOUT_TYPE_HEARTBEAT']).toEqual([stage, true]);
+        expect([stage, retried?.heartbeatSeconds]).toEqual([stage, KILL_TEST_HEARTBEAT_SECONDS]);
         recovery[stage] = `${(((retried?.startedAt ?? 0) - killed.at) / 1000).toFixed(1)} s`;
       }
       console.log(`recovery after SIGKILL (kill → retried attempt started): ${JSON.stringify(recovery)}`);
@@ -91,5 +95,5 @@ describe('a worker killed while planning, extracting and loading', () => {
       locker.release();
       for (const worker of workers) if (worker.exitCode === null && worker.signalCode === null) await kill(worker);
     }
-  });
+  }, KILL_TEST_TIMEOUT_MS);
 });

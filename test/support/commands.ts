@@ -20,7 +20,7 @@ function runCommand(command: string, args: string[], env: NodeJS.ProcessEnv = pr
 
 /** `npm run etl -- …` as a user types it, against the harness's Temporal and task queue. */
 export function etl(settings: Settings, ...args: string[]): Promise<CommandResult> {
-  return runCommand(process.execPath, ['--import', 'tsx', 'src/client/cli.ts', ...args], { ...process.env, TEMPORAL_TASK_QUEUE: settings.temporal.taskQueue });
+  return runCommand(process.execPath, ['bin/run-dist.cjs', 'client/cli.js', ...args], { ...process.env, TEMPORAL_TASK_QUEUE: settings.temporal.taskQueue });
 }
 
 /** The real Temporal CLI (built by the local stack) against the local server. */

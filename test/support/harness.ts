@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, NativeConnection, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import type { ActivityDeps } from '../../src/activities';
 import type { Pipeline } from '../../src/config';
 import type { Settings } from '../../src/config/settings';
 import { closeClients } from '../../src/workers/clients';
-import { createEtlWorker, WORKFLOW_INTERCEPTORS_PATH, WORKFLOWS_PATH } from '../../src/workers/create-worker';
+import { createEtlWorker } from '../../src/workers/create-worker';
 import { nightlyEtlWorkflow, type RunManifest } from '../../src/workflows';
 import { testClients, testSettings } from './stack';
 
@@ -27,16 +27,14 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
-
 export async function createHarness(): Promise<Harness> {
   const settings = testSettings();
+  // Workers load the bundle global setup wrote (ETL_WORKFLOW_BUNDLE) instead of bundling per test file.
+  if (!settings.workflowBundle) throw new Error('ETL_WORKFLOW_BUNDLE is unset: run tests through jest, whose global setup bundles the workflows');
   const deps = await testClients(settings);
   const connection = await Connection.connect({ address: settings.temporal.address });
   const client = new Client({ connection, namespace: settings.temporal.namespace });
   const workerConnection = await NativeConnection.connect({ address: settings.temporal.address });
-  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, workflowInterceptorModules: [WORKFLOW_INTERCEPTORS_PATH], logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } });
-  const workflowBundle = await bundle;
   return {
     settings,
     deps,
@@ -45,7 +43,7 @@ export async function createHarness(): Promise<Harness> {
     warehouse: deps.pools.warehouse,
     replica: deps.pools.replica,
     async startWorker() {
-      const worker = await createEtlWorker({ connection: workerConnection, settings, deps, workflowBundle });
+      const worker = await createEtlWorker({ connection: workerConnection, settings, deps });
       const running = worker.run();
       return {
         async stop() {
@@ -55,7 +53,7 @@ export async function createHarness(): Promise<Harness> {
       };
     },
     async run(pipeline, runDate: string | null = '2026-01-15') {
-      const worker = await createEtlWorker({ connection: workerConnection, settings, deps, workflowBundle });
+      const worker = await createEtlWorker({ connection: workerConnection, settings, deps });
       return worker.runUntil(
         client.workflow.execute(nightlyEtlWorkflow, {
           taskQueue: settings.temporal.taskQueue,
@@ -65,7 +63,7 @@ export async function createHarness(): Promise<Harness> {
       );
     },
     worker() {
-      return createEtlWorker({ connection: workerConnection, settings, deps, workflowBundle });
+      return createEtlWorker({ connection: workerConnection, settings, deps });
     },
     async close() {
       await connection.close();
@@ -81,11 +79,11 @@ export async function resetWarehouse(warehouse: Pool, schemas: readonly string[]
 }
 
 /**
- * Forgets a pipeline's saved state (watermarks, source marks), for tests that drop and re-create their source
+ * Forgets a pipeline's saved state (watermarks, source marks, load records, file bookmarks), for tests that re-create their source
  * tables on every run: otherwise the next run rightly refuses a source that went backwards.
  */
 export async function forgetPipelineState(warehouse: Pool, pipeline: string): Promise<void> {
-  for (const table of ['etl_state.watermarks', 'etl_state.source_marks']) {
+  for (const table of ['etl_state.watermarks', 'etl_state.source_marks', 'etl_state.loads', 'etl_state.file_bookmarks']) {
     const exists = await warehouse.query<{ found: boolean }>('SELECT to_regclass($1) IS NOT NULL AS found', [table]);
     if (exists.rows[0]?.found) await warehouse.query(`DELETE FROM ${table} WHERE pipeline = $1`, [pipeline]);
   }

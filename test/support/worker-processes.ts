@@ -6,11 +6,20 @@ import type { Harness } from './harness';
 
 export const STARTED = temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED;
 
-/** A worker in its own process (as in production, so a test can SIGKILL it), logging to a file in the stack's state folder. */
+/**
+ * The kill tests' pipelines set heartbeatTimeoutSeconds to this: a killed worker's step is retried elsewhere
+ * after 8 s instead of the default 20 s, and the tests show the setting at work.
+ */
+export const KILL_TEST_HEARTBEAT_SECONDS = 8;
+
+/** Each SIGKILL waits out a heartbeat timeout, and a busy machine slows every worker start: room for both. */
+export const KILL_TEST_TIMEOUT_MS = 300_000;
+
+/** A worker in its own process (`npm run worker`, as in production, so a test can SIGKILL it), logging to a file in the stack's state folder. */
 export function startWorkerProcess(input: { harness: Harness; taskQueue: string; log: string; env?: Record<string, string> }): ChildProcess {
   const log = createWriteStream(`${input.harness.settings.stateDir}/${input.log}`, { flags: 'a' });
   const env = { ...process.env, TEMPORAL_TASK_QUEUE: input.taskQueue, LOG_LEVEL: 'warn', ETL_METRICS_PORT: '0', ...input.env };
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/workers/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['bin/run-dist.cjs', 'workers/main.js'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
   return child;

@@ -203,6 +203,19 @@ describe('deletes', () => {
   });
 });
 
+describe('heartbeat timeout', () => {
+  const text = (extra: Record<string, unknown>) => JSON.stringify({ name: 'p', lake: { bucket: 'lake-bucket' }, ...extra, tables: [{ name: 't', source: 'a.b', target: 'c.d', primaryKey: ['id'] }] });
+
+  it('keeps the proxies\' 20 s unless heartbeatTimeoutSeconds is set', () => {
+    expect(parsePipeline({ file: 'p.yaml', text: text({}) }).heartbeatTimeoutSeconds).toBeUndefined();
+    expect(parsePipeline({ file: 'p.yaml', text: text({ heartbeatTimeoutSeconds: 8 }) }).heartbeatTimeoutSeconds).toBe(8);
+  });
+
+  it.each([0, 4, 2.5, '20'])('refuses heartbeatTimeoutSeconds: %j, naming the field', (seconds) => {
+    expect(() => parsePipeline({ file: 'p.yaml', text: text({ heartbeatTimeoutSeconds: seconds }) })).toThrow(/heartbeatTimeoutSeconds: /);
+  });
+});
+
 describe('lake retention', () => {
   const text = (lake: Record<string, unknown>) => JSON.stringify({ name: 'p', lake: { bucket: 'lake-bucket', ...lake }, tables: [{ name: 't', source: 'a.b', target: 'c.d', primaryKey: ['id'] }] });
 

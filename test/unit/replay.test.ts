@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { Worker } from '@temporalio/worker';
-import { WORKFLOW_INTERCEPTORS_PATH, WORKFLOWS_PATH } from '../../src/workers/create-worker';
+import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { WORKFLOW_INTERCEPTORS_PATH, WORKFLOWS_PATH } from '../../src/workers/workflow-bundle';
 
 /**
  * Histories recorded from real runs (temporal workflow show --output json) replayed against the current
@@ -16,8 +16,14 @@ const FIXTURES = [
 ];
 
 describe('replaying recorded histories', () => {
+  // One bundle of the current workflow code and its interceptors, as every worker loads it.
+  let workflowBundle: WorkflowBundleWithSourceMap;
+  beforeAll(async () => {
+    workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, workflowInterceptorModules: [WORKFLOW_INTERCEPTORS_PATH], logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } });
+  });
+
   it.each(FIXTURES)('replays $file deterministically', async ({ file, workflowId }) => {
     const history: unknown = JSON.parse(await readFile(file, 'utf8'));
-    await expect(Worker.runReplayHistory({ workflowsPath: WORKFLOWS_PATH, interceptors: { workflowModules: [WORKFLOW_INTERCEPTORS_PATH] } }, history, workflowId)).resolves.toBeUndefined();
+    await expect(Worker.runReplayHistory({ workflowBundle }, history, workflowId)).resolves.toBeUndefined();
   });
 });
