@@ -9,6 +9,7 @@ import { createPostgresReplicationActivities, type PostgresReplicationDeps } fro
 import { createS3Activities, type S3Deps } from './s3';
 import { createLakeRunActivities } from './lake-runs';
 import { createRunCancellationActivities } from './run-cancellation';
+import { createWithdrawnKeysActivities } from './withdrawn-keys';
 import { createTransformActivities } from '../transform/transform';
 import { createTransformCheckActivities, type ReadTargetColumns } from '../transform/check';
 import { createPostgresTarget } from '../connectors/targets/postgres/load';
@@ -39,6 +40,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createPostgresActivities(deps),
     ...createS3Activities(deps),
     ...createLakeRunActivities(deps),
+    ...createWithdrawnKeysActivities(deps),
     ...createDuckdbActivities(deps),
     ...createExtractActivities({ ...deps, readFileBookmarks: createBookmarksReader(deps) }),
     ...createTransformCheckActivities({ ...deps, readTargetColumns: createTargetColumnsReader(deps) }),
@@ -56,6 +58,7 @@ export type Activities = ReturnType<typeof createActivities>;
 export type { DatabaseRole, ServerVersion } from './postgres';
 export type { ObjectRoundTrip } from './s3';
 export type { RawTableRun } from './lake-runs';
+export type { WithdrawnKeys } from './withdrawn-keys';
 export type { ParquetRoundTrip } from './duckdb';
 export type { RunRedshiftStepInput, RunStepInput, StepResult } from '../steps/types';
 export type { ExtractPlan, ExtractResult } from '../connectors/sources/types';

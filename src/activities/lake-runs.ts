@@ -16,6 +16,7 @@ export interface RawTableRun {
   /** The raw Parquet parts, keys in the lake bucket. */
   keys: string[];
   columns: SourceColumn[];
+  /** Rows in the raw parts: the run's extracted rows less a files table's malformed ones (rejected at extract). */
   extractedRows: number;
 }
 
@@ -94,7 +95,9 @@ export function createLakeRunActivities(deps: S3Deps) {
         if (!result.raw) {
           throw refusal(input, table, `run ${manifest.runId} was made before runs recorded their raw parts and column types in the manifest, so it cannot be reprocessed from the lake`, 'RawRunUnrecorded');
         }
-        const run = { table, runDate: input.runDate, runId: manifest.runId, uri: result.uris.raw, keys: result.raw.keys, columns: result.raw.columns, extractedRows: result.extractedRows };
+        // A files table's malformed rows never reached its raw parts (they are in rejected/ from the extract).
+        const rawRows = result.extractedRows - (result.files?.malformedRows ?? 0);
+        const run = { table, runDate: input.runDate, runId: manifest.runId, uri: result.uris.raw, keys: result.raw.keys, columns: result.raw.columns, extractedRows: rawRows };
         await checkRawPresent(deps, input, run);
         found.push(run);
       }

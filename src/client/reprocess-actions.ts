@@ -10,7 +10,14 @@ export function formatReprocessSummary(summary: ReprocessSummary): string[] {
   return summary.days.flatMap((day) => [
     `reprocessed ${day.runDate} from ${(day.reprocessedFrom ?? []).map((source) => source.runId).join(', ')} (the source was not read; watermarks unchanged; deletes not propagated)`,
     ...formatRunSummary(day),
+    ...day.tables.flatMap((table) => (table.withdrawn && table.withdrawn.keys > 0 ? [formatWithdrawn(table.table, table.withdrawn)] : [])),
   ]);
+}
+
+/** One table's rows the changed rules now reject, removed from the target. */
+function formatWithdrawn(table: string, withdrawn: { keys: number; rows?: number; uri?: string }): string {
+  const rows = withdrawn.rows === undefined ? `${withdrawn.keys} keys` : `${withdrawn.rows} rows (${withdrawn.keys} keys)`;
+  return `  ${table}: ${rows} now rejected removed from the target; keys in ${withdrawn.uri ?? '-'}`;
 }
 
 /** `etl reprocess <file> --from --to`: starts the reprocess workflow and, unless --no-wait, prints each day's summary. */

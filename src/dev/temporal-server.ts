@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
-import { ETL_SEARCH_ATTRIBUTES } from '../common/search-attributes';
+import { ETL_SEARCH_ATTRIBUTES, searchAttributeTypeName } from '../common/search-attributes';
 import { LOCAL_STACK } from '../config/local-stack';
 import { readPid, spawnDetached, stopPidFile, tailFile, waitWhileProgressing } from './processes';
 
@@ -72,7 +72,7 @@ export async function startTemporal(input: { server: TemporalServer; log?: (mess
       '--http-port', String(LOCAL_STACK.temporalHttpPort),
       '--metrics-port', String(LOCAL_STACK.temporalMetricsPort),
       '--log-level', 'warn',
-      ...ETL_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=Keyword`]),
+      ...ETL_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=${searchAttributeTypeName(key)}`]),
     ],
     logFile: server.logFile,
     pidFile: server.pidFile,

@@ -1,5 +1,5 @@
-import { ApplicationFailure } from '@temporalio/workflow';
-import type { LakeTarget, RawTableRun } from '../activities';
+import { ApplicationFailure, patched } from '@temporalio/workflow';
+import type { LakeTarget, RawTableRun, TransformResult, WithdrawnKeys } from '../activities';
 import type { RunLocation } from '../common/lake-layout';
 import type { Pipeline, TableSpec } from '../config/pipeline-schema';
 import { bulk, quick } from './activities';
@@ -40,11 +40,29 @@ async function extractAcceptedKeys(input: ReprocessTableInput): Promise<Record<s
   return references;
 }
 
+/** A `deletes: soft` target keeps its is_deleted / deleted_at columns (no source key set: nothing is marked). */
+function softColumnsOf(table: TableSpec): { deletes?: 'soft' } {
+  return table.deletes === 'soft' ? { deletes: 'soft' } : {};
+}
+
+/**
+ * The keys of rows the changed rules now reject, which the load removes from the target; none for a full
+ * refresh (it replaces the table) or without rejects. Behind a patch: reprocesses started before it replay.
+ */
+async function findWithdrawnKeys(input: ReprocessTableInput, transformed: TransformResult): Promise<WithdrawnKeys | undefined> {
+  const { pipeline, table, lake, location } = input;
+  if (!patched('reprocess-withdraws-rejected') || table.mode === 'full-refresh' || !transformed.rejected) return undefined;
+  return bulk.findWithdrawnKeys.executeWithOptions({ summary: stepSummary('reprocess: find keys the rules now reject in', at(input)) }, [
+    { pipeline: pipeline.name, table: { name: table.name, primaryKey: table.primaryKey }, lake, location, rejected: transformed.rejected },
+  ]);
+}
+
 /**
  * One table of one day again from its raw Parquet: check the transform against the recorded column types and
  * the target, transform, load by the table's mode. No source is read, no watermark or source mark is saved
  * (the nightly incremental and the went-backwards check see the state of the last real run), and deletes are
- * not propagated (they need the source's key set of now).
+ * not propagated (they need the source's key set of now). Rows the new rules reject leave the target, unless a
+ * later raw run holds their key.
  */
 export async function reprocessTable(input: ReprocessTableInput): Promise<TableRunResult> {
   const { pipeline, table, raw, lake, location } = input;
@@ -58,7 +76,8 @@ export async function reprocessTable(input: ReprocessTableInput): Promise<TableR
     { table, location, lake, rawKeys: raw.keys, references, ...(lookups ? { lookups } : {}), sourceColumns, limits: pipeline.duckdb, checksumColumns },
   ]);
   reconcile(input, 'transform input = raw rows', raw.extractedRows, transformed.inputRows);
-  const load = { ...loadInputOf({ pipeline, table, transformed, runId: location.runId }), schemaChange: checked.schemaChange };
+  const withdrawn = await findWithdrawnKeys(input, transformed);
+  const load = { ...loadInputOf({ pipeline, table, transformed, runId: location.runId }), schemaChange: checked.schemaChange, ...softColumnsOf(table), ...(withdrawn?.file ? { withdrawnKeys: withdrawn.file } : {}) };
   const { warehouse } = pipeline;
   const summary = { summary: stepSummary('reprocess: load', at(input)) };
   const loaded = warehouse.type === 'redshift' ? await bulk.loadIntoRedshift.executeWithOptions(summary, [{ ...load, warehouse }]) : await bulk.loadIntoPostgres.executeWithOptions(summary, [load]);
@@ -84,5 +103,6 @@ export async function reprocessTable(input: ReprocessTableInput): Promise<TableR
       rejected: transformed.rejected ? `s3://${transformed.rejected.bucket}/${transformed.rejected.key}` : undefined,
     },
     ...(checked.schemaChange ? { schemaChanges: checked.schemaChange.notes } : {}),
+    ...(withdrawn ? { withdrawn: { keys: withdrawn.keys, ...(loaded.withdrawnRows !== undefined ? { rows: loaded.withdrawnRows } : {}), ...(withdrawn.file ? { uri: `s3://${withdrawn.file.bucket}/${withdrawn.file.key}` } : {}) } } : {}),
   };
 }

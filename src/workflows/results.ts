@@ -20,6 +20,12 @@ export interface TableRunResult {
   loadedRows: number;
   /** Rows deleted (deletes: propagate) or marked (soft) because the source no longer has them. */
   deletedRows?: number;
+  /**
+   * `etl reprocess`: rows of the raw run that the changed rules now reject, removed from the target by key: how
+   * many keys were withdrawn (a later raw run's keys are kept), the target rows removed (Postgres counts them;
+   * a Redshift batch gives no count) and the keys file.
+   */
+  withdrawn?: { keys: number; rows?: number; uri?: string };
   /** Share of extracted rows that passed every rule (1 when nothing was extracted). */
   qualityScore: number;
   keyChecksum: string;

@@ -1,5 +1,5 @@
-import { setHandler, upsertSearchAttributes } from '@temporalio/workflow';
-import { ETL_PIPELINE, ETL_RUN_DATE, ETL_STATUS, type RunStatus } from '../common/search-attributes';
+import { patched, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { ETL_INTERVAL_END, ETL_INTERVAL_START, ETL_PIPELINE, ETL_RUN_DATE, ETL_STATUS, type RunStatus } from '../common/search-attributes';
 import type { Pipeline } from '../config/pipeline-schema';
 import { PROGRESS_DESCRIPTION, progressQuery, summarizeProgress, type RunProgress, type TableProgress } from './progress';
 import type { RunInterval } from './run-date';
@@ -34,6 +34,11 @@ export function trackRun(input: { pipeline: Pipeline; runId: string; runDate: st
     { key: ETL_RUN_DATE, value: runDate },
     { key: ETL_STATUS, value: 'running' },
   ]);
+  // Runs recorded before the interval attributes existed replay without this upsert.
+  if (patched('interval-search-attributes')) {
+    const { start, end } = input.interval;
+    upsertSearchAttributes([...(start ? [{ key: ETL_INTERVAL_START, value: new Date(start) }] : []), { key: ETL_INTERVAL_END, value: new Date(end) }]);
+  }
   const setStatus = (status: RunStatus) => {
     progress.status = status;
     upsertSearchAttributes([{ key: ETL_STATUS, value: status }]);

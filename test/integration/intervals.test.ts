@@ -3,6 +3,7 @@ import type { ScheduleHandle } from '@temporalio/client';
 import { createOrUpdateSchedule } from '../../src/client/schedules';
 import { parsePipeline, type Pipeline } from '../../src/config';
 import { LOCAL_STACK } from '../../src/config/local-stack';
+import { ETL_INTERVAL_END, ETL_RUN_DATE } from '../../src/common/search-attributes';
 import type { RunManifest } from '../../src/workflows';
 import { etl, temporalCli, waitFor } from '../support/commands';
 import { createHarness, resetWarehouse, type Harness } from '../support/harness';
@@ -72,6 +73,16 @@ describe('runs that mean a period', () => {
         expect(run.tables[0]?.extractedRows).toBe((await sourceRows([run.runDate])).length);
       }
       expect(await warehouseRows(target)).toEqual(await sourceRows(['2026-04-01', '2026-04-02', '2026-04-03']));
+      // The interval is searchable: the run whose interval holds noon of 04-02 in Paris is the 04-02 run, and it
+      // ends where the 04-03 run begins.
+      const noon = '2026-04-02T10:00:00Z';
+      const found = await waitFor('the run covering 04-02 by EtlIntervalStart/End', async () => {
+        const matches = [];
+        for await (const execution of harness.client.workflow.list({ query: `EtlPipeline = '${spec.name}' AND EtlIntervalStart <= '${noon}' AND EtlIntervalEnd > '${noon}'` })) matches.push(execution);
+        return matches.length > 0 ? matches : undefined;
+      });
+      expect(found.map((execution) => execution.typedSearchAttributes.get(ETL_RUN_DATE))).toEqual(['2026-04-02']);
+      expect(found.map((execution) => execution.typedSearchAttributes.get(ETL_INTERVAL_END)?.toISOString())).toEqual([runs[2]?.interval.start]);
 
       // Plain Temporal CLI: the firings of 04-05..04-07 (02:00 Paris) cover 04-04..04-06; buffered, every one runs.
       // (The CLI sends Skip unless told otherwise, overriding the schedule's own buffer-all: README says so.)

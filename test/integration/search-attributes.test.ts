@@ -1,4 +1,5 @@
 import { Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { ensureSearchAttributes } from '../../src/client/search-attributes';
 import { loadSettings } from '../../src/config/settings';
 
@@ -10,7 +11,9 @@ describe('the runs\' search attributes', () => {
       await connection.operatorService.removeSearchAttributes({ namespace, searchAttributes: ['EtlRunDate'] });
       expect(await ensureSearchAttributes({ connection, namespace })).toEqual(['EtlRunDate']);
       const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
-      expect(Object.keys(customAttributes ?? {})).toEqual(expect.arrayContaining(['EtlPipeline', 'EtlRunDate', 'EtlStatus']));
+      expect(Object.keys(customAttributes ?? {})).toEqual(expect.arrayContaining(['EtlPipeline', 'EtlRunDate', 'EtlStatus', 'EtlTable']));
+      // The run's interval bounds are timestamps, so a query can compare them.
+      expect([customAttributes?.EtlIntervalStart, customAttributes?.EtlIntervalEnd]).toEqual([temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_DATETIME, temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_DATETIME]);
       expect(await ensureSearchAttributes({ connection, namespace })).toEqual([]);
     } finally {
       await connection.close();

@@ -152,3 +152,28 @@ describe('Redshift load batch with deletes', () => {
     expect(batch.join('\n')).not.toMatch(/etl_source_keys|etl:deletes/);
   });
 });
+
+describe('Redshift load batch of a reprocess that withdraws rows', () => {
+  const withdrawnKeys = { bucket: 'lake', key: 'rejected/orders/run_date=2024-01-31/rp-1.2024-01-31/withdrawn-keys.parquet' };
+
+  it('stages the withdrawn keys, folds their rows into the touched rollup values, and deletes them (not staged again) before the rollups', () => {
+    const batch = buildLoadBatch({ ...spec, watermark: undefined, withdrawnKeys });
+    const at = (pattern: RegExp) => batch.findIndex((sql) => pattern.test(sql));
+    expect(batch).toContain('CREATE TEMP TABLE etl_withdrawn_keys AS SELECT "order_id" FROM "analytics"."orders" WHERE 1 = 0');
+    expect(batch).toContain(`COPY "etl_withdrawn_keys" FROM 's3://lake/${withdrawnKeys.key}' IAM_ROLE 'arn:aws:iam::123456789012:role/redshift-copy' FORMAT AS PARQUET`);
+    const collect = at(/^INSERT INTO etl_affected_0 SELECT DISTINCT "analytics"\."orders"\."sale_date" FROM "analytics"\."orders" WHERE EXISTS \(SELECT 1 FROM etl_withdrawn_keys w/);
+    const remove = at(/^\/\* etl:withdrawn \*\/ DELETE FROM "analytics"\."orders" WHERE EXISTS \(SELECT 1 FROM etl_withdrawn_keys w WHERE w\."order_id" = "analytics"\."orders"\."order_id"\) AND NOT EXISTS \(SELECT 1 FROM etl_stage s WHERE s\."order_id" = "analytics"\."orders"\."order_id"\)$/);
+    expect(collect).toBeGreaterThan(at(/^COPY "etl_withdrawn_keys"/));
+    expect(remove).toBeGreaterThan(collect);
+    expect(at(/^DELETE FROM "analytics"\."daily_sales"/)).toBeGreaterThan(remove);
+    expect(batch.join('\n')).not.toMatch(/etl_source_keys|etl:deletes|INSERT INTO etl_state\.watermarks/);
+  });
+
+  it('removes withdrawn rows of a soft-delete target instead of marking them, and keeps its columns without a source key set', () => {
+    const batch = buildLoadBatch({ ...spec, watermark: undefined, deletes: 'soft', withdrawnKeys });
+    expect(batch.some((sql) => sql.startsWith('/* etl:withdrawn */ DELETE FROM "analytics"."orders"'))).toBe(true);
+    expect(batch.join('\n')).not.toMatch(/etl:deletes|SET "is_deleted" = true/);
+    expect(batch.find((sql) => sql.startsWith('CREATE TABLE IF NOT EXISTS "analytics"."orders"'))).toContain('"is_deleted" BOOLEAN NOT NULL DEFAULT false');
+    expect(batch.find((sql) => /^INSERT INTO "analytics"\."daily_sales"/.test(sql))).toMatch(/AND NOT "is_deleted" GROUP BY/);
+  });
+});

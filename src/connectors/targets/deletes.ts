@@ -26,8 +26,12 @@ export function softDeleteColumns(dialect: WarehouseDialect): string[] {
 
 /** An empty key table shaped like the target's key columns; Postgres drops it at commit. */
 export function createSourceKeysTable(spec: DeletesSpec): string {
+  return createKeyTable(spec, SOURCE_KEYS_TABLE);
+}
+
+function createKeyTable(spec: Pick<DeletesSpec, 'dialect' | 'target' | 'keys'>, name: string): string {
   const onCommit = spec.dialect === 'postgres' ? ' ON COMMIT DROP' : '';
-  return `CREATE TEMP TABLE ${SOURCE_KEYS_TABLE}${onCommit} AS SELECT ${spec.keys.map(quoteIdent).join(', ')} FROM ${quoteQualified(spec.target)} WHERE 1 = 0`;
+  return `CREATE TEMP TABLE ${name}${onCommit} AS SELECT ${spec.keys.map(quoteIdent).join(', ')} FROM ${quoteQualified(spec.target)} WHERE 1 = 0`;
 }
 
 /**
@@ -59,4 +63,34 @@ export function applyDeletes(spec: DeletesSpec & { stage: string }): string[] {
 export function addSoftDeleteColumns(target: string): string {
   const [flag, at] = softDeleteColumns('postgres');
   return `ALTER TABLE ${quoteQualified(target)} ADD COLUMN IF NOT EXISTS ${flag}, ADD COLUMN IF NOT EXISTS ${at}`;
+}
+
+/** The temp table holding the keys a reprocess withdraws: rows of its raw run the changed rules now reject. */
+export const WITHDRAWN_KEYS_TABLE = 'etl_withdrawn_keys';
+/** Marks the statement whose row count is the number of rows withdrawn. */
+export const WITHDRAWN_MARKER = '/* etl:withdrawn */';
+
+/** An empty withdrawn-keys table shaped like the target's key columns; Postgres drops it at commit. */
+export function createWithdrawnKeysTable(spec: Pick<DeletesSpec, 'dialect' | 'target' | 'keys'>): string {
+  return createKeyTable(spec, WITHDRAWN_KEYS_TABLE);
+}
+
+/** Target rows whose key is withdrawn and that this load did not stage again (a key accepted again stays). */
+function withdrawnFromTarget(spec: Pick<DeletesSpec, 'target' | 'keys'>, stage: string): string {
+  const target = quoteQualified(spec.target);
+  const match = (table: string) => spec.keys.map((key) => `${table}.${quoteIdent(key)} = ${target}.${quoteIdent(key)}`).join(' AND ');
+  return `EXISTS (SELECT 1 FROM ${WITHDRAWN_KEYS_TABLE} w WHERE ${match('w')}) AND NOT EXISTS (SELECT 1 FROM ${stage} s WHERE ${match('s')})`;
+}
+
+/** The rollup refresh values of the rows about to be withdrawn, added to a touched-values table. */
+export function collectWithdrawnValues(spec: Pick<DeletesSpec, 'target' | 'keys'> & { stage: string; column: string; into: string }): string {
+  return `INSERT INTO ${spec.into} SELECT DISTINCT ${quoteQualified(spec.target)}.${quoteIdent(spec.column)} FROM ${quoteQualified(spec.target)} WHERE ${withdrawnFromTarget(spec, spec.stage)}`;
+}
+
+/**
+ * Removes the withdrawn rows, whatever the table's `deletes`: a fresh run under the changed rules would never
+ * have loaded them (a soft-delete mark would say the source deleted them, which it did not).
+ */
+export function applyWithdrawals(spec: Pick<DeletesSpec, 'target' | 'keys'> & { stage: string }): string {
+  return `${WITHDRAWN_MARKER} DELETE FROM ${quoteQualified(spec.target)} WHERE ${withdrawnFromTarget(spec, spec.stage)}`;
 }

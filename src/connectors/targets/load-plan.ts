@@ -3,7 +3,7 @@ import { keyChecksumSelect } from '../../sql/checksum';
 import { columnChecksumSelect, rowChecksumSelect, type RowChecksumVersion } from '../../sql/column-checksum';
 import { literalQuoter, quoteIdent, quoteQualified } from '../../sql/quote';
 import { selectRollup } from '../../sql/rollup';
-import { applyDeletes, collectDeletedValues, softDeleteColumns, SOFT_DELETE_COLUMNS, type DeletesPolicy } from './deletes';
+import { applyDeletes, applyWithdrawals, collectDeletedValues, collectWithdrawnValues, softDeleteColumns, SOFT_DELETE_COLUMNS, type DeletesPolicy } from './deletes';
 import { warehouseType, type ColumnSpec, type WarehouseDialect } from '../../sql/warehouse-types';
 import type { SchemaChange } from './schema-change';
 
@@ -31,6 +31,10 @@ export interface LoadPlanSpec {
   sourceMark?: SourceMark;
   /** Set when the source's key set is staged (etl_source_keys): rows it no longer has are deleted or marked. */
   deletes?: DeletesPolicy;
+  /** The target carries is_deleted / deleted_at (`deletes: soft`), whether or not this load stages the source's keys. */
+  softColumns?: boolean;
+  /** Set when a reprocess's withdrawn keys are staged (etl_withdrawn_keys): those rows leave the target. */
+  withdraw?: boolean;
   /** kind: files — the objects this load read, bookmarked with the rows. */
   fileBookmarks?: readonly { key: string; etag: string; rows: number }[];
 }
@@ -68,14 +72,19 @@ export const SELECT_TARGET_COLUMNS = `
 SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type
 FROM pg_attribute a WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`;
 
-export function createTargetTable(spec: Pick<LoadPlanSpec, 'dialect' | 'target' | 'columns' | 'keys' | 'deletes'>): string[] {
+/** A `deletes: soft` target: its rows carry is_deleted and deleted_at, and its rollups count live rows only. */
+function hasSoftColumns(spec: Pick<LoadPlanSpec, 'deletes' | 'softColumns'>): boolean {
+  return spec.softColumns === true || spec.deletes === 'soft';
+}
+
+export function createTargetTable(spec: Pick<LoadPlanSpec, 'dialect' | 'target' | 'columns' | 'keys' | 'deletes' | 'softColumns'>): string[] {
   const [schema = ''] = spec.target.split('.');
   const columns = spec.columns.map((column) => {
     const type = targetColumnType(column, spec.dialect);
     return `${quoteIdent(column.name)} ${type}${spec.keys.includes(column.name) || column.notNull ? ' NOT NULL' : ''}`;
   });
   const primaryKey = `PRIMARY KEY (${spec.keys.map(quoteIdent).join(', ')})`;
-  const soft = spec.deletes === 'soft' ? softDeleteColumns(spec.dialect) : [];
+  const soft = hasSoftColumns(spec) ? softDeleteColumns(spec.dialect) : [];
   return [
     `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`,
     `CREATE TABLE IF NOT EXISTS ${quoteQualified(spec.target)} (${[...columns, ...soft, primaryKey].join(', ')})`,
@@ -91,10 +100,10 @@ export function changesColumnSet(spec: Pick<LoadPlanSpec, 'schemaChange'>): bool
  * A session-local staging table; Postgres drops it at commit. Shaped like the target, or, when the column
  * sets differ, like the processed files (Redshift's Parquet COPY matches columns by position), nullable.
  */
-export function createStageTable(spec: Pick<LoadPlanSpec, 'dialect' | 'target' | 'columns' | 'schemaChange' | 'deletes'>): string {
+export function createStageTable(spec: Pick<LoadPlanSpec, 'dialect' | 'target' | 'columns' | 'schemaChange' | 'deletes' | 'softColumns'>): string {
   const suffix = spec.dialect === 'postgres' ? ' ON COMMIT DROP' : '';
   // A soft-delete target has columns the processed files do not: stage the files' columns only.
-  if (!changesColumnSet(spec) && spec.deletes !== 'soft') return `CREATE TEMP TABLE ${STAGE_TABLE} (LIKE ${quoteQualified(spec.target)})${suffix}`;
+  if (!changesColumnSet(spec) && !hasSoftColumns(spec)) return `CREATE TEMP TABLE ${STAGE_TABLE} (LIKE ${quoteQualified(spec.target)})${suffix}`;
   const columns = spec.columns.map((column) => `${quoteIdent(column.name)} ${targetColumnType(column, spec.dialect)}`);
   return `CREATE TEMP TABLE ${STAGE_TABLE} (${columns.join(', ')})${suffix}`;
 }
@@ -139,7 +148,8 @@ function collectAffected(spec: LoadPlanSpec): string[] {
     const onCommit = spec.dialect === 'postgres' ? ' ON COMMIT DROP' : '';
     const create = `CREATE TEMP TABLE ${table}${onCommit} AS SELECT DISTINCT ${name} AS v FROM ${STAGE_TABLE} UNION ${fromTarget}`;
     const deleted = spec.deletes && spec.deletes !== 'ignore' ? [collectDeletedValues({ ...spec, stage: STAGE_TABLE, column, into: table })] : [];
-    return [create, ...deleted];
+    const withdrawn = spec.withdraw ? [collectWithdrawnValues({ ...spec, stage: STAGE_TABLE, column, into: table })] : [];
+    return [create, ...deleted, ...withdrawn];
   }).flat();
 }
 
@@ -182,7 +192,7 @@ export function createRollupTable(input: { rollup: Rollup; source: string; diale
 function refreshRollups(spec: LoadPlanSpec, everything: boolean): string[] {
   const refreshColumns = [...new Set(spec.rollups.map((rollup) => rollup.refreshBy))];
   // Rows a soft delete marked are no longer counted.
-  const live = spec.deletes === 'soft' ? `NOT ${quoteIdent(SOFT_DELETE_COLUMNS.flag)}` : undefined;
+  const live = hasSoftColumns(spec) ? `NOT ${quoteIdent(SOFT_DELETE_COLUMNS.flag)}` : undefined;
   return spec.rollups.flatMap((rollup) => {
     const target = quoteQualified(rollup.target);
     if (everything) return [`DELETE FROM ${target}`, `INSERT INTO ${target} ${selectRollup({ rollup, from: quoteQualified(spec.target), where: live })}`];
@@ -244,7 +254,8 @@ function forDialect(spec: Pick<LoadPlanSpec, 'dialect'>, statements: string[]): 
 /** Everything after the stage is filled, in order; run inside one transaction. */
 export function applyStagedRows(spec: LoadPlanSpec): string[] {
   const deletes = applyDeletes({ ...spec, stage: STAGE_TABLE });
-  const statements = [...collectAffected(spec), ...applyRows(spec), ...deletes, ...refreshRollups(spec, spec.mode === 'full-refresh'), ...saveState(spec, STAGE_TABLE)];
+  const withdrawals = spec.withdraw && spec.mode !== 'full-refresh' ? [applyWithdrawals({ ...spec, stage: STAGE_TABLE })] : [];
+  const statements = [...collectAffected(spec), ...applyRows(spec), ...deletes, ...withdrawals, ...refreshRollups(spec, spec.mode === 'full-refresh'), ...saveState(spec, STAGE_TABLE)];
   return forDialect(spec, statements);
 }
 

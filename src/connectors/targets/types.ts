@@ -23,6 +23,8 @@ export interface LoadTableInput {
   /** What happens to target rows whose key the source no longer has, with the source's key set in the lake. */
   deletes?: DeletesPolicy;
   sourceKeys?: { bucket: string; key: string };
+  /** `etl reprocess`: the keys (Parquet in the lake) of rows its changed rules now reject; they leave the target. */
+  withdrawnKeys?: { bucket: string; key: string };
   /** kind: files — the objects this load read, bookmarked in its transaction (exactly once). */
   fileBookmarks?: FileBookmark[];
   /** The processed Parquet objects: `prefix` holds exactly `keys` (s3://bucket/prefix). */
@@ -56,6 +58,8 @@ export interface LoadTableResult {
   keyChecksum: string;
   /** Rows deleted (propagate) or marked (soft) because the source no longer has them; Postgres counts them. */
   deletedRows?: number;
+  /** Rows removed because a reprocess's rules now reject them (withdrawnKeys); Postgres counts them. */
+  withdrawnRows?: number;
   seconds: number;
   /** Of `seconds`, the content check's (the row and per-column checksums read back from the warehouse). */
   verifySeconds?: number;

@@ -16,7 +16,7 @@ import { cancelStatementOnAbort } from '../../pg/cancel';
 import { checksumSpooled, spoolLoadFiles, type LoadSpool } from './load-spool';
 import type { ColumnSpec } from '../../../sql/warehouse-types';
 import type { LoadTableInput, LoadTableResult, ReadWatermarkInput, ResetTablesInput, SavedState, TargetConnector } from '../types';
-import { addSoftDeleteColumns, createSourceKeysTable, DELETES_MARKER, SOURCE_KEYS_TABLE } from '../deletes';
+import { addSoftDeleteColumns, createSourceKeysTable, createWithdrawnKeysTable, DELETES_MARKER, SOURCE_KEYS_TABLE, WITHDRAWN_KEYS_TABLE, WITHDRAWN_MARKER } from '../deletes';
 import { LOAD_LOCK } from './lock';
 import { spoolSourceKeys } from './source-keys-spool';
 import { resetPostgresTables } from './reset';
@@ -71,16 +71,18 @@ async function copyRollups(client: PoolClient, spool: LoadSpool): Promise<void> 
   }
 }
 
-async function runLoad(client: PoolClient, input: LoadTableInput & { fromSpool: SpoolChecksums }, spool: LoadSpool & { sourceKeys?: string }): Promise<Omit<LoadTableResult, 'seconds'>> {
-  // Deletes apply only with the source's key set staged beside the rows.
-  const spec: LoadPlanSpec = { ...input, dialect: 'postgres', deletes: spool.sourceKeys ? input.deletes : undefined };
+type KeySpools = { sourceKeys?: string; withdrawnKeys?: string };
+
+async function runLoad(client: PoolClient, input: LoadTableInput & { fromSpool: SpoolChecksums }, spool: LoadSpool & KeySpools): Promise<Omit<LoadTableResult, 'seconds'>> {
+  // Deletes apply only with the source's key set staged beside the rows; withdrawals with their keys.
+  const spec: LoadPlanSpec = { ...input, dialect: 'postgres', deletes: spool.sourceKeys ? input.deletes : undefined, softColumns: input.deletes === 'soft', withdraw: spool.withdrawnKeys !== undefined };
   await client.query('BEGIN');
   await client.query('SELECT pg_advisory_xact_lock($1)', [LOAD_LOCK]);
   for (const sql of LOAD_SESSION_SETTINGS) await client.query(sql);
   // Rollups and the merge join aggregate whole batches; the 4 MB default spills them to disk.
   await client.query("SET LOCAL work_mem = '256MB'");
   for (const sql of [...createStateTables(), ...createTargetTable(spec), ...alterTarget(spec)]) await client.query(sql);
-  if (spec.deletes === 'soft') await client.query(addSoftDeleteColumns(input.target));
+  if (spec.softColumns) await client.query(addSoftDeleteColumns(input.target));
   for (const rollup of input.rollups) for (const sql of createRollupTable({ rollup, source: input.target, dialect: 'postgres' })) await client.query(sql);
   const columns = input.columns.map((column) => quoteIdent(column.name)).join(', ');
   // Rows copied so far are estimated from the bytes (the CSV's rows are of similar width); exact once it is all in.
@@ -94,6 +96,7 @@ async function runLoad(client: PoolClient, input: LoadTableInput & { fromSpool: 
   };
   // A target whose columns changed takes the staged path, which writes only the columns the plan decided.
   let deletedRows: number | undefined;
+  let withdrawnRows: number | undefined;
   const direct = !input.schemaChange && (await client.query<{ empty: boolean }>(selectTargetIsEmpty(spec))).rows[0]?.empty === true;
   if (direct) {
     const constraint = (await client.query<{ conname: string }>(SELECT_PRIMARY_KEY_NAME, [quoteQualified(input.target)])).rows[0]?.conname;
@@ -110,9 +113,14 @@ async function runLoad(client: PoolClient, input: LoadTableInput & { fromSpool: 
       await client.query(createSourceKeysTable(spec));
       await copyFromFile({ client, sql: `COPY ${SOURCE_KEYS_TABLE} FROM STDIN WITH (FORMAT csv)`, path: spool.sourceKeys });
     }
+    if (spool.withdrawnKeys) {
+      await client.query(createWithdrawnKeysTable(spec));
+      await copyFromFile({ client, sql: `COPY ${WITHDRAWN_KEYS_TABLE} FROM STDIN WITH (FORMAT csv)`, path: spool.withdrawnKeys });
+    }
     for (const sql of applyStagedRows(spec)) {
       const result = await client.query(sql);
       if (sql.startsWith(DELETES_MARKER)) deletedRows = result.rowCount ?? 0;
+      if (sql.startsWith(WITHDRAWN_MARKER)) withdrawnRows = result.rowCount ?? 0;
     }
   }
   const loaded = (await client.query<{ row_count: string; key_checksum: string }>(direct ? selectTargetChecksum(spec) : selectLoadedChecksum(spec))).rows[0];
@@ -121,7 +129,7 @@ async function runLoad(client: PoolClient, input: LoadTableInput & { fromSpool: 
   const verifySeconds = await verifyContent(client, input, spec, direct ? 'target' : 'loaded');
   throwIfCancelled(); // a cancelled run never commits, even when the cancel arrived between statements
   await client.query('COMMIT');
-  return deletedRows === undefined ? { ...actual, verifySeconds } : { ...actual, deletedRows, verifySeconds };
+  return { ...actual, verifySeconds, ...(deletedRows === undefined ? {} : { deletedRows }), ...(withdrawnRows === undefined ? {} : { withdrawnRows }) };
 }
 
 async function isTargetEmpty(deps: ExtractDeps, input: LoadTableInput): Promise<boolean> {
@@ -185,11 +193,12 @@ export function createPostgresTarget(deps: ExtractDeps): TargetConnector {
         const spool = await spoolLoadFiles(deps, { ...input, dir, initialLoad });
         // An empty target has nothing the source could have deleted.
         const sourceKeys = input.sourceKeys && !initialLoad ? await spoolSourceKeys(deps, { dir, table: input.table, sourceKeys: input.sourceKeys }) : undefined;
+        const withdrawnKeys = input.withdrawnKeys && !initialLoad ? await spoolSourceKeys(deps, { dir, table: input.table, sourceKeys: input.withdrawnKeys, name: 'withdrawn-keys' }) : undefined;
         const client = await deps.pools.warehouse.connect();
         const stopWatching = await cancelStatementOnAbort({ pool: deps.pools.warehouse, client });
         try {
           const fromSpool: SpoolChecksums = (verified, perRow) => checksumSpooled(deps, { ...input, dir, parquet: spool.parquet, verified, perRow });
-          return { ...(await runLoad(client, { ...input, fromSpool }, { ...spool, sourceKeys })), seconds: (Date.now() - started) / 1000 };
+          return { ...(await runLoad(client, { ...input, fromSpool }, { ...spool, sourceKeys, withdrawnKeys })), seconds: (Date.now() - started) / 1000 };
         } catch (error) {
           await client.query('ROLLBACK').catch(() => undefined);
           throwIfCancelled();

@@ -10,7 +10,7 @@ import {
   STAGE_TABLE,
   type LoadPlanSpec,
 } from '../load-plan';
-import { createSourceKeysTable, SOURCE_KEYS_TABLE } from '../deletes';
+import { createSourceKeysTable, createWithdrawnKeysTable, SOURCE_KEYS_TABLE, WITHDRAWN_KEYS_TABLE } from '../deletes';
 import { quoteIdent, quoteLiteral, quoteQualified, quoteRedshiftLiteral } from '../../../sql/quote';
 import type { ExpectedLoad } from '../types';
 import { buildColumnGuards, MAX_BATCH_STATEMENTS } from './column-guards';
@@ -30,6 +30,8 @@ export interface RedshiftLoadSpec extends Omit<LoadPlanSpec, 'dialect'> {
   expected: ExpectedLoad;
   /** The source's key set in the lake, staged when the table propagates deletes. */
   sourceKeys?: { bucket: string; key: string };
+  /** `etl reprocess`: the keys of rows its changed rules now reject, staged and removed from the target. */
+  withdrawnKeys?: { bucket: string; key: string };
 }
 
 /** COPY of every Parquet object under a prefix into a table, columns matched by position. */
@@ -102,9 +104,12 @@ export function reconcileStageOf(sql: string | undefined): ReconcileStage | unde
  */
 export function buildLoadBatch(spec: RedshiftLoadSpec): string[] {
   // Deletes apply only with the source's key set staged beside the rows.
-  const plan: LoadPlanSpec = { ...spec, dialect: 'redshift', deletes: spec.sourceKeys ? spec.deletes : undefined };
+  const plan: LoadPlanSpec = { ...spec, dialect: 'redshift', deletes: spec.sourceKeys ? spec.deletes : undefined, softColumns: spec.deletes === 'soft', withdraw: spec.withdrawnKeys !== undefined };
   const sourceKeys = spec.sourceKeys
     ? [createSourceKeysTable(plan), copyParquetFromS3({ table: SOURCE_KEYS_TABLE, s3Prefix: `s3://${spec.sourceKeys.bucket}/${spec.sourceKeys.key}`, iamRoleArn: spec.iamRoleArn })]
+    : [];
+  const withdrawnKeys = spec.withdrawnKeys
+    ? [createWithdrawnKeysTable(plan), copyParquetFromS3({ table: WITHDRAWN_KEYS_TABLE, s3Prefix: `s3://${spec.withdrawnKeys.bucket}/${spec.withdrawnKeys.key}`, iamRoleArn: spec.iamRoleArn })]
     : [];
   const staged = `SELECT ${keyChecksumSelect({ dialect: 'redshift', keys: spec.keys })} FROM ${STAGE_TABLE}`;
   const batch = [
@@ -115,6 +120,7 @@ export function buildLoadBatch(spec: RedshiftLoadSpec): string[] {
     copyParquetFromS3({ table: STAGE_TABLE, s3Prefix: spec.s3Prefix, iamRoleArn: spec.iamRoleArn }),
     reconcileGuard({ stage: 'stage', counted: staged, expected: spec.expected }),
     ...sourceKeys,
+    ...withdrawnKeys,
     ...applyStagedRows(plan),
     // Redshift does not enforce PRIMARY KEY (Database Developer Guide, "Defining table constraints"): duplicate
     // keys in the stage would multiply the join below, so this guard also catches them.
