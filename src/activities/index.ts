@@ -8,6 +8,7 @@ import type { RedshiftDeps } from '../connectors/targets/redshift/load';
 import { createPostgresReplicationActivities, type PostgresReplicationDeps } from '../replication/postgres/activities';
 import { createS3Activities, type S3Deps } from './s3';
 import { createLakeRunActivities } from './lake-runs';
+import { createRunCancellationActivities } from './run-cancellation';
 import { createWithdrawnKeysActivities } from './withdrawn-keys';
 import { createTransformActivities } from '../transform/transform';
 import { createTransformCheckActivities, type ReadTargetColumns } from '../transform/check';
@@ -54,6 +55,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createPostgresReplicationActivities(deps),
     ...createDmsActivities(deps),
     ...createStepActivities(deps),
+    ...createRunCancellationActivities(),
   };
 }
 

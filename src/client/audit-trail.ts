@@ -22,7 +22,7 @@ export interface AuditTrail {
   activities: ActivityRecord[];
   signals: { name: string; at: string; by: string }[];
   /** Accepted updates (pauseRun, resumeRun, cancelRun); rejected ones never reach the history. */
-  updates: { name: string; at: string; by: string }[];
+  updates: { name: string; at: string; by: string; reason?: string }[];
   cancelRequests: { at: string; by: string }[];
   /** What people did to the run from outside: cancel requests, terminations and resets, with who and why. */
   interventions: Intervention[];
@@ -101,7 +101,9 @@ export function buildAuditTrail(input: { workflowId: string; history: History })
       trail.signals.push({ name: attributes.signalName ?? '?', at: timeOf(event), by: attributes.identity || 'unknown' });
     } else if (type === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED) {
       const request = event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest;
-      trail.updates.push({ name: request?.input?.name ?? '?', at: timeOf(event), by: request?.meta?.identity || 'unknown' });
+      const argument = decode(request?.input?.args?.payloads?.[0]) as { reason?: unknown } | undefined;
+      const reason = typeof argument?.reason === 'string' ? { reason: argument.reason } : {};
+      trail.updates.push({ name: request?.input?.name ?? '?', at: timeOf(event), by: request?.meta?.identity || 'unknown', ...reason });
     } else if (type === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED) {
       const attributes = event.workflowExecutionCancelRequestedEventAttributes ?? {};
       trail.cancelRequests.push({ at: timeOf(event), by: attributes.identity || 'unknown' });

@@ -8,7 +8,7 @@ export function formatAuditTrail(trail: AuditTrail, indent = ''): string[] {
   const lines = [
     `${indent}${trail.workflowId} (${trail.workflowType}): ${trail.outcome}${seconds}; started ${time(trail.startedAt)} by ${trail.startedBy}`,
     ...trail.signals.map((signal) => `${indent}  signal ${signal.name} at ${time(signal.at)} by ${signal.by}`),
-    ...trail.updates.map((update) => `${indent}  update ${update.name} at ${time(update.at)} by ${update.by}`),
+    ...trail.updates.map((update) => `${indent}  update ${update.name} at ${time(update.at)} by ${update.by}${update.reason ? `: ${update.reason}` : ''}`),
     ...trail.interventions.map((step) => `${indent}  ${step.action} at ${time(step.at)} by ${step.by}${step.reason ? `: ${step.reason}` : ''}`),
   ];
   if (trail.activities.length > 0) {

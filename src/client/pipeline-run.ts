@@ -28,6 +28,7 @@ export function startPipelineRun(input: {
   return input.client.workflow.start(nightlyEtlWorkflow, {
     taskQueue: input.settings.temporal.taskQueue,
     workflowId: `${input.pipeline.name}-${input.runDate ?? today()}-${compactTimestamp()}`,
+    staticSummary: `${input.pipeline.name} · ${input.runDate ?? 'ad hoc, up to now'} · ${input.pipeline.tables.map((table) => table.name).join(', ')}`,
     args: [{ pipeline: input.pipeline, runDate: input.runDate }],
   });
 }

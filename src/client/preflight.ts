@@ -13,6 +13,7 @@ export function startPreflight(input: {
   return input.client.workflow.start(preflightWorkflow, {
     taskQueue: input.settings.temporal.taskQueue,
     workflowId: `${input.pipeline.name}-preflight-${compactTimestamp()}`,
+    staticSummary: `${input.pipeline.name} · preflight: can the workers reach Postgres, the S3 lake and DuckDB?`,
     args: [{ pipeline: input.pipeline }],
   });
 }

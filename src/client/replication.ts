@@ -18,6 +18,7 @@ export function startReplication(input: { client: Client; settings: Settings; pi
   return input.client.workflow.start(replicationWorkflow, {
     taskQueue: input.settings.temporal.taskQueue,
     workflowId: replicationWorkflowId(pipeline),
+    staticSummary: `${pipeline.name} · replication (${spec.replicator.type === 'dms' ? 'AWS DMS' : 'postgres logical'}, ${input.mode ?? spec.mode}); CDC runs until etl replicate --stop`,
     args: [{ ...spec, mode: input.mode ?? spec.mode }],
   });
 }

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { identifier } from './transform-schema';
 
+import { replicationModes } from './replication-modes';
+
 /** What a replication run does: AWS DMS's own migration types, which Postgres logical replication also covers. */
-export const replicationModes = ['full-load', 'cdc', 'full-load-and-cdc'] as const;
-export type ReplicationMode = (typeof replicationModes)[number];
+export { replicationModes, type ReplicationMode } from './replication-modes';
 
 const qualifiedName = z
   .string()

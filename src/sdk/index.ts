@@ -26,6 +26,7 @@ export { loadPipeline, parsePipeline } from '../config/load-pipeline';
 export { loadSettings, type Settings } from '../config/settings';
 export { pauseSignal, resumeSignal } from '../workflows/run-control';
 export { pauseRunUpdate, resumeRunUpdate, cancelRunUpdate, type RunState } from '../workflows/run-updates';
+export type { CancelRunInput } from '../workflows/self-cancel';
 export { summarizeProgress } from '../workflows/progress';
 export { progressQuery, tableProgressQuery } from '../workflows/progress';
 export { progressQuery as replicationProgressQuery, stopSignal as replicationStopSignal } from '../workflows/replication';

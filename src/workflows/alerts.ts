@@ -15,8 +15,9 @@ export type RunRef = Pick<Alert, 'pipeline' | 'runId' | 'runDate'>;
 /** Sends one alert to every destination the pipeline configures. */
 async function sendAlert(alerts: AlertsSpec, alert: Alert): Promise<void> {
   const sends: Promise<unknown>[] = [];
-  if (alerts.webhook) sends.push(notify.sendWebhookAlert({ ...alert, url: alerts.webhook.url }));
-  if (alerts.sns) sends.push(notify.publishSnsAlert({ ...alert, topicArn: alerts.sns.topicArn }));
+  const summary = (to: string) => ({ summary: `send the ${alert.kind} alert to ${to} (${alert.pipeline}, ${alert.runDate})` });
+  if (alerts.webhook) sends.push(notify.sendWebhookAlert.executeWithOptions(summary('the webhook'), [{ ...alert, url: alerts.webhook.url }]));
+  if (alerts.sns) sends.push(notify.publishSnsAlert.executeWithOptions(summary('SNS'), [{ ...alert, topicArn: alerts.sns.topicArn }]));
   for (const outcome of await Promise.allSettled(sends)) {
     if (outcome.status === 'rejected') log.warn('alert not delivered', { kind: alert.kind, error: failureMessage(outcome.reason) });
   }

@@ -1,4 +1,5 @@
 import { executeChild } from '@temporalio/workflow';
+import { ETL_PIPELINE } from '../common/search-attributes';
 import type { Pipeline } from '../config/pipeline-schema';
 import { resolveReplication } from '../config/replication';
 import { replicationWorkflow } from './replication';
@@ -12,7 +13,13 @@ import type { ReplicationSummary } from './results';
 export async function catchUpReplica(pipeline: Pipeline, runId: string): Promise<ReplicationSummary | undefined> {
   if (!pipeline.replication) return undefined;
   const spec = resolveReplication({ name: pipeline.name, tables: pipeline.tables, replication: pipeline.replication });
-  const status = await executeChild(replicationWorkflow, { workflowId: `${runId}.replication`, args: [{ ...spec, until: 'in-sync' }] });
+  const status = await executeChild(replicationWorkflow, {
+    workflowId: `${runId}.replication`,
+    staticSummary: `${pipeline.name} · replication catch-up (${spec.replicator.type === 'dms' ? 'AWS DMS' : 'postgres logical'}, ${spec.mode}): until the replica is in sync`,
+    // EtlPipeline finds it beside the run's table workflows (`temporal workflow list --query "EtlPipeline = 'demo'"`).
+    typedSearchAttributes: [{ key: ETL_PIPELINE, value: pipeline.name }],
+    args: [{ ...spec, until: 'in-sync' }],
+  });
   const { replicator, mode, action, inSync, tables, rows, lag } = status;
   return { replicator, mode, action, inSync, tables: tables.length, rows, lag };
 }

@@ -6,6 +6,13 @@ import { placementOf } from '../config/steps-schema';
 /** Seconds an activity may run beyond its statement's timeout (connecting, cancelling, polling). */
 const MARGIN_SECONDS = 300;
 
+/** The step's activity summary in the Web UI: `database step refresh_summary on warehouse: call analytics.refresh(…) (demo)`. */
+export function stepRunSummary(input: { pipeline: string; step: DatabaseStep }): string {
+  const { step } = input;
+  const what = step.call === undefined ? 'sql' : `call ${step.call.replace(/\(.*$/s, '(…)')}`;
+  return `database step ${step.name} on ${step.on}: ${what} (${input.pipeline})`;
+}
+
 /** Runs one database step as an activity on the database it names; its statement timeout bounds the activity. */
 function runStep(pipeline: Pipeline, runId: string, step: DatabaseStep): Promise<StepResult> {
   const activities = proxyActivities<Activities>({
@@ -18,7 +25,9 @@ function runStep(pipeline: Pipeline, runId: string, step: DatabaseStep): Promise
   });
   const input = { pipeline: pipeline.name, runId, step };
   const { warehouse } = pipeline;
-  return step.on === 'warehouse' && warehouse.type === 'redshift' ? activities.runRedshiftStep({ ...input, warehouse }) : activities.runPostgresStep(input);
+  const summary = { summary: stepRunSummary({ pipeline: pipeline.name, step }) };
+  if (step.on === 'warehouse' && warehouse.type === 'redshift') return activities.runRedshiftStep.executeWithOptions(summary, [{ ...input, warehouse }]);
+  return activities.runPostgresStep.executeWithOptions(summary, [input]);
 }
 
 /** The steps placed between tables, once started. */

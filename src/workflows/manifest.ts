@@ -35,6 +35,8 @@ export async function writeRunManifest(input: {
     ...(steps ? { steps } : {}),
     ...(reprocessedFrom ? { reprocessedFrom } : {}),
   };
-  const { uri } = await quick.writeManifest({ lake: lakeTargetOf(pipeline), key: manifestKey({ prefix: pipeline.lake.prefix, runDate, runId }), manifest });
+  const { uri } = await quick.writeManifest.executeWithOptions({ summary: `write the run manifest (${pipeline.name}, ${runDate})` }, [
+    { lake: lakeTargetOf(pipeline), key: manifestKey({ prefix: pipeline.lake.prefix, runDate, runId }), manifest },
+  ]);
   return { ...manifest, manifestUri: uri };
 }

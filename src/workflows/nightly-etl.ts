@@ -17,6 +17,7 @@ import { runTables } from './run-tables';
 import { findTable, stepSummary } from './table-etl';
 import { skipReasonOf, type SkipReason } from './skip-tables';
 import { trackRun, type RunTracking } from './run-tracking';
+import { createSelfCancel } from './self-cancel';
 
 export interface NightlyEtlInput {
   /** As written in the YAML file (e.g. `YAML.parse(text)`) or normalized by `loadPipeline`; validated first. */
@@ -113,7 +114,7 @@ async function deleteUnfinishedFiles(context: RunContext): Promise<void> {
   tracking.progress.step = 'cleanup';
   const unfinished = tracking.progress.tables.filter((table) => table.stage !== 'done');
   const locations = unfinished.map((table) => ({ prefix: pipeline.lake.prefix, table: table.table, runDate, runId }));
-  await CancellationScope.nonCancellable(() => quick.deleteRunFiles({ lake: lakeTargetOf(pipeline), locations }));
+  await CancellationScope.nonCancellable(() => quick.deleteRunFiles.executeWithOptions({ summary: `remove the lake files of unfinished tables (${unfinished.map((table) => table.table).join(', ') || 'none'}) (${pipeline.name}, ${runDate})` }, [{ lake: lakeTargetOf(pipeline), locations }]));
 }
 
 async function cleanUpCancelledRun(context: RunContext): Promise<void> {
@@ -143,7 +144,9 @@ async function deleteExpiredRawData(context: RunContext): Promise<void> {
   if (retainRawDays === undefined || !patched('lake-retention')) return;
   const tables = pipeline.tables.map((table) => table.name);
   try {
-    const removed = await quick.deleteExpiredRawData({ pipeline: pipeline.name, lake: lakeTargetOf(pipeline), prefix: pipeline.lake.prefix, tables, runDate, retainRawDays });
+    const removed = await quick.deleteExpiredRawData.executeWithOptions({ summary: `remove raw data older than ${retainRawDays} days (${pipeline.name}, ${runDate})` }, [
+      { pipeline: pipeline.name, lake: lakeTargetOf(pipeline), prefix: pipeline.lake.prefix, tables, runDate, retainRawDays },
+    ]);
     if (removed.deletedObjects > 0) log.info('lake retention removed raw data', { pipeline: pipeline.name, retainRawDays, runDates: removed.runDates, objects: removed.deletedObjects });
   } catch (error) {
     log.warn('lake retention could not remove old raw data; the next run tries again', { pipeline: pipeline.name, retainRawDays, error: error instanceof Error ? error.message : String(error) });
@@ -177,10 +180,13 @@ export async function nightlyEtlWorkflow(input: NightlyEtlInput): Promise<RunMan
   const { workflowId: runId } = workflowInfo();
   const startedAt = new Date();
   const { runDate, interval } = resolveRunInterval({ runDate: input.runDate, timeZone: pipeline.schedule?.timezone, startedAt });
-  const context: RunContext = { pipeline, runId, runDate, interval, startedAt, tracking: trackRun({ pipeline, runId, runDate, interval, startedAt }) };
+  // The body runs in a scope of its own, which the cancelRun update cancels (Temporal's cancel request reaches it too).
+  const body = createSelfCancel({ pipeline: pipeline.name });
+  const tracking = trackRun({ pipeline, runId, runDate, interval, startedAt, cancel: (request) => body.request(request) });
+  const context: RunContext = { pipeline, runId, runDate, interval, startedAt, tracking };
   const watch = watchRunTime(pipeline.alerts, { pipeline: pipeline.name, runId, runDate });
   try {
-    const manifest = await runPipeline(context);
+    const manifest = await body.run(() => runPipeline(context));
     await deleteExpiredRawData(context);
     context.tracking.progress.step = 'done';
     context.tracking.setStatus('succeeded');
@@ -195,8 +201,9 @@ export async function nightlyEtlWorkflow(input: NightlyEtlInput): Promise<RunMan
       throw error;
     }
     recordRunDuration({ pipeline: pipeline.name, status: 'cancelled', seconds: elapsedSeconds(context) });
+    log.info('run cancelled', { pipeline: pipeline.name, runDate, reason: body.reason(), unfinished: tracking.progress.tables.filter((table) => table.stage !== 'done').map((table) => table.table) });
     await cleanUpCancelledRun(context);
-    throw error;
+    return await body.endCancelled(error);
   } finally {
     await watch.stop();
   }

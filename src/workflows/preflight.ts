@@ -24,15 +24,15 @@ export async function preflightWorkflow(input: PreflightInput): Promise<Prefligh
   const { workflowId } = workflowInfo();
   const databases = await Promise.all(
     (pipeline.warehouse.type === 'postgres' ? (['source', 'warehouse'] as const) : (['source'] as const)).map((database) =>
-      readServerVersion({ database }),
+      readServerVersion.executeWithOptions({ summary: `preflight: connect to the ${database} database (${pipeline.name})` }, [{ database }]),
     ),
   );
-  const lake = await roundTripObject({
+  const lake = await roundTripObject.executeWithOptions({ summary: `preflight: write, read and delete an object in the lake (${pipeline.name})` }, [{
     bucket: pipeline.lake.bucket,
     key: `${pipeline.lake.prefix}_preflight/${workflowId}.txt`,
     body: `preflight ${workflowId}`,
     encryption: { serverSideEncryption: pipeline.lake.serverSideEncryption, kmsKeyId: pipeline.lake.kmsKeyId },
-  });
-  const parquet = await roundTripParquet({ name: workflowId, rows: 10_000 });
+  }]);
+  const parquet = await roundTripParquet.executeWithOptions({ summary: `preflight: write and read Parquet with DuckDB (${pipeline.name})` }, [{ name: workflowId, rows: 10_000 }]);
   return { pipeline: pipeline.name, databases, lake, parquet };
 }

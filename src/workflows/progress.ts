@@ -60,6 +60,9 @@ export const tableProgressQuery = defineQuery<TableProgress>('progress');
 /** What the `progress` query describes (also shown by `temporal workflow metadata` and the Web UI). */
 export const PROGRESS_DESCRIPTION = 'rows through extract, transform and load per table, bytes, elapsed time and ETA';
 
+/** The share of the run's work done before an ETA is shown. */
+const MIN_WORK_FOR_ETA = 0.01;
+
 const ORDER: Record<TableStage, number> = { waiting: 0, running: 0, extract: 0, transform: 1, load: 2, done: 3 };
 
 /** Rows of a table's window through extract, transform and load (each capped at the window), as work units. */
@@ -80,7 +83,7 @@ function workingSeconds(progress: RunProgress, nowMs: number): number {
 
 /**
  * Totals and an ETA from the tables' rows through each step. The ETA divides the work left by the rate so
- * far (work done per working second), so there is none until some work was done, and it stands still while
+ * far (work done per working second), so there is none until 1% of the work was done, and it stands still while
  * paused. `etl status`, `etl run --follow` and the query all compute it here.
  */
 export function summarizeProgress(progress: RunProgress, nowMs: number): ProgressSummary {
@@ -88,7 +91,9 @@ export function summarizeProgress(progress: RunProgress, nowMs: number): Progres
   const planned = progress.step === 'plan' ? undefined : sum((table) => table.sourceRows);
   const work = progress.tables.map(tableWork).reduce((total, table) => ({ done: total.done + table.done, units: total.units + table.units }), { done: 0, units: 0 });
   const seconds = workingSeconds(progress, nowMs);
-  const rate = progress.step === 'tables' && work.done > 0 && seconds > 0 ? work.done / seconds : undefined;
+  // A rate from the first few rows (a 3-row dimension done in a second) says nothing about the big tables:
+  // no ETA until 1% of the run's work is done.
+  const rate = progress.step === 'tables' && work.done >= MIN_WORK_FOR_ETA * work.units && work.done > 0 && seconds > 0 ? work.done / seconds : undefined;
   return {
     rows: { extracted: sum((table) => table.extractedRows), transformed: sum((table) => table.transformedRows), loaded: sum((table) => table.loadedRows), planned },
     bytes: sum((table) => table.bytes),

@@ -5,7 +5,7 @@ import type { Pipeline, TableSpec } from '../config/pipeline-schema';
 import { bulk, quick } from './activities';
 import { loadInputOf } from './load-input';
 import type { TableRunResult } from './results';
-import { extractLookups, findTable, referencedTables } from './table-etl';
+import { extractLookups, findTable, referencedTables, stepSummary } from './table-etl';
 import { lookupNeeds } from '../config/transform-schema';
 
 export interface ReprocessTableInput {
@@ -16,6 +16,9 @@ export interface ReprocessTableInput {
   location: RunLocation;
   lake: LakeTarget;
 }
+
+/** Pipeline, table and run date of a reprocessed table, for its activities' summaries. */
+const at = (input: ReprocessTableInput) => ({ pipeline: input.pipeline.name, table: input.table.name, runDate: input.location.runDate });
 
 function reconcile(input: ReprocessTableInput, stage: string, expected: number, actual: number): void {
   if (expected === actual) return;
@@ -30,8 +33,9 @@ async function extractAcceptedKeys(input: ReprocessTableInput): Promise<Record<s
   for (const name of referencedTables(input.table)) {
     const referenced = findTable(input.pipeline, name);
     const location = { ...input.location, table: referenced.name };
-    if (warehouse.type === 'redshift') references[name] = (await bulk.extractRedshiftKeys({ table: referenced, warehouse, location, lake: input.lake })).key;
-    else references[name] = (await bulk.extractKeys({ table: { ...referenced, source: referenced.target }, database: 'warehouse', location, lake: input.lake })).key;
+    const summary = { summary: stepSummary(`read ${name} keys for`, at(input)) };
+    if (warehouse.type === 'redshift') references[name] = (await bulk.extractRedshiftKeys.executeWithOptions(summary, [{ table: referenced, warehouse, location, lake: input.lake }])).key;
+    else references[name] = (await bulk.extractKeys.executeWithOptions(summary, [{ table: { ...referenced, source: referenced.target }, database: 'warehouse', location, lake: input.lake }])).key;
   }
   return references;
 }
@@ -48,7 +52,9 @@ function softColumnsOf(table: TableSpec): { deletes?: 'soft' } {
 async function findWithdrawnKeys(input: ReprocessTableInput, transformed: TransformResult): Promise<WithdrawnKeys | undefined> {
   const { pipeline, table, lake, location } = input;
   if (!patched('reprocess-withdraws-rejected') || table.mode === 'full-refresh' || !transformed.rejected) return undefined;
-  return bulk.findWithdrawnKeys({ pipeline: pipeline.name, table: { name: table.name, primaryKey: table.primaryKey }, lake, location, rejected: transformed.rejected });
+  return bulk.findWithdrawnKeys.executeWithOptions({ summary: stepSummary('reprocess: find keys the rules now reject in', at(input)) }, [
+    { pipeline: pipeline.name, table: { name: table.name, primaryKey: table.primaryKey }, lake, location, rejected: transformed.rejected },
+  ]);
 }
 
 /**
@@ -62,16 +68,19 @@ export async function reprocessTable(input: ReprocessTableInput): Promise<TableR
   const { pipeline, table, raw, lake, location } = input;
   const started = Date.now();
   const sourceColumns = raw.columns;
-  const checked = await quick.checkTransform({ pipeline: pipeline.name, table, sourceColumns, warehouse: pipeline.warehouse });
+  const checked = await quick.checkTransform.executeWithOptions({ summary: stepSummary('check transform of', at(input)) }, [{ pipeline: pipeline.name, table, sourceColumns, warehouse: pipeline.warehouse }]);
   const references = await extractAcceptedKeys(input);
   const lookups = Object.keys(lookupNeeds(table.transform)).length > 0 ? await extractLookups({ pipeline, table, location, lake }) : undefined;
   const checksumColumns = pipeline.warehouse.type === 'redshift';
-  const transformed = await bulk.transformTable({ table, location, lake, rawKeys: raw.keys, references, ...(lookups ? { lookups } : {}), sourceColumns, limits: pipeline.duckdb, checksumColumns });
+  const transformed = await bulk.transformTable.executeWithOptions({ summary: stepSummary('reprocess: transform', at(input)) }, [
+    { table, location, lake, rawKeys: raw.keys, references, ...(lookups ? { lookups } : {}), sourceColumns, limits: pipeline.duckdb, checksumColumns },
+  ]);
   reconcile(input, 'transform input = raw rows', raw.extractedRows, transformed.inputRows);
   const withdrawn = await findWithdrawnKeys(input, transformed);
   const load = { ...loadInputOf({ pipeline, table, transformed, runId: location.runId }), schemaChange: checked.schemaChange, ...softColumnsOf(table), ...(withdrawn?.file ? { withdrawnKeys: withdrawn.file } : {}) };
   const { warehouse } = pipeline;
-  const loaded = warehouse.type === 'redshift' ? await bulk.loadIntoRedshift({ ...load, warehouse }) : await bulk.loadIntoPostgres(load);
+  const summary = { summary: stepSummary('reprocess: load', at(input)) };
+  const loaded = warehouse.type === 'redshift' ? await bulk.loadIntoRedshift.executeWithOptions(summary, [{ ...load, warehouse }]) : await bulk.loadIntoPostgres.executeWithOptions(summary, [load]);
   reconcile(input, 'raw = loaded + rejected', raw.extractedRows, loaded.rows + transformed.rejectedRows);
   return {
     table: table.name,

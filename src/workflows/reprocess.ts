@@ -39,13 +39,19 @@ export async function reprocessPipelineWorkflow(input: ReprocessPipelineInput): 
   const lake = lakeTargetOf(pipeline);
   const found: { runDate: string; raw: RawTableRun[] }[] = [];
   for (const runDate of range.days) {
-    const raw = await quick.findRawRuns({ pipeline: pipeline.name, lake, prefix: pipeline.lake.prefix, runDate, tables: range.tables, retainRawDays: pipeline.lake.retainRawDays });
+    const raw = await quick.findRawRuns.executeWithOptions({ summary: `find the raw data of ${range.tables.join(', ')} (${pipeline.name}, ${runDate})` }, [
+      { pipeline: pipeline.name, lake, prefix: pipeline.lake.prefix, runDate, tables: range.tables, retainRawDays: pipeline.lake.retainRawDays },
+    ]);
     found.push({ runDate, raw });
   }
   const { workflowId } = workflowInfo();
   const days: RunManifest[] = [];
   for (const { runDate, raw } of found) {
-    days.push(await executeChild(reprocessDayWorkflow, { workflowId: `${workflowId}.${runDate}`, args: [{ pipeline, runDate, raw }] }));
+    days.push(await executeChild(reprocessDayWorkflow, {
+        workflowId: `${workflowId}.${runDate}`,
+        staticSummary: `${pipeline.name} · reprocess ${runDate} (${raw.map((run) => run.table).join(', ')}; from the lake's raw data)`,
+        args: [{ pipeline, runDate, raw }],
+      }),);
   }
   return { pipeline: pipeline.name, from: input.from, to: input.to, days };
 }

@@ -36,5 +36,6 @@ export async function resetPipelineWorkflow(input: ResetPipelineInput): Promise<
     runId: workflowInfo().workflowId,
   };
   const { warehouse } = pipeline;
-  return warehouse.type === 'redshift' ? quick.resetRedshiftState({ ...reset, warehouse }) : quick.resetPostgresState(reset);
+  const summary = { summary: `reset ${reset.tables.map((table) => table.name).join(', ')}${input.truncate ? ' and empty their targets' : ''} (${pipeline.name})` };
+  return warehouse.type === 'redshift' ? quick.resetRedshiftState.executeWithOptions(summary, [{ ...reset, warehouse }]) : quick.resetPostgresState.executeWithOptions(summary, [reset]);
 }

@@ -35,6 +35,11 @@ export async function runTables(input: {
   const tellDependents = async (name: string) => {
     for (const child of running.values()) if (child.table.dependsOn.includes(name)) await child.handle.signal(dependencyLoadedSignal, { table: name });
   };
+  const markDone = (table: string, result: TableRunResult) => {
+    const { extractedRows, rejectedRows, loadedRows, bytes } = result;
+    // Every extracted row went through the transform (reconciled in the table workflow).
+    tracking.updateTable(table, { stage: 'done', extractedRows, transformedRows: extractedRows, rejectedRows, loadedRows, bytes: bytes.raw + bytes.processed });
+  };
   const runTable = async (table: TableSpec, workflowId: string) => {
     const waitFor = table.dependsOn.filter((name) => !loaded.has(name));
     const handle = await startChild(tableEtlWorkflow, {
@@ -49,6 +54,9 @@ export async function runTables(input: {
     const result = await settled;
     running.delete(table.name);
     loaded.add(table.name);
+    // Done before telling dependents: in a cancelled run that signal rejects, and a table whose load committed
+    // must not count as unfinished (its lake files would be removed beside its committed rows).
+    markDone(table.name, result);
     await tellDependents(table.name);
     return result;
   };
@@ -71,11 +79,7 @@ export async function runTables(input: {
     if (skipped) return skipTable(table, skipped);
     const workflowId = `${input.runId}.${table.name}`;
     tracking.updateTable(table.name, { stage: 'running' });
-    const result = await tracking.control.trackChild(workflowId, () => runTable(table, workflowId));
-    const { extractedRows, rejectedRows, loadedRows, bytes } = result;
-    // Every extracted row went through the transform (reconciled in the table workflow).
-    tracking.updateTable(table.name, { stage: 'done', extractedRows, transformedRows: extractedRows, rejectedRows, loadedRows, bytes: bytes.raw + bytes.processed });
-    return result;
+    return tracking.control.trackChild(workflowId, () => runTable(table, workflowId));
   });
   try {
     if (!between) return await lanes;

@@ -16,7 +16,8 @@ export interface RunTracking {
   startTables(): void;
 }
 
-export function trackRun(input: { pipeline: Pipeline; runId: string; runDate: string; interval: RunInterval; startedAt: Date }): RunTracking {
+/** Sets up a run's progress query, status search attribute, pause state and steering updates (`cancel` is what the cancelRun update calls). */
+export function trackRun(input: { pipeline: Pipeline; runId: string; runDate: string; interval: RunInterval; startedAt: Date; cancel?: (request: { updateId: string; reason?: string }) => boolean }): RunTracking {
   const { pipeline, runDate } = input;
   const progress: RunProgress = {
     pipeline: pipeline.name,
@@ -54,7 +55,7 @@ export function trackRun(input: { pipeline: Pipeline; runId: string; runDate: st
     setStatus(paused ? 'paused' : 'running');
   };
   const control = installRunControl({ onChange: notePause });
-  installRunUpdates({ progress, control });
+  installRunUpdates({ progress, control, cancel: input.cancel });
   // Date.now() in a query is the time of the last workflow task; `etl status` recomputes with the real clock.
   setHandler(progressQuery, () => ({ ...progress, ...summarizeProgress(progress, Date.now()) }), { description: PROGRESS_DESCRIPTION });
   return {

@@ -21,7 +21,7 @@ export function describeTableRun(input: { pipeline: Pipeline; table: TableSpec; 
   const window = plan?.window ? `${plan.window.from ?? 'the beginning'} → ${plan.window.to ?? 'now'}` : 'whole table';
   const details = [
     `**pipeline** ${pipeline.name} · **table** ${table.name} · **run date** ${input.runDate}`,
-    `**interval** ${input.interval.start} → ${input.interval.end} (${input.interval.timeZone})`,
+    `**interval** ${input.interval.start ?? 'the beginning (ad hoc)'} → ${input.interval.end} (${input.interval.timeZone})`,
     `**source** ${table.source} → **target** ${table.target} · **mode** ${table.mode}`,
     `**watermark window** ${window} · **planned rows** ${plan?.sourceRows ?? 'unknown'}`,
     ...(input.waitFor.length > 0 ? [`**loads after** ${input.waitFor.join(', ')}`] : []),

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkflowFailedError } from '@temporalio/client';
+import { ETL_PIPELINE } from '../../src/common/search-attributes';
 import { loadPipeline, type Pipeline } from '../../src/config';
 import { seedDemoData } from '../../src/dev/seed';
 import { nightlyEtlWorkflow, type RunManifest } from '../../src/workflows';
@@ -91,6 +92,10 @@ describe('a worker process with metrics and a log file', () => {
     const ours = text.split('\n').filter((line) => line.startsWith('etl_'));
     expect(ours.length).toBeGreaterThan(0);
     expect(ours.filter((line) => !line.includes(`task_queue="${taskQueue}"`) || /[a-z][A-Z]\w*="/.test(line))).toEqual([]);
+    // The replica catch-up child reads in the Web UI too: a summary and the pipeline's search attribute.
+    const catchUp = await harness.client.workflow.getHandle(`${manifest.runId}.replication`).describe();
+    expect(await catchUp.staticSummary()).toBe('observed · replication catch-up (postgres logical, full-load-and-cdc): until the replica is in sync');
+    expect(catchUp.typedSearchAttributes.get(ETL_PIPELINE)).toBe('observed');
   });
 
   it('counts a failed run in etl_errors_total by table and failure type', async () => {

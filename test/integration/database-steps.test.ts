@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { loadPipeline, type Pipeline } from '../../src/config';
 import { LOCAL_STACK } from '../../src/config/local-stack';
@@ -111,6 +112,16 @@ describe('database steps', () => {
     ]);
     for (const step of manifest.steps ?? []) expect(step.seconds).toBeGreaterThanOrEqual(0);
     expect(manifest.totals.loadedRows).toBe(240 + 700);
+    // The Web UI names each step's activity: step, database, what it runs and the pipeline.
+    const history = await harness.client.workflow.getHandle(manifest.runId).fetchHistory();
+    const summaries = (history.events ?? [])
+      .filter((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'runPostgresStep')
+      .map((event) => defaultPayloadConverter.fromPayload<string>(event.userMetadata?.summary as temporal.api.common.v1.IPayload));
+    expect(summaries).toEqual([
+      'database step prepare on source: sql (steps-ok)',
+      'database step between on warehouse: call test_steps_wh.note_between(…) (steps-ok)',
+      'database step refresh_summary on warehouse: call test_steps_wh.refresh_region_summary(…) (steps-ok)',
+    ]);
   });
 
   it('fails the run with the procedure\'s message, naming pipeline and step, without retrying it', async () => {

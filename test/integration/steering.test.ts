@@ -3,22 +3,22 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { ETL_PIPELINE, ETL_TABLE } from '../../src/common/search-attributes';
+import { ETL_PIPELINE, ETL_STATUS, ETL_TABLE } from '../../src/common/search-attributes';
 import { loadPipeline, type Pipeline } from '../../src/config';
 import { seedDemoData } from '../../src/dev/seed';
 import { readRunProgress } from '../../src/client/run-progress';
 import type { AuditTrail } from '../../src/client/audit-trail';
 import { nightlyEtlWorkflow } from '../../src/workflows';
 import { progressQuery } from '../../src/workflows/progress';
-import { pauseSignal } from '../../src/workflows/run-control';
-import { pauseRunUpdate } from '../../src/workflows/run-updates';
+import { pauseSignal, resumeSignal } from '../../src/workflows/run-control';
+import { cancelRunUpdate, pauseRunUpdate } from '../../src/workflows/run-updates';
+import { listKeys } from '../../src/runtime/lake';
+import { processedPrefix, rawPrefix } from '../../src/common/lake-layout';
 import { etl, waitFor } from '../support/commands';
 import { createHarness, resetWarehouse, type Harness } from '../support/harness';
 
 const STARTED = temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED;
 const SCHEDULED = temporal.api.enums.v1.EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED;
-/** The advisory lock every warehouse load takes first (warehouse-postgres.ts): holding it holds loads. */
-const LOAD_LOCK = 7_310_001;
 let harness: Harness;
 let pipeline: Pipeline;
 let seeded: { customers: number; products: number; sales: number };
@@ -163,30 +163,59 @@ describe('steering and watching a run', () => {
     }
   });
 
-  it('cancels with the cancelRun update: the run ends cancelled, the audit trail names the update and the request', async () => {
+  it('the cancelRun update alone ends the run cancelled: finished tables stay, the unfinished one commits nothing, who and why are recorded', async () => {
     await resetWarehouse(harness.warehouse);
     const worker = await harness.worker();
-    const { settings, client } = harness;
+    const { settings, client, deps } = harness;
     const options = start('2026-02-12');
     const runId = options.workflowId;
-    const lock = await harness.warehouse.connect();
-    await lock.query('SELECT pg_advisory_lock($1)', [LOAD_LOCK]);
+    const location = (table: string) => ({ prefix: pipeline.lake.prefix, table, runDate: '2026-02-12', runId });
+    const watermarks = async () =>
+      (await harness.warehouse.query<{ table_name: string; watermark: string }>("SELECT table_name, watermark FROM etl_state.watermarks WHERE pipeline = 'demo' ORDER BY table_name")).rows;
+    const lock = await harness.source.connect();
     try {
       await worker.runUntil(async () => {
-        await client.workflow.start(nightlyEtlWorkflow, options);
-        await activityRunning(`${runId}.customers`, 'loadIntoPostgres');
-        const cancelled = await etl(settings, 'cancel', runId);
-        expect(cancelled.stdout).toMatch(/: cancelled$/m);
-        expect(cancelled.status).toBe(0);
+        // Planned first (planning counts raw.sales), then the sales extract blocks on a lock while the dimensions load.
+        const handle = await client.workflow.signalWithStart(nightlyEtlWorkflow, { ...options, signal: pauseSignal });
+        await waitFor('the run to hold before its tables', async () => ((await handle.query(progressQuery)).step === 'tables' ? true : undefined));
+        await lock.query('BEGIN');
+        await lock.query('LOCK TABLE raw.sales IN ACCESS EXCLUSIVE MODE');
+        try {
+          await handle.signal(resumeSignal);
+          await activityRunning(`${runId}.sales`, 'extractTable');
+          await waitFor('customers and products to load', async () => ((await handle.query(progressQuery)).tables.filter((table) => table.stage === 'done').length === 2 ? true : undefined));
+          // Only the update: no `temporal workflow cancel`, no handle.cancel().
+          const state = await handle.executeUpdate(cancelRunUpdate, { args: [{ reason: 'wrong run date' }] });
+          expect(state).toMatchObject({ runId, status: 'cancelling', cancelsItself: true });
+          await expect(handle.result()).rejects.toThrow();
+        } finally {
+          await lock.query('ROLLBACK');
+        }
       });
     } finally {
-      await lock.query('SELECT pg_advisory_unlock($1)', [LOAD_LOCK]);
       lock.release();
     }
-    expect((await client.workflow.getHandle(runId).describe()).status.name).toBe('CANCELLED');
+    const handle = client.workflow.getHandle(runId);
+    const description = await handle.describe();
+    expect(description.status.name).toBe('CANCELLED');
+    expect(description.typedSearchAttributes.get(ETL_STATUS)).toBe('cancelled');
+    expect((await etl(settings, 'status', runId)).stdout).toMatch(new RegExp(`^${runId}: cancelled$`, 'm'));
+    // The dimensions committed before the cancel and keep their rows and watermarks; sales committed nothing.
+    expect(await countRows('SELECT count(*) AS n FROM analytics.customer_dim')).toBe(seeded.customers);
+    expect(await countRows("SELECT count(*) AS n FROM (SELECT to_regclass('analytics.sales_fact') AS t) s WHERE t IS NOT NULL")).toBe(0);
+    expect((await watermarks()).map((row) => row.table_name)).toEqual(['customers', 'products']);
+    expect(await listKeys({ s3: deps.s3, bucket: pipeline.lake.bucket, prefix: rawPrefix(location('sales')) })).toEqual([]);
+    expect(await listKeys({ s3: deps.s3, bucket: pipeline.lake.bucket, prefix: processedPrefix(location('customers')) })).not.toEqual([]);
+    // Who asked and why: the update (client identity, reason), then the cancel request the run made of itself.
     const trail = JSON.parse((await etl(settings, 'history', runId, '--json')).stdout) as AuditTrail;
-    expect(trail.updates.map((update) => update.name)).toEqual(['cancelRun']);
+    expect(trail.updates.map((update) => [update.name, update.reason, update.by !== 'unknown'])).toEqual([['cancelRun', 'wrong run date', true]]);
     expect(trail.interventions.map((step) => step.action)).toEqual(['cancel requested']);
-    expect(await countRows("SELECT count(*) AS n FROM (SELECT to_regclass('analytics.customer_dim') AS t) s WHERE t IS NOT NULL")).toBe(0);
+    expect(trail.interventions[0]?.reason).toMatch(/^cancelRun update \S+: wrong run date$/);
+    expect(trail.outcome).toBe('cancelled');
+    // A run that has ended cannot be cancelled again: etl says so and exits 1; Temporal refuses the update.
+    const again = await etl(settings, 'cancel', runId);
+    expect(again.status).toBe(1);
+    expect(again.stderr).toContain(`${runId} already ended (cancelled); there is nothing to cancel`);
+    await expect(handle.executeUpdate(cancelRunUpdate, { args: [{}] })).rejects.toThrow();
   });
 });

@@ -26,6 +26,32 @@ describe('etl, the compiled command line', () => {
     }
   });
 
+  it('loads no SDK for --help or a wrong argument: only commander and the command definitions (each action imports what it runs)', async () => {
+    // The compiled CLI in a process that reports, as it exits, every module it loaded.
+    const loaded = (args: string[]) =>
+      new Promise<{ stdout: string; modules: string[] }>((resolve) => {
+        const script = `process.on('exit', () => process.stderr.write('\\n@@' + JSON.stringify(Object.keys(require.cache))));
+          process.argv = [process.argv[0], ...${JSON.stringify(args)}];
+          require('./dist/client/cli.js');`;
+        execFile(process.execPath, ['-e', script], { encoding: 'utf8' }, (_error, stdout, stderr) => {
+          resolve({ stdout, modules: JSON.parse(stderr.slice(stderr.lastIndexOf('@@') + 2)) as string[] });
+        });
+      });
+    const help = await loaded(['--help']);
+    expect(help.stdout).toContain('Environment variables:');
+    expect(help.stdout).toContain('TEMPORAL_ADDRESS');
+    expect(help.modules.some((path) => path.includes('commander'))).toBe(true);
+    for (const heavy of ['@temporalio', '@duckdb', '@aws-sdk', 'zod', 'yaml', '/pg/']) {
+      expect({ heavy, loaded: help.modules.filter((path) => path.includes(`node_modules/${heavy.replace(/^\//, '')}`)) }).toEqual({ heavy, loaded: [] });
+    }
+    const wrong = await loaded(['cancel']);
+    expect(wrong.modules.filter((path) => path.includes('node_modules/@temporalio'))).toEqual([]);
+    // And an action does load what it runs: validate reads the pipeline file with the schema.
+    const validate = await loaded(['validate', 'pipelines/demo.yaml']);
+    expect(validate.stdout).toContain('pipelines/demo.yaml: valid (pipeline demo');
+    expect(validate.modules.some((path) => path.includes('node_modules/zod'))).toBe(true);
+  }, 60_000);
+
   it('connects where --address and --namespace say, over the environment', async () => {
     const { status, stderr } = await etl(['schedule', 'list', '--address', '127.0.0.1:1', '--namespace', 'elsewhere'], { ...process.env, TEMPORAL_ADDRESS: '127.0.0.1:2' });
     expect(status).toBe(1);

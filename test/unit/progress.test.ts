@@ -16,6 +16,10 @@ describe('run progress', () => {
     expect(summarizeProgress(progress([{ table: 'a', stage: 'waiting' }], { step: 'plan', tablesStartedAt: undefined }), at(5))).toMatchObject({ elapsedSeconds: 5, etaSeconds: undefined, fraction: undefined });
     const started = summarizeProgress(progress([{ table: 'a', stage: 'extract', sourceRows: 1000 }]), at(60));
     expect(started).toMatchObject({ etaSeconds: undefined, fraction: 0, rows: { extracted: 0, transformed: 0, loaded: 0, planned: 1000 } });
+    // A 3-row dimension done first is no rate for 200,000 sales rows: under 1% of the work, still no ETA.
+    const dimension = { table: 'products', stage: 'done', sourceRows: 3, extractedRows: 3, transformedRows: 3, loadedRows: 3 } as const;
+    expect(summarizeProgress(progress([dimension, { table: 'sales', stage: 'extract', sourceRows: 200_000, extractedRows: 1990 }]), at(20)).etaSeconds).toBeUndefined();
+    expect(summarizeProgress(progress([dimension, { table: 'sales', stage: 'extract', sourceRows: 200_000, extractedRows: 6000 }]), at(20)).etaSeconds).toBeGreaterThan(0);
   });
 
   it('counts rows through extract, transform and load, and takes the ETA from the rate since the tables started', () => {

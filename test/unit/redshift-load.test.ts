@@ -15,6 +15,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { createRedshiftTarget, type RedshiftLoadInput, type RedshiftPolling, type StatementProgress } from '../../src/connectors/targets/redshift/load';
 import { buildLoadBatch } from '../../src/connectors/targets/redshift/sql';
 import { ORDERS_TABLE } from '../support/orders-table';
+import { defaultPayloadConverter } from '@temporalio/common';
+import { liveTableProgress } from '../../src/client/live-table-progress';
 
 const redshift = mockClient(RedshiftDataClient);
 beforeEach(() => redshift.reset());
@@ -135,6 +137,34 @@ describe('loadIntoRedshift', () => {
     expect(heartbeats.map((beat) => beat.status)).toEqual(['SUBMITTED', 'STARTED', 'FINISHED']);
     expect(heartbeats[0]).toEqual({ statementId: 'batch-1', status: 'SUBMITTED' });
     expect(sleeps).toEqual([500, 1000]);
+  });
+
+  it('heartbeats rows through the load (the COPY\'s staged rows) and statements done, which etl status shows as loaded rows', async () => {
+    redshift.on(BatchExecuteStatementCommand).resolves({ Id: 'batch-1' });
+    const copyAt = sqls.findIndex((sql) => sql.startsWith('COPY '));
+    const running = (finished: number): Described => ({
+      Status: 'STARTED',
+      SubStatements: sqls.map((sql, position) => ({
+        Id: `batch-1:${position + 1}`,
+        QueryString: sql,
+        Status: position < finished ? 'FINISHED' : position === finished ? 'STARTED' : 'SUBMITTED',
+        ResultRows: position < finished && position === copyAt ? 3 : undefined,
+      })),
+    });
+    statuses('batch-1', running(copyAt), running(copyAt + 1), { ...running(sqls.length), Status: 'FINISHED' });
+    const { activities, heartbeats } = setUp();
+
+    await activities.load(input);
+
+    expect(copyAt).toBeGreaterThanOrEqual(0);
+    expect(heartbeats.map((beat) => [beat.status, beat.step, beat.rows, beat.partsDone, beat.partsTotal])).toEqual([
+      ['STARTED', 'load', 0, copyAt, sqls.length],
+      ['STARTED', 'load', 3, copyAt + 1, sqls.length],
+      ['FINISHED', 'load', 3, sqls.length, sqls.length],
+    ]);
+    // The client reads the running activity's last heartbeat into the table's progress (etl status, the bar).
+    const pending = { activityType: { name: 'loadIntoRedshift' }, heartbeatDetails: { payloads: [defaultPayloadConverter.toPayload(heartbeats[1])] } };
+    expect(liveTableProgress({ table: 'orders', stage: 'load', sourceRows: 3, extractedRows: 3, transformedRows: 3 }, [pending]).loadedRows).toBe(3);
   });
 
   it('derives the same ClientToken for the same run and table, and a different one for another table', async () => {

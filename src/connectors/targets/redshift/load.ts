@@ -5,6 +5,7 @@ import type { Rollup } from '../../../config/pipeline-schema';
 import { createRollupTable, createTargetTable, verifiedColumns, resetTables, selectFileBookmarks, selectSourceMark, selectWatermark } from '../load-plan';
 import { buildLoadBatch, reconcileStageOf, selectLoadErrors, selectTableExists, selectTargetColumns } from './sql';
 import type { TargetColumn } from '../schema-change';
+import type { StepProgress } from '../../../runtime/heartbeat';
 import type { LoadTableInput, LoadTableResult, ReadWatermarkInput, ResetTablesInput, ResetTablesResult, SavedState, TargetConnector } from '../types';
 import { guardedColumnsOf } from './column-guards';
 import {
@@ -50,6 +51,19 @@ function s3PrefixOf(files: LoadTableInput['files']): string {
 function resumableProgress(details: unknown): StatementProgress | undefined {
   const progress = details as Partial<StatementProgress> | undefined;
   return typeof progress?.statementId === 'string' && typeof progress.status === 'string' ? (progress as StatementProgress) : undefined;
+}
+
+/**
+ * The load's progress from the batch's sub-statements, as the Postgres load heartbeats it: statements finished
+ * of all, and rows through the load = the rows the COPY staged (its ResultRows once it finished). Nothing when
+ * DescribeStatement lists no sub-statements yet.
+ */
+export function loadProgressOf(described: DescribeStatementResponse): Partial<StepProgress> {
+  const parts = described.SubStatements ?? [];
+  if (parts.length === 0) return {};
+  const copy = parts.find((part) => /^\s*COPY\b/i.test(part.QueryString ?? ''));
+  const rows = copy?.Status === 'FINISHED' ? Number(copy.ResultRows ?? 0) : 0;
+  return { step: 'load', partsDone: parts.filter((part) => part.Status === 'FINISHED').length, partsTotal: parts.length, rows, bytes: 0 };
 }
 
 /** Why a statement that did not finish failed: aborted by someone, or a classified SQL error. */
@@ -116,7 +130,7 @@ async function failureOf(runner: StatementRunner, described: DescribeStatementRe
  */
 async function waitForBatch(runner: StatementRunner, statementId: string): Promise<DescribeStatementResponse> {
   try {
-    return await waitForStatement(runner, statementId, (status) => runner.polling.heartbeat({ statementId, status }));
+    return await waitForStatement(runner, statementId, (status, described) => runner.polling.heartbeat({ statementId, status, ...loadProgressOf(described) }));
   } catch (error) {
     if (!(error instanceof CancelledFailure)) throw error;
     // CancelStatement fails on a statement that already ended; the poll below tells how it ended.

@@ -10,13 +10,13 @@ import {
   type RedshiftDataClient,
 } from '@aws-sdk/client-redshift-data';
 import type { WarehouseSpec } from '../../../config/pipeline-schema';
-import { currentContext } from '../../../runtime/heartbeat';
+import { currentContext, type StepProgress } from '../../../runtime/heartbeat';
 
 /** The `redshift` warehouse block of a pipeline file. */
 export type RedshiftWarehouse = Extract<WarehouseSpec, { type: 'redshift' }>;
 
-/** What a load batch heartbeats, and what a retried attempt resumes from. */
-export interface StatementProgress {
+/** What a load batch heartbeats (a retried attempt resumes from statementId and status; the step's rows are for `etl status`). */
+export interface StatementProgress extends Partial<StepProgress> {
   statementId: string;
   status: string;
 }
@@ -68,12 +68,12 @@ function requireId(id: string | undefined, operation: string): string {
 const DONE = new Set(['FINISHED', 'FAILED', 'ABORTED']);
 
 /** Polls DescribeStatement, backing off, until the statement is FINISHED, FAILED or ABORTED. */
-export async function waitForStatement(runner: StatementRunner, statementId: string, onPoll?: (status: string) => void): Promise<DescribeStatementResponse> {
+export async function waitForStatement(runner: StatementRunner, statementId: string, onPoll?: (status: string, described: DescribeStatementResponse) => void): Promise<DescribeStatementResponse> {
   // The Data API is asynchronous: ExecuteStatement and BatchExecuteStatement return at once and the caller polls
   // DescribeStatement (Redshift Management Guide, "Using the Amazon Redshift Data API").
   for (let wait = runner.polling.firstDelayMs; ; wait = Math.min(wait * 2, runner.polling.maxDelayMs)) {
     const described = await runner.client.send(new DescribeStatementCommand({ Id: statementId }));
-    onPoll?.(described.Status ?? 'UNKNOWN');
+    onPoll?.(described.Status ?? 'UNKNOWN', described);
     if (described.Status && DONE.has(described.Status)) return described;
     await runner.polling.sleep(wait);
   }
