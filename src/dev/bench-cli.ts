@@ -10,7 +10,7 @@ import { loadPipeline, loadSettings, type Pipeline, type Settings } from '../con
 import { quoteQualified } from '../sql/quote';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { countPollers } from '../client/task-queue';
-import { createStateTables } from '../connectors/targets/load-plan';
+import { createStateTables } from '../connectors/targets/state-sql';
 import { connectClient } from '../workers/temporal-connection';
 import { benchPipeline, peakRssBytes, runPipelineOnWorker, stagesOf, startWorkerProcess, type BenchStage } from './bench';
 import { FLOOR_SCHEMA, runFloor } from './bench-floor';

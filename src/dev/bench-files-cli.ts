@@ -10,7 +10,7 @@ import { silenceAwsNodeVersionNotice } from '../common/runtime';
 import { parsePipeline, loadSettings, type Pipeline } from '../config';
 import { LOCAL_STACK } from '../config/local-stack';
 import { copyToFile } from '../connectors/pg/copy';
-import { createStateTables } from '../connectors/targets/load-plan';
+import { createStateTables } from '../connectors/targets/state-sql';
 import { deletePrefix, uploadFile } from '../runtime/lake';
 import { createS3Client } from '../workers/clients';
 import { connectClient } from '../workers/temporal-connection';

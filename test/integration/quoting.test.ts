@@ -1,5 +1,5 @@
 import { Pool, type PoolClient } from 'pg';
-import { createStateTables } from '../../src/connectors/targets/load-plan';
+import { createStateTables } from '../../src/connectors/targets/state-sql';
 import { buildLoadBatch, copyParquetFromS3, type RedshiftLoadSpec } from '../../src/connectors/targets/redshift/sql';
 import { loadSettings } from '../../src/config/settings';
 import { quoteIdent, quoteLiteral, quoteQualified, quoteRedshiftLiteral } from '../../src/sql/quote';

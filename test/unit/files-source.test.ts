@@ -3,7 +3,8 @@ import { declaredSourceColumns } from '../../src/connectors/sources/files/column
 import { compressionOf, globToRegExp, matchesGlob } from '../../src/connectors/sources/files/glob';
 import { chooseFiles } from '../../src/connectors/sources/files/plan';
 import { readFile } from '../../src/connectors/sources/files/sql';
-import { applyStagedRows, resetTables, type LoadPlanSpec } from '../../src/connectors/targets/load-plan';
+import { applyStagedRows, type LoadPlanSpec } from '../../src/connectors/targets/load-plan';
+import { resetTables } from '../../src/connectors/targets/state-sql';
 import { issuesOf } from '../support/config-issues';
 
 const filesTable = (extra = '') => `

@@ -1,4 +1,5 @@
-import { STAGE_TABLE, createStageTable, createStateTables, createTargetTable } from '../../src/connectors/targets/load-plan';
+import { STAGE_TABLE, createStageTable, createTargetTable } from '../../src/connectors/targets/load-plan';
+import { createStateTables } from '../../src/connectors/targets/state-sql';
 import {
   buildLoadBatch,
   copyParquetFromS3,

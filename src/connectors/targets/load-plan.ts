@@ -1,10 +1,11 @@
 import type { LoadMode, Rollup } from '../../config/pipeline-schema';
 import { keyChecksumSelect } from '../../sql/checksum';
 import { columnChecksumSelect, rowChecksumSelect, type RowChecksumVersion } from '../../sql/column-checksum';
-import { literalQuoter, quoteIdent, quoteQualified } from '../../sql/quote';
+import { quoteIdent, quoteQualified } from '../../sql/quote';
 import { selectRollup } from '../../sql/rollup';
 import { applyDeletes, applyWithdrawals, collectDeletedValues, collectWithdrawnValues, softDeleteColumns, SOFT_DELETE_COLUMNS, type DeletesPolicy } from './deletes';
 import { warehouseType, type ColumnSpec, type WarehouseDialect } from '../../sql/warehouse-types';
+import { forDialect, saveState } from './state-sql';
 import type { SchemaChange } from './schema-change';
 
 /**
@@ -47,20 +48,6 @@ export interface SourceMark {
 
 export const STAGE_TABLE = 'etl_stage';
 const AFFECTED_TABLE = 'etl_affected';
-
-export function createStateTables(): string[] {
-  return [
-    'CREATE SCHEMA IF NOT EXISTS etl_state',
-    'CREATE TABLE IF NOT EXISTS etl_state.watermarks (pipeline VARCHAR(128) NOT NULL, table_name VARCHAR(128) NOT NULL, watermark VARCHAR(64) NOT NULL, run_id VARCHAR(256) NOT NULL, saved_at TIMESTAMP NOT NULL)',
-    'CREATE TABLE IF NOT EXISTS etl_state.loads (pipeline VARCHAR(128) NOT NULL, table_name VARCHAR(128) NOT NULL, run_id VARCHAR(256) NOT NULL, row_count BIGINT NOT NULL, loaded_at TIMESTAMP NOT NULL)',
-    // What the source looked like at the last load, so the next plan can tell a source that went backwards.
-    'CREATE TABLE IF NOT EXISTS etl_state.source_marks (pipeline VARCHAR(128) NOT NULL, table_name VARCHAR(128) NOT NULL, source_id VARCHAR(128) NOT NULL, source_rows BIGINT NOT NULL, run_id VARCHAR(256) NOT NULL, saved_at TIMESTAMP NOT NULL)',
-    // Who reset which table's state, when and why: `etl reset` writes one row per table.
-    // Files tables: every object a committed load read, with its ETag (Glue's job bookmarks), so each is read once.
-    'CREATE TABLE IF NOT EXISTS etl_state.file_bookmarks (pipeline VARCHAR(128) NOT NULL, table_name VARCHAR(128) NOT NULL, object_key VARCHAR(1024) NOT NULL, etag VARCHAR(256) NOT NULL, row_count BIGINT NOT NULL, run_id VARCHAR(256) NOT NULL, loaded_at TIMESTAMP NOT NULL)',
-    'CREATE TABLE IF NOT EXISTS etl_state.resets (pipeline VARCHAR(128) NOT NULL, table_name VARCHAR(128) NOT NULL, target_emptied BOOLEAN NOT NULL, requested_by VARCHAR(256) NOT NULL, reason VARCHAR(1024) NOT NULL, run_id VARCHAR(256) NOT NULL, reset_at TIMESTAMP NOT NULL)',
-  ];
-}
 
 /** The warehouse type of a load column: its source type when passed through, else from its DuckDB type. */
 export function targetColumnType(column: ColumnSpec, dialect: WarehouseDialect): string {
@@ -202,55 +189,6 @@ function refreshRollups(spec: LoadPlanSpec, everything: boolean): string[] {
   });
 }
 
-function saveState(spec: LoadPlanSpec, loadedFrom: string): string[] {
-  const literal = literalQuoter(spec.dialect);
-  const where = `pipeline = ${literal(spec.pipeline)} AND table_name = ${literal(spec.table)}`;
-  const run = literal(spec.runId);
-  const statements = [
-    `DELETE FROM etl_state.loads WHERE ${where} AND run_id = ${run}`,
-    `INSERT INTO etl_state.loads (pipeline, table_name, run_id, row_count, loaded_at) SELECT ${literal(spec.pipeline)}, ${literal(spec.table)}, ${run}, count(*), getdate() FROM ${loadedFrom}`,
-  ];
-  const mark = spec.sourceMark;
-  if (mark) {
-    const rows = Number.isSafeInteger(mark.rows) && mark.rows >= 0 ? mark.rows : 0;
-    statements.push(
-      `DELETE FROM etl_state.source_marks WHERE ${where}`,
-      `INSERT INTO etl_state.source_marks (pipeline, table_name, source_id, source_rows, run_id, saved_at) VALUES (${literal(spec.pipeline)}, ${literal(spec.table)}, ${literal(mark.id)}, ${rows}, ${run}, getdate())`,
-    );
-  }
-  statements.push(...saveFileBookmarks(spec));
-  if (spec.watermark === undefined) return statements;
-  return [
-    ...statements,
-    `DELETE FROM etl_state.watermarks WHERE ${where}`,
-    `INSERT INTO etl_state.watermarks (pipeline, table_name, watermark, run_id, saved_at) VALUES (${literal(spec.pipeline)}, ${literal(spec.table)}, ${literal(spec.watermark)}, ${run}, getdate())`,
-  ];
-}
-
-/** One DELETE and one multi-row INSERT, whatever the number of files (Redshift's batch holds 40 statements). */
-function saveFileBookmarks(spec: LoadPlanSpec): string[] {
-  const files = spec.fileBookmarks ?? [];
-  if (files.length === 0) return [];
-  const literal = literalQuoter(spec.dialect);
-  const where = `pipeline = ${literal(spec.pipeline)} AND table_name = ${literal(spec.table)}`;
-  const rows = files.map((file) => `(${literal(spec.pipeline)}, ${literal(spec.table)}, ${literal(file.key)}, ${literal(file.etag)}, ${Math.max(0, Math.trunc(file.rows))}, ${literal(spec.runId)}, getdate())`);
-  return [
-    `DELETE FROM etl_state.file_bookmarks WHERE ${where} AND object_key IN (${files.map((file) => literal(file.key)).join(', ')})`,
-    `INSERT INTO etl_state.file_bookmarks (pipeline, table_name, object_key, etag, row_count, run_id, loaded_at) VALUES ${rows.join(', ')}`,
-  ];
-}
-
-/** The objects a files table's committed loads read. */
-export function selectFileBookmarks(input: { pipeline: string; table: string; dialect?: WarehouseDialect }): string {
-  const literal = literalQuoter(input.dialect ?? 'postgres');
-  return `SELECT object_key, etag FROM etl_state.file_bookmarks WHERE pipeline = ${literal(input.pipeline)} AND table_name = ${literal(input.table)}`;
-}
-
-function forDialect(spec: Pick<LoadPlanSpec, 'dialect'>, statements: string[]): string[] {
-  // getdate() is Redshift's; Postgres spells it now() (at time zone utc for a plain timestamp).
-  return spec.dialect === 'postgres' ? statements.map((sql) => sql.replaceAll('getdate()', "(now() AT TIME ZONE 'utc')")) : statements;
-}
-
 /** Everything after the stage is filled, in order; run inside one transaction. */
 export function applyStagedRows(spec: LoadPlanSpec): string[] {
   const deletes = applyDeletes({ ...spec, stage: STAGE_TABLE });
@@ -316,32 +254,3 @@ export function selectColumnChecksums(spec: Pick<LoadPlanSpec, 'dialect' | 'targ
 
 /** Session settings of a Postgres load: dates and times render in ISO form, in UTC, as DuckDB renders them; intervals as ISO 8601, as the extract reads them. */
 export const LOAD_SESSION_SETTINGS = ["SET LOCAL TimeZone = 'UTC'", "SET LOCAL DateStyle = 'ISO, YMD'", "SET LOCAL IntervalStyle = 'iso_8601'"];
-
-/** The source mark the last load of one table saved, or no row. */
-export function selectSourceMark(input: { pipeline: string; table: string; dialect?: WarehouseDialect }): string {
-  const literal = literalQuoter(input.dialect ?? 'postgres');
-  return `SELECT source_id, source_rows FROM etl_state.source_marks WHERE pipeline = ${literal(input.pipeline)} AND table_name = ${literal(input.table)}`;
-}
-
-/**
- * `etl reset` for some tables of a pipeline, in one transaction: forget their watermarks and source marks
- * (the next run reads each table from the beginning), optionally empty their targets and rollups, and
- * record who did it and why.
- */
-export function resetTables(input: { dialect: WarehouseDialect; pipeline: string; tables: readonly { name: string; targets: readonly string[] }[]; truncate: boolean; requestedBy: string; reason: string; runId: string }): string[] {
-  const literal = literalQuoter(input.dialect);
-  const statements = input.tables.flatMap((table) => {
-    const where = `pipeline = ${literal(input.pipeline)} AND table_name = ${literal(table.name)}`;
-    const audit = `INSERT INTO etl_state.resets (pipeline, table_name, target_emptied, requested_by, reason, run_id, reset_at) VALUES (${literal(input.pipeline)}, ${literal(table.name)}, ${input.truncate}, ${literal(input.requestedBy)}, ${literal(input.reason)}, ${literal(input.runId)}, getdate())`;
-    // DELETE, not TRUNCATE: TRUNCATE commits the transaction on Redshift.
-    const empty = input.truncate ? table.targets.map((target) => `DELETE FROM ${quoteQualified(target)}`) : [];
-    return [`DELETE FROM etl_state.watermarks WHERE ${where}`, `DELETE FROM etl_state.source_marks WHERE ${where}`, `DELETE FROM etl_state.file_bookmarks WHERE ${where}`, ...empty, audit];
-  });
-  return forDialect(input, [...createStateTables(), ...statements]);
-}
-
-/** The saved watermark of one table, or no row. */
-export function selectWatermark(input: { pipeline: string; table: string; dialect?: WarehouseDialect }): string {
-  const literal = literalQuoter(input.dialect ?? 'postgres');
-  return `SELECT watermark FROM etl_state.watermarks WHERE pipeline = ${literal(input.pipeline)} AND table_name = ${literal(input.table)}`;
-}

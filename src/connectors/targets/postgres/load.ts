@@ -2,9 +2,9 @@ import { stat } from 'node:fs/promises';
 import type { PoolClient } from 'pg';
 import { ApplicationFailure } from '@temporalio/activity';
 import {
-  addPrimaryKey, alterTarget, applyStagedRows, createRollupTable, dropPrimaryKey, createStageTable, createStateTables, createTargetTable, finishDirectLoad, LOAD_SESSION_SETTINGS, selectColumnChecksums, verifiedColumns, selectLoadedChecksum, selectTargetChecksum,
-  selectFileBookmarks, selectSourceMark, selectTargetIsEmpty, selectWatermark, SELECT_PRIMARY_KEY_NAME, SELECT_TARGET_COLUMNS, STAGE_TABLE, type LoadPlanSpec,
+  addPrimaryKey, alterTarget, applyStagedRows, createRollupTable, dropPrimaryKey, createStageTable, createTargetTable, finishDirectLoad, LOAD_SESSION_SETTINGS, selectColumnChecksums, verifiedColumns, selectLoadedChecksum, selectTargetChecksum, selectTargetIsEmpty, SELECT_PRIMARY_KEY_NAME, SELECT_TARGET_COLUMNS, STAGE_TABLE, type LoadPlanSpec,
 } from '../load-plan';
+import { createStateTables, selectFileBookmarks, selectSourceMark, selectWatermark } from '../state-sql';
 import { SELECT_TABLE_EXISTS } from '../../sources/postgres/sql';
 import { quoteIdent, quoteQualified } from '../../../sql/quote';
 import { labelRowChecksum, mismatchedColumns, readColumnChecksums, rowChecksumVersionOf, type RowChecksumVersion } from '../../../sql/column-checksum';

@@ -2,7 +2,7 @@ import type { Pool } from 'pg';
 import { classifyPostgresError } from '../../../runtime/errors';
 import { quoteQualified } from '../../../sql/quote';
 import { SELECT_TABLE_EXISTS } from '../../sources/postgres/sql';
-import { resetTables } from '../load-plan';
+import { resetTables } from '../state-sql';
 import type { ResetTablesInput, ResetTablesResult } from '../types';
 import { LOAD_LOCK } from './lock';
 

@@ -4,12 +4,12 @@ import {
   alterTarget,
   applyStagedRows,
   createStageTable,
-  createStateTables,
   createTargetTable,
   selectLoadedChecksum,
   STAGE_TABLE,
   type LoadPlanSpec,
 } from '../load-plan';
+import { createStateTables } from '../state-sql';
 import { createSourceKeysTable, createWithdrawnKeysTable, SOURCE_KEYS_TABLE, WITHDRAWN_KEYS_TABLE } from '../deletes';
 import { quoteIdent, quoteLiteral, quoteQualified, quoteRedshiftLiteral } from '../../../sql/quote';
 import type { ExpectedLoad } from '../types';
