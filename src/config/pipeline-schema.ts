@@ -48,9 +48,10 @@ export const pipelineSchema = z
     maxParallelTables: z.int().min(1).max(32).default(2),
     /**
      * How long a running step may go without a heartbeat before Temporal retries it on another worker (a
-     * worker that died): 20 s unless set. Shorter notices a lost worker sooner; longer tolerates long pauses.
+     * worker that died): 20 s unless set, at least 8 (heartbeats reach Temporal at most 5 s apart). Shorter notices a
+     * lost worker sooner; longer tolerates long pauses.
      */
-    heartbeatTimeoutSeconds: z.int().min(5).max(3600).optional(),
+    heartbeatTimeoutSeconds: z.int().min(8).max(3600).optional(),
     tables: z.array(tableSchema, { error: (issue) => (issue.input === undefined ? 'required: the tables this pipeline moves' : undefined) }).min(1, 'expected at least one table (a run with none would succeed having moved nothing)'),
     alerts: alertsSchema.optional(),
     /** Optional first step: bring a replica up to date (DMS or Postgres logical replication) and extract from it. */
