@@ -15,6 +15,7 @@ import { waitFor } from '../support/commands';
 import { dashboardExpressions, metricNamesIn, readDashboard } from '../support/dashboard';
 import { createHarness, resetWarehouse, type Harness } from '../support/harness';
 import { freePort } from '../support/free-port';
+import { demoFromSource } from '../support/pipelines';
 
 let harness: Harness;
 let worker: ChildProcess;
@@ -155,10 +156,9 @@ describe('a worker process with metrics and a log file', () => {
     for (const record of records) expect(record.time).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
   });
   it('serves the values of the tables done so far while the run is still going', async () => {
-    const demo = await loadPipeline({ file: 'pipelines/demo.yaml' });
     // Read the source directly, so a lock on raw.sales holds the sales extract while the dimensions finish.
     // Without the files table: its load would finish beside the dimensions' and blur "the dimensions are done".
-    const pipeline = { ...demo, name: 'midrun', replication: undefined, tables: demo.tables.filter((table) => table.kind !== 'files') };
+    const pipeline = { ...(await demoFromSource()), name: 'midrun' };
     const at = (table: string) => ({ pipeline: 'midrun', table });
     // Paused from the start, the run plans (which reads raw.sales) and then holds before its tables.
     const handle = await harness.client.workflow.signalWithStart(nightlyEtlWorkflow, {

@@ -3,7 +3,7 @@ import { temporal } from '@temporalio/proto';
 import { listKeys } from '../../src/runtime/lake';
 import { processedPrefix, rawPrefix, rejectedPrefix, manifestKey } from '../../src/common/lake-layout';
 import { ETL_STATUS } from '../../src/common/search-attributes';
-import { loadPipeline, type Pipeline } from '../../src/config';
+import type { Pipeline } from '../../src/config';
 import { seedDemoData } from '../../src/dev/seed';
 import { nightlyEtlWorkflow } from '../../src/workflows';
 import { progressQuery, tableProgressQuery } from '../../src/workflows/progress';
@@ -11,6 +11,7 @@ import { pauseSignal, resumeSignal } from '../../src/workflows/run-control';
 import type { AuditTrail } from '../../src/client/audit-trail';
 import { etl, temporalCli, waitFor } from '../support/commands';
 import { createHarness, resetWarehouse, type Harness } from '../support/harness';
+import { demoFromSource } from '../support/pipelines';
 
 const STARTED = temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED;
 /** The advisory lock every warehouse load takes first (warehouse-postgres.ts): holding it holds loads. */
@@ -21,10 +22,7 @@ let seeded: { customers: number; products: number; sales: number };
 
 beforeAll(async () => {
   harness = await createHarness();
-  // Without the demo's replication step: the tests hold source tables with locks, so the run must read the source.
-  // And without its files table: these tests count and lock the Postgres tables' rows.
-  const demo = await loadPipeline({ file: 'pipelines/demo.yaml' });
-  pipeline = { ...demo, replication: undefined, tables: demo.tables.filter((table) => table.kind !== 'files') };
+  pipeline = await demoFromSource();
   seeded = await seedDemoData({ pool: harness.source, rows: 3000, seed: 5 });
   await resetWarehouse(harness.warehouse);
 });

@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { PoolClient } from 'pg';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { ETL_PIPELINE, ETL_STATUS, ETL_TABLE } from '../../src/common/search-attributes';
-import { loadPipeline, type Pipeline } from '../../src/config';
+import type { Pipeline } from '../../src/config';
 import { seedDemoData } from '../../src/dev/seed';
 import { readRunProgress } from '../../src/client/run-progress';
 import type { AuditTrail } from '../../src/client/audit-trail';
@@ -16,6 +17,7 @@ import { listKeys } from '../../src/runtime/lake';
 import { processedPrefix, rawPrefix } from '../../src/common/lake-layout';
 import { etl, waitFor } from '../support/commands';
 import { createHarness, resetWarehouse, type Harness } from '../support/harness';
+import { demoFromSource } from '../support/pipelines';
 
 const STARTED = temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED;
 const SCHEDULED = temporal.api.enums.v1.EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED;
@@ -25,16 +27,22 @@ let seeded: { customers: number; products: number; sales: number };
 
 beforeAll(async () => {
   harness = await createHarness();
-  // Without the demo's replication step (the test holds a source table with a lock, so the run must read the
-  // source) and its files table (the test counts the Postgres tables' rows).
-  const demo = await loadPipeline({ file: 'pipelines/demo.yaml' });
-  pipeline = { ...demo, replication: undefined, tables: demo.tables.filter((table) => table.kind !== 'files') };
+  pipeline = await demoFromSource();
   seeded = await seedDemoData({ pool: harness.source, rows: 3000, seed: 11 });
 });
 afterAll(() => harness.close());
 
 function start(runDate: string) {
   return { taskQueue: harness.settings.temporal.taskQueue, workflowId: `test-steer-${randomUUID()}`, args: [{ pipeline, runDate }] as [{ pipeline: Pipeline; runDate: string }] };
+}
+
+/** Starts the run paused, waits until it holds before its tables, then locks raw.sales so the sales extract will block. */
+async function startPausedThenLockSales(options: ReturnType<typeof start>, lock: PoolClient) {
+  const handle = await harness.client.workflow.signalWithStart(nightlyEtlWorkflow, { ...options, signal: pauseSignal });
+  await waitFor('the run to hold before its tables', async () => ((await handle.query(progressQuery)).step === 'tables' ? true : undefined));
+  await lock.query('BEGIN');
+  await lock.query('LOCK TABLE raw.sales IN ACCESS EXCLUSIVE MODE');
+  return handle;
 }
 
 function activityRunning(workflowId: string, activity: string): Promise<true> {
@@ -74,10 +82,7 @@ describe('steering and watching a run', () => {
     try {
       await worker.runUntil(async () => {
         // Paused from the start it plans (counting raw.sales), then holds; then the sales extract blocks on a lock.
-        const handle = await client.workflow.signalWithStart(nightlyEtlWorkflow, { ...options, signal: pauseSignal });
-        await waitFor('the run to hold before its tables', async () => ((await handle.query(progressQuery)).step === 'tables' ? true : undefined));
-        await lock.query('BEGIN');
-        await lock.query('LOCK TABLE raw.sales IN ACCESS EXCLUSIVE MODE');
+        const handle = await startPausedThenLockSales(options, lock);
         expect((await etl(settings, 'resume', runId)).stdout).toMatch(new RegExp(`^${runId}: running; it continues`, 'm'));
         const sales = client.workflow.getHandle(`${runId}.sales`);
         await activityRunning(sales.workflowId, 'extractTable');
@@ -176,10 +181,7 @@ describe('steering and watching a run', () => {
     try {
       await worker.runUntil(async () => {
         // Planned first (planning counts raw.sales), then the sales extract blocks on a lock while the dimensions load.
-        const handle = await client.workflow.signalWithStart(nightlyEtlWorkflow, { ...options, signal: pauseSignal });
-        await waitFor('the run to hold before its tables', async () => ((await handle.query(progressQuery)).step === 'tables' ? true : undefined));
-        await lock.query('BEGIN');
-        await lock.query('LOCK TABLE raw.sales IN ACCESS EXCLUSIVE MODE');
+        const handle = await startPausedThenLockSales(options, lock);
         try {
           await handle.signal(resumeSignal);
           await activityRunning(`${runId}.sales`, 'extractTable');
