@@ -7,6 +7,11 @@ import { alertsSchema } from './alerts-schema';
 import { checkTable, checkTargets } from './pipeline-checks';
 import { checkSourceKind, tableSchema, withSourceLabel } from './table-schema';
 import { warehouseSchema } from './warehouse-schema';
+import { formatMebibytes, parseMemorySize } from '../common/memory-size';
+
+/** What a worker's DuckDB sessions share when neither the pipeline nor the worker says otherwise: fits a 2-core 4 GB machine. */
+export const DEFAULT_DUCKDB = { threads: 2, memoryLimit: '512MB', sessions: 2 } as const;
+const MIN_SESSION_BYTES = 64 * 2 ** 20;
 
 const memorySize = z
   .string()
@@ -29,9 +34,18 @@ export const pipelineSchema = z
     duckdb: z
       .strictObject({
         threads: z.int().min(1).max(256).default(2),
-        memoryLimit: memorySize.default('1GB'),
+        /** The DuckDB memory of one worker process, shared by all its sessions (see sessions). */
+        memoryLimit: memorySize.default(DEFAULT_DUCKDB.memoryLimit),
+        /** How many DuckDB sessions one worker runs at once, each limited to memoryLimit / sessions; more wait (heartbeating). */
+        sessions: z.int().min(1).max(64).default(DEFAULT_DUCKDB.sessions),
       })
-      .prefault({}),
+      .prefault({})
+      .check((ctx) => {
+        const share = parseMemorySize(ctx.value.memoryLimit) / ctx.value.sessions;
+        if (share < MIN_SESSION_BYTES) {
+          ctx.issues.push({ code: 'custom', input: ctx.value.memoryLimit, path: ['memoryLimit'], message: `${ctx.value.memoryLimit} over ${ctx.value.sessions} sessions leaves ${formatMebibytes(share)} each; a DuckDB session needs at least 64MiB: raise duckdb.memoryLimit or lower duckdb.sessions` });
+        }
+      }),
     extract: z
       .strictObject({
         /** Rows per raw Parquet part; one part is the unit of resume after a crash. */

@@ -1,11 +1,32 @@
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { formatMebibytes, parseMemorySize } from '../common/memory-size';
 import { classifyDuckdbError } from '../runtime/errors';
+import { currentContext, keepAlive } from '../runtime/heartbeat';
 import { sealSessionStatements } from '../sql/duckdb-seal';
+import { withMemoryGrant, workerDuckdbBudget } from './memory-budget';
+import { traceSession } from './memory-trace';
 
 export interface DuckdbLimits {
   threads: number;
+  /** The DuckDB memory of the whole worker process (see sessionMemory). */
   memoryLimit: string;
+  /** How many sessions share it at once; absent in inputs recorded before it existed (then 2). */
+  sessions?: number;
+}
+
+/** What one session may hold: the worker's DuckDB budget split into `sessions` equal shares. */
+export function sessionMemory(limits: DuckdbLimits): { budgetBytes: number; bytes: number } {
+  const budgetBytes = parseMemorySize(limits.memoryLimit);
+  return { budgetBytes, bytes: Math.floor(budgetBytes / Math.max(1, limits.sessions ?? 2)) };
+}
+
+/** Waits for a session's share of the worker's DuckDB budget, heartbeating, and gives up if the activity is cancelled. */
+async function waitForShare<T>(limits: DuckdbLimits, use: (memoryLimit: string) => Promise<T>): Promise<T> {
+  const share = sessionMemory(limits);
+  const signal = currentContext()?.cancellationSignal;
+  const request = { ...share, ...(signal ? { signal } : {}) };
+  return withMemoryGrant(workerDuckdbBudget, request, (grant) => use(formatMebibytes(grant.bytes)), keepAlive);
 }
 
 /**
@@ -14,13 +35,20 @@ export interface DuckdbLimits {
  * back unchanged), no extension install or autoload, and no file access outside `spool` (the activity's own
  * folder; null: none at all). The configuration is locked before `use` runs, so user SQL cannot undo it.
  * DuckDB's file-access settings are per database, not per connection, hence a database per session rather
- * than one shared by the worker's activities. Errors are classified here.
+ * than one shared by the worker's activities. The session's `memory_limit` is its share of the worker's DuckDB
+ * budget (sessionMemory); when the budget is taken, it waits (heartbeating) for a session to close. Errors are
+ * classified here.
  */
 export async function withDuckdb<T>(
   input: { duckdb: DuckdbLimits; spool: string | null; limits?: DuckdbLimits; context: Record<string, unknown> },
   use: (connection: DuckDBConnection) => Promise<T>,
 ): Promise<T> {
   const limits = input.limits ?? input.duckdb;
+  return waitForShare(limits, (memoryLimit) => runSealed({ ...input, limits: { ...limits, memoryLimit } }, use));
+}
+
+async function runSealed<T>(input: { spool: string | null; limits: DuckdbLimits; context: Record<string, unknown> }, use: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+  const { limits } = input;
   let instance: DuckDBInstance | undefined;
   let connection: DuckDBConnection | undefined;
   try {
@@ -30,7 +58,12 @@ export async function withDuckdb<T>(
     for (const statement of sealSessionStatements({ threads: limits.threads, memoryLimit: limits.memoryLimit, spool: input.spool, tempDir })) {
       await connection.run(statement);
     }
-    return await use(connection);
+    const untrace = await traceSession({ label: [input.context.step, input.context.table].filter((part) => typeof part === 'string').join(':'), memoryLimit: limits.memoryLimit, instance });
+    try {
+      return await use(connection);
+    } finally {
+      untrace();
+    }
   } catch (error) {
     if (error instanceof Error && error.name === 'ApplicationFailure') throw error;
     throw classifyDuckdbError(error, input.context);

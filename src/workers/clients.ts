@@ -8,6 +8,8 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { Pool } from 'pg';
 import type { ActivityDeps } from '../activities';
 import type { Settings } from '../config/settings';
+import { DEFAULT_DUCKDB } from '../config/pipeline-schema';
+import type { DuckdbLimits } from '../transform/duckdb-session';
 import { redactText } from '../common/redact';
 import { removeDeadSpools } from '../runtime/spool';
 
@@ -48,14 +50,14 @@ export function createS3Client(settings: Settings): S3Client {
   return new S3Client({ endpoint: settings.s3.endpoint, region: settings.s3.region, forcePathStyle: settings.s3.forcePathStyle, credentials: settings.s3.credentials });
 }
 
-export async function buildClients(input: { settings: Settings; duckdb?: { threads: number; memoryLimit: string }; onPoolError?: (error: Error) => void }): Promise<ActivityDeps> {
+export async function buildClients(input: { settings: Settings; duckdb?: DuckdbLimits; onPoolError?: (error: Error) => void }): Promise<ActivityDeps> {
   const { settings } = input;
   const spoolDir = join(settings.stateDir, 'spool');
   await mkdir(spoolDir, { recursive: true });
   await removeDeadSpools({ spoolDir });
   const pool = (connectionString: string) => createPool({ connectionString, max: 8, onError: input.onPoolError ?? warnPoolError });
-  // Each DuckDB session opens its own sealed database (see withDuckdb); these are the default limits.
-  const duckdb = { threads: input.duckdb?.threads ?? 2, memoryLimit: input.duckdb?.memoryLimit ?? '1GB' };
+  // Each DuckDB session opens its own sealed database (see withDuckdb); these are the limits of sessions no pipeline sets.
+  const duckdb: DuckdbLimits = { ...DEFAULT_DUCKDB, ...input.duckdb };
   let secretsManager: SecretsManagerClient | undefined;
   return {
     pools: {

@@ -18,14 +18,24 @@ describe('pipeline file', () => {
     const pipeline = await loadPipeline({ file: 'pipelines/demo.yaml' });
     expect(pipeline.name).toBe('demo');
     expect(pipeline.warehouse).toEqual({ type: 'postgres' });
-    expect(pipeline.duckdb).toEqual({ threads: 2, memoryLimit: '256MB' });
+    expect(pipeline.duckdb).toEqual({ threads: 2, memoryLimit: '512MB', sessions: 2 });
     expect(pipeline.tables.map((table) => table.target)).toEqual(['analytics.customer_dim', 'analytics.product_dim', 'analytics.sales_fact', 'analytics.returns']);
   });
 
   it('fills defaults for a minimal file', () => {
     const pipeline = parsePipeline({ file: 'p.yaml', text: valid });
+    expect(pipeline.duckdb).toEqual({ threads: 2, memoryLimit: '512MB', sessions: 2 });
     expect(pipeline.tables[0]?.mode).toBe('merge');
     expect(pipeline.lake.prefix).toBe('');
+  });
+
+  it('refuses a DuckDB budget that leaves a session less than 64MiB, naming the field', () => {
+    const withDuckdb = (settings: string) => valid.replace('lake: { bucket: my-lake }', `lake: { bucket: my-lake }\nduckdb: ${settings}`);
+    expect(issuesOf(withDuckdb('{ memoryLimit: 200MB, sessions: 4 }'))).toEqual([
+      'duckdb.memoryLimit: 200MB over 4 sessions leaves 47MiB each; a DuckDB session needs at least 64MiB: raise duckdb.memoryLimit or lower duckdb.sessions',
+    ]);
+    expect(parsePipeline({ file: 'p.yaml', text: withDuckdb('{ memoryLimit: 200MB, sessions: 2 }') }).duckdb).toEqual({ threads: 2, memoryLimit: '200MB', sessions: 2 });
+    expect(issuesOf(withDuckdb('{ sessions: 0 }'))[0]).toMatch(/^duckdb\.sessions: /);
   });
 
   it('names the file and the field of a bad value', async () => {
