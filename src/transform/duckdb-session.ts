@@ -73,6 +73,11 @@ async function runSealed<T>(input: { spool: string | null; limits: DuckdbLimits;
   }
 }
 
+/** `{ limits }` when an input carries the pipeline's DuckDB limits, to spread into withDuckdb's input (else the worker's apply). */
+export function limitsOf(input: { limits?: DuckdbLimits | undefined }): { limits?: DuckdbLimits } {
+  return input.limits ? { limits: input.limits } : {};
+}
+
 /** The first row of a query, as an array of values. */
 export async function queryRow(connection: DuckDBConnection, sql: string): Promise<unknown[]> {
   const result = await connection.runAndReadAll(sql);

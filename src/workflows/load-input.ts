@@ -13,6 +13,8 @@ export function loadInputOf(input: { pipeline: Pipeline; table: TableSpec; trans
     columns: transformed.columns,
     rollups: table.rollups,
     runId: input.runId,
+    // The load's DuckDB sessions (spooling the processed Parquet) take their share of the pipeline's budget.
+    limits: pipeline.duckdb,
     files: transformed.processed,
     expected: { rows: transformed.acceptedRows, keyChecksum: transformed.keyChecksum, columnChecksums: transformed.columnChecksums, rowChecksum: transformed.rowChecksum },
   };

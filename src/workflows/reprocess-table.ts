@@ -35,7 +35,7 @@ async function extractAcceptedKeys(input: ReprocessTableInput): Promise<Record<s
     const location = { ...input.location, table: referenced.name };
     const summary = { summary: stepSummary(`read ${name} keys for`, at(input)) };
     if (warehouse.type === 'redshift') references[name] = (await bulk.extractRedshiftKeys.executeWithOptions(summary, [{ table: referenced, warehouse, location, lake: input.lake }])).key;
-    else references[name] = (await bulk.extractKeys.executeWithOptions(summary, [{ table: { ...referenced, source: referenced.target }, database: 'warehouse', location, lake: input.lake }])).key;
+    else references[name] = (await bulk.extractKeys.executeWithOptions(summary, [{ table: { ...referenced, source: referenced.target }, database: 'warehouse', location, lake: input.lake, limits: input.pipeline.duckdb }])).key;
   }
   return references;
 }

@@ -58,8 +58,8 @@ async function extractReferences(input: TableEtlInput, table: TableSpec, lake: L
     const { warehouse } = input.pipeline;
     const summary = { summary: stepSummary(`read ${name} keys for`, { pipeline: input.pipeline.name, table: table.name, runDate: input.runDate }) };
     if (accepted && warehouse.type === 'redshift') references[name] = (await bulk.extractRedshiftKeys.executeWithOptions(summary, [{ table: referenced, warehouse, location, lake }])).key;
-    else if (accepted) references[name] = (await bulk.extractKeys.executeWithOptions(summary, [{ table: { ...referenced, source: referenced.target }, database: 'warehouse', location, lake }])).key;
-    else references[name] = (await bulk.extractKeys.executeWithOptions(summary, [{ table: referenced, database: input.plan.database, location, lake }])).key;
+    else if (accepted) references[name] = (await bulk.extractKeys.executeWithOptions(summary, [{ table: { ...referenced, source: referenced.target }, database: 'warehouse', location, lake, limits: input.pipeline.duckdb }])).key;
+    else references[name] = (await bulk.extractKeys.executeWithOptions(summary, [{ table: referenced, database: input.plan.database, location, lake, limits: input.pipeline.duckdb }])).key;
   }
   return references;
 }
@@ -85,7 +85,7 @@ export async function extractLookups(input: { pipeline: Pipeline; table: TableSp
     const { columns } = need;
     const summary = { summary: stepSummary(`look up ${name} for`, { pipeline: input.pipeline.name, table: input.table.name, runDate: input.location.runDate }) };
     if (warehouse.type === 'redshift') lookups[name] = (await bulk.extractRedshiftKeys.executeWithOptions(summary, [{ table: looked, warehouse, location, lake: input.lake, columns }])).key;
-    else lookups[name] = (await bulk.extractKeys.executeWithOptions(summary, [{ table: { ...looked, source: looked.target }, database: 'warehouse', location, lake: input.lake, columns }])).key;
+    else lookups[name] = (await bulk.extractKeys.executeWithOptions(summary, [{ table: { ...looked, source: looked.target }, database: 'warehouse', location, lake: input.lake, columns, limits: input.pipeline.duckdb }])).key;
   }
   return lookups;
 }
@@ -163,7 +163,7 @@ export async function tableEtlWorkflow(input: TableEtlInput): Promise<TableRunRe
   Object.assign(progress, { transformedRows: transformed.inputRows, rejectedRows: transformed.rejectedRows, bytes: raw.bytes + transformed.processedBytes });
   // Deletes: the source's whole key set, read after the window so a row it has is never taken for deleted.
   const deletes = table.deletes === 'propagate' || table.deletes === 'soft' ? table.deletes : undefined;
-  const sourceKeys = deletes ? await bulk.extractSourceKeys.executeWithOptions(summary('read source keys of'), [{ plan, keys: table.primaryKey, location, lake }]) : undefined;
+  const sourceKeys = deletes ? await bulk.extractSourceKeys.executeWithOptions(summary('read source keys of'), [{ plan, keys: table.primaryKey, location, lake, limits: pipeline.duckdb }]) : undefined;
   const load = {
     ...loadInputOf({ pipeline, table, transformed, runId: input.runId }),
     // An http table's watermark is the greatest value its pages held (known only after the extract).

@@ -150,6 +150,8 @@ export interface ExtractKeysInput {
   lake: LakeTarget;
   /** For a lookup: these columns too, with their own types, next to the key set. */
   columns?: string[];
+  /** The pipeline's DuckDB limits (absent in inputs recorded before: the worker's). */
+  limits?: DuckdbLimits;
 }
 
 export interface ExtractSourceKeysInput {
@@ -158,6 +160,8 @@ export interface ExtractSourceKeysInput {
   keys: string[];
   location: RunLocation;
   lake: LakeTarget;
+  /** The pipeline's DuckDB limits (absent in inputs recorded before: the worker's). */
+  limits?: DuckdbLimits;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { LoadMode, Rollup } from '../../config/pipeline-schema';
 import type { ColumnSpec } from '../../sql/warehouse-types';
+import type { DuckdbLimits } from '../../transform/duckdb-session';
 import type { SchemaChange, TargetColumn } from './schema-change';
 import type { DeletesPolicy } from './deletes';
 import type { SourceMark } from './load-plan';
@@ -33,6 +34,8 @@ export interface LoadTableInput {
   schemaChange?: SchemaChange;
   /** From the transform: the load fails, and commits nothing, unless the warehouse matches these. */
   expected: ExpectedLoad;
+  /** The pipeline's DuckDB limits for the load's sessions (absent in inputs recorded before: the worker's). */
+  limits?: DuckdbLimits;
 }
 
 /** An object a files table loaded: its key and ETag (a new ETag is a rewrite), and its rows. */

@@ -7,7 +7,7 @@ import type { TableSpec } from '../../../config/pipeline-schema';
 import { copyToParquetFile, countParquetRows, selectCsvSpool } from '../../../sql/duckdb-read';
 import { copyDistinctKeysToStdout, SELECT_TABLE_CATALOG, lookbackType, selectNumericMeasure, selectLookbackCheck, selectKeyRange, selectLookbackStart, selectRowCount, selectWindowBounds, type ExtractWindow } from './sql';
 import { hasUnrepresentableMarker, isOrderableWatermark, mapSourceColumn, sourceColumnFor, UNREPRESENTABLE_COLUMN, needsMeasure, type NumericMeasure, type SourceColumn } from '../../../sql/type-map';
-import { queryRow, withDuckdb } from '../../../transform/duckdb-session';
+import { limitsOf, queryRow, withDuckdb } from '../../../transform/duckdb-session';
 import { classifyPostgresError } from '../../../runtime/errors';
 import type { ExtractDeps } from './extract';
 import type { ExtractKeysInput, ExtractPlan, PlanExtractInput } from '../types';
@@ -216,7 +216,7 @@ export function createPostgresPlan(deps: ExtractDeps) {
         } finally {
           client.release();
         }
-        const rows = await withDuckdb({ duckdb: deps.duckdb, spool: dir, context: { table: table.name, step: 'keys' } }, async (connection) => {
+        const rows = await withDuckdb({ duckdb: deps.duckdb, spool: dir, ...limitsOf(input), context: { table: table.name, step: 'keys' } }, async (connection) => {
           await connection.run(copyToParquetFile({ query: selectCsvSpool({ path: csv, columns }), path: parquet }));
           if (hasUnrepresentableMarker(columns)) await refuseUnrepresentable(connection, { table, path: parquet });
           return Number((await queryRow(connection, countParquetRows({ path: parquet })))[0]);

@@ -7,7 +7,7 @@ import { uploadFile } from '../../../runtime/lake';
 import { withSpool } from '../../../runtime/spool';
 import { copyToParquetFile, countParquetRows, selectCsvSpool } from '../../../sql/duckdb-read';
 import { quoteIdent, quoteQualified } from '../../../sql/quote';
-import { queryRow, withDuckdb } from '../../../transform/duckdb-session';
+import { limitsOf, queryRow, withDuckdb } from '../../../transform/duckdb-session';
 import { copyToFile } from '../../pg/copy';
 import type { ExtractSourceKeysInput } from '../types';
 import type { ExtractDeps } from './extract';
@@ -39,7 +39,7 @@ export async function extractSourceKeys(deps: ExtractDeps, input: ExtractSourceK
       } finally {
         client.release();
       }
-      const rows = await withDuckdb({ duckdb: deps.duckdb, spool: dir, context: { table: plan.table, step: 'source keys' } }, async (connection) => {
+      const rows = await withDuckdb({ duckdb: deps.duckdb, spool: dir, ...limitsOf(input), context: { table: plan.table, step: 'source keys' } }, async (connection) => {
         await connection.run(copyToParquetFile({ query: selectCsvSpool({ path: csv, columns }), path: parquet }));
         return Number((await queryRow(connection, countParquetRows({ path: parquet })))[0]);
       });

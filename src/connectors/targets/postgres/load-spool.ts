@@ -3,7 +3,7 @@ import type { Rollup } from '../../../config/pipeline-schema';
 import { copyToCsvFile, readParquetFiles } from '../../../sql/duckdb-read';
 import { quoteIdent } from '../../../sql/quote';
 import { selectRollup } from '../../../sql/rollup';
-import { withDuckdb } from '../../../transform/duckdb-session';
+import { limitsOf, withDuckdb } from '../../../transform/duckdb-session';
 import type { ExtractDeps } from '../../sources/postgres/extract';
 import { downloadFiles } from '../../../runtime/lake';
 import type { LoadTableInput } from '../types';
@@ -36,7 +36,7 @@ export async function spoolLoadFiles(deps: ExtractDeps, input: LoadTableInput & 
   const order = input.initialLoad ? '' : ` ORDER BY ${input.keys.map(quoteIdent).join(', ')}`;
   const processed = paths.length > 0 ? readParquetFiles({ paths }) : undefined;
   const query = processed ? `SELECT ${columns} FROM ${processed}${order}` : `SELECT * FROM (SELECT 1) WHERE false`;
-  return withDuckdb({ duckdb: deps.duckdb, spool: dir, context: { table: input.table, step: 'load' } }, async (connection) => {
+  return withDuckdb({ duckdb: deps.duckdb, spool: dir, ...limitsOf(input), context: { table: input.table, step: 'load' } }, async (connection) => {
     await connection.run(copyToCsvFile({ query, path: csv }));
     const rollups: LoadSpool['rollups'] = [];
     if (!processed || !input.initialLoad) return { csv, parquet: paths, rollups };
@@ -57,6 +57,6 @@ export async function checksumSpooled(deps: ExtractDeps, input: LoadTableInput &
   const spec = { dialect: 'duckdb' as const, keys: input.keys, columns: input.verified };
   const select = input.perRow ? rowChecksumSelect({ ...spec, version: input.perRow }) : columnChecksumSelect(spec);
   const from = input.parquet.length > 0 ? readParquetFiles({ paths: input.parquet }) : '(SELECT 1) WHERE false';
-  const row = await withDuckdb({ duckdb: deps.duckdb, spool: input.dir, context: { table: input.table, step: 'load' } }, (connection) => queryRow(connection, `SELECT ${select} FROM ${from}`));
+  const row = await withDuckdb({ duckdb: deps.duckdb, spool: input.dir, ...limitsOf(input), context: { table: input.table, step: 'load' } }, (connection) => queryRow(connection, `SELECT ${select} FROM ${from}`));
   return input.perRow ? { row_checksum: String(row[0]) } : readColumnChecksums(input.verified, row);
 }

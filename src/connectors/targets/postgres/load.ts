@@ -18,6 +18,7 @@ import type { ColumnSpec } from '../../../sql/warehouse-types';
 import type { LoadTableInput, LoadTableResult, ReadWatermarkInput, ResetTablesInput, SavedState, TargetConnector } from '../types';
 import { addSoftDeleteColumns, createSourceKeysTable, createWithdrawnKeysTable, DELETES_MARKER, SOURCE_KEYS_TABLE, WITHDRAWN_KEYS_TABLE, WITHDRAWN_MARKER } from '../deletes';
 import { LOAD_LOCK } from './lock';
+import { limitsOf } from '../../../transform/duckdb-session';
 import { spoolSourceKeys } from './source-keys-spool';
 import { resetPostgresTables } from './reset';
 import type { TargetColumn } from '../schema-change';
@@ -192,8 +193,8 @@ export function createPostgresTarget(deps: ExtractDeps): TargetConnector {
         const initialLoad = await isTargetEmpty(deps, input);
         const spool = await spoolLoadFiles(deps, { ...input, dir, initialLoad });
         // An empty target has nothing the source could have deleted.
-        const sourceKeys = input.sourceKeys && !initialLoad ? await spoolSourceKeys(deps, { dir, table: input.table, sourceKeys: input.sourceKeys }) : undefined;
-        const withdrawnKeys = input.withdrawnKeys && !initialLoad ? await spoolSourceKeys(deps, { dir, table: input.table, sourceKeys: input.withdrawnKeys, name: 'withdrawn-keys' }) : undefined;
+        const sourceKeys = input.sourceKeys && !initialLoad ? await spoolSourceKeys(deps, { dir, table: input.table, sourceKeys: input.sourceKeys, ...limitsOf(input) }) : undefined;
+        const withdrawnKeys = input.withdrawnKeys && !initialLoad ? await spoolSourceKeys(deps, { dir, table: input.table, sourceKeys: input.withdrawnKeys, name: 'withdrawn-keys', ...limitsOf(input) }) : undefined;
         const client = await deps.pools.warehouse.connect();
         const stopWatching = await cancelStatementOnAbort({ pool: deps.pools.warehouse, client });
         try {
