@@ -7,6 +7,7 @@ import type { Pipeline, TableSpec } from '../config/pipeline-schema';
 import { orderTableLevels } from '../config/table-order';
 import { quoteIdent, quoteLiteral, quoteQualified } from '../sql/quote';
 import type { ColumnSpec } from '../sql/warehouse-types';
+import { SELECT_NOT_NULL_COLUMNS } from '../connectors/targets/load-plan';
 import { collectTouchedGroups, rebuildTouchedGroups, touchedGroupsTable } from '../connectors/targets/rollup-refresh';
 import { referenceRelation } from '../transform/relations';
 import { copySourceToCsv, floorTable, FLOOR_SCHEMA, transformToCsv, type FloorInput } from './bench-floor';
@@ -46,8 +47,10 @@ async function mergeStaged(client: PoolClient, input: { table: TableSpec; csv: s
   const join_ = keys.map((key) => `t.${key} = s.${key}`).join(' AND ');
   // With deletes: the target rows whose key the source no longer has.
   const gone = `NOT EXISTS (SELECT 1 FROM floor_keys k WHERE ${keys.map((key) => `k.${key} = t.${key}`).join(' AND ')})`;
-  // The same touched-groups rebuild the pipeline runs (stage 'floor_stage'), so the floor does the same work.
-  const rollups = input.table.rollups.map((rollup, index) => ({ rollup: { ...rollup, target: unquoted(rollup.target) }, index, dialect: 'postgres' as const, columns: input.columns, target: unquoted(input.table.target) }));
+  // The same touched-groups rebuild the pipeline runs (stage 'floor_stage'), knowing the same NOT NULL columns
+  // (the pipeline's target's), so the floor does the same work.
+  const notNullColumns = (await client.query<{ name: string }>(SELECT_NOT_NULL_COLUMNS, [quoteQualified(input.table.target)])).rows.map((row) => row.name);
+  const rollups = input.table.rollups.map((rollup, index) => ({ rollup: { ...rollup, target: unquoted(rollup.target) }, index, dialect: 'postgres' as const, columns: input.columns, notNullColumns, target: unquoted(input.table.target) }));
   await client.query('BEGIN');
   await client.query(`CREATE TEMP TABLE floor_stage (LIKE ${target}) ON COMMIT DROP`);
   await copyFromFile({ client, sql: 'COPY floor_stage FROM STDIN WITH (FORMAT csv)', path: input.csv });

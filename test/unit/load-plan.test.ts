@@ -48,6 +48,11 @@ describe('load plan statements', () => {
     );
   });
 
+  it('joins rollup groups by plain equality on the columns the catalog declares NOT NULL', () => {
+    const statements = applyStagedRows({ ...spec, notNullColumns: ['sale_date'] });
+    expect(statements[3]).toBe('DELETE FROM "analytics"."daily_sales" WHERE EXISTS (SELECT 1 FROM etl_touched_0 g WHERE "analytics"."daily_sales"."sale_date" = g."sale_date")');
+  });
+
   it('replaces everything on a full refresh, without TRUNCATE (it commits on Redshift)', () => {
     const statements = applyStagedRows({ ...spec, mode: 'full-refresh', dialect: 'redshift' });
     expect(statements.slice(0, 2)).toEqual([

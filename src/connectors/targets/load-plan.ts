@@ -39,6 +39,8 @@ export interface LoadPlanSpec {
   withdraw?: boolean;
   /** kind: files — the objects this load read, bookmarked with the rows. */
   fileBookmarks?: readonly { key: string; etag: string; rows: number }[];
+  /** Target columns the warehouse's catalog declares NOT NULL (Postgres reads it in the load); rollup groups join on them by plain equality. */
+  notNullColumns?: readonly string[];
 }
 
 /** A source table's identity (database and oid) and live-row estimate, as the plan step saw it. */
@@ -53,6 +55,9 @@ export const STAGE_TABLE = 'etl_stage';
 export function targetColumnType(column: ColumnSpec, dialect: WarehouseDialect): string {
   return column.warehouse?.[dialect] ?? warehouseType({ dialect, duckdbType: column.type, column: column.name });
 }
+
+/** The target's columns declared NOT NULL ($1: the qualified name). */
+export const SELECT_NOT_NULL_COLUMNS = 'SELECT attname AS name FROM pg_attribute WHERE attrelid = to_regclass($1) AND attnum > 0 AND attnotnull AND NOT attisdropped';
 
 /** The columns of an existing target, in order, as format_type prints them ($1: the qualified name). */
 export const SELECT_TARGET_COLUMNS = `

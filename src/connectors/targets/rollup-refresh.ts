@@ -19,6 +19,8 @@ const STAND_IN: Partial<Record<TypeCategory, string>> = {
 interface GroupSpec {
   dialect: WarehouseDialect;
   columns: readonly ColumnSpec[];
+  /** Target columns the warehouse declares NOT NULL (read from its catalog): plain equality suffices. */
+  notNullColumns?: readonly string[];
 }
 
 /**
@@ -28,7 +30,8 @@ interface GroupSpec {
 function sameGroupValue(spec: GroupSpec, column: string, left: string, right: string): string {
   const a = `${left}.${quoteIdent(column)}`;
   const b = `${right}.${quoteIdent(column)}`;
-  // Always NULL-safe: a target loaded before a column became NOT NULL may still hold NULL groups.
+  // Only the catalog's NOT NULL counts: a target loaded before a column's rows became NOT NULL may still hold NULL groups.
+  if (spec.notNullColumns?.includes(column)) return `${a} = ${b}`;
   const known = spec.columns.find((candidate) => candidate.name === column);
   const standIn = known ? STAND_IN[categoryOf(known)] : undefined;
   const text = spec.dialect === 'postgres' ? 'text' : 'VARCHAR(65535)';
