@@ -77,8 +77,8 @@ export const transformStepSchema = z.unknown().transform((value, ctx): Transform
 
 export const rollupSchema = z.strictObject({
   target: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$/, 'expected a schema-qualified name'),
-  /** The column whose changed values decide which rollup rows are rebuilt (e.g. sale_date). */
-  refreshBy: identifier,
+  /** No longer needed: a merge rebuilds exactly the groups its rows touched. Still accepted, so older files validate. */
+  refreshBy: identifier.optional(),
   groupBy: columns,
   /** Plain aggregates both DuckDB and the warehouse run alike; rebuilt from their parts, never pasted. */
   measures: z.record(

@@ -6,7 +6,9 @@ import { copyFromFile, copyToFile } from '../connectors/pg/copy';
 import type { Pipeline, TableSpec } from '../config/pipeline-schema';
 import { orderTableLevels } from '../config/table-order';
 import { quoteIdent, quoteLiteral, quoteQualified } from '../sql/quote';
-import { selectRollup } from '../sql/rollup';
+import type { ColumnSpec } from '../sql/warehouse-types';
+import { SELECT_NOT_NULL_COLUMNS } from '../connectors/targets/load-plan';
+import { collectTouchedGroups, rebuildTouchedGroups, touchedGroupsTable } from '../connectors/targets/rollup-refresh';
 import { referenceRelation } from '../transform/relations';
 import { copySourceToCsv, floorTable, FLOOR_SCHEMA, transformToCsv, type FloorInput } from './bench-floor';
 
@@ -37,13 +39,18 @@ function referencesFromWarehouse(input: MergeInput & { table: TableSpec }) {
   };
 }
 
-/** Stage, delete-insert by key and rebuild the touched rollup rows, in one transaction: the plain nightly merge. */
-async function mergeStaged(client: PoolClient, input: { table: TableSpec; csv: string; keysCsv?: string }): Promise<void> {
+/** Stage, delete-insert by key and rebuild the touched rollup groups, in one transaction: the plain nightly merge. */
+async function mergeStaged(client: PoolClient, input: { table: TableSpec; csv: string; columns: readonly ColumnSpec[]; keysCsv?: string }): Promise<void> {
   const target = floorTable(FLOOR_SCHEMA, input.table.target);
+  const unquoted = (name: string) => `${FLOOR_SCHEMA}.${name.replace('.', '_')}`;
   const keys = input.table.primaryKey.map(quoteIdent);
   const join_ = keys.map((key) => `t.${key} = s.${key}`).join(' AND ');
   // With deletes: the target rows whose key the source no longer has.
   const gone = `NOT EXISTS (SELECT 1 FROM floor_keys k WHERE ${keys.map((key) => `k.${key} = t.${key}`).join(' AND ')})`;
+  // The same touched-groups rebuild the pipeline runs (stage 'floor_stage'), knowing the same NOT NULL columns
+  // (the pipeline's target's), so the floor does the same work.
+  const notNullColumns = (await client.query<{ name: string }>(SELECT_NOT_NULL_COLUMNS, [quoteQualified(input.table.target)])).rows.map((row) => row.name);
+  const rollups = input.table.rollups.map((rollup, index) => ({ rollup: { ...rollup, target: unquoted(rollup.target) }, index, dialect: 'postgres' as const, columns: input.columns, notNullColumns, target: unquoted(input.table.target) }));
   await client.query('BEGIN');
   await client.query(`CREATE TEMP TABLE floor_stage (LIKE ${target}) ON COMMIT DROP`);
   await copyFromFile({ client, sql: 'COPY floor_stage FROM STDIN WITH (FORMAT csv)', path: input.csv });
@@ -51,20 +58,15 @@ async function mergeStaged(client: PoolClient, input: { table: TableSpec; csv: s
     await client.query(`CREATE TEMP TABLE floor_keys ON COMMIT DROP AS SELECT ${keys.join(', ')} FROM ${target} WHERE false`);
     await copyFromFile({ client, sql: 'COPY floor_keys FROM STDIN WITH (FORMAT csv)', path: input.keysCsv });
   }
-  for (const [index, rollup] of input.table.rollups.entries()) {
-    const by = quoteIdent(rollup.refreshBy);
-    const deleted = input.keysCsv ? ` UNION SELECT t.${by} FROM ${target} t WHERE ${gone}` : '';
-    await client.query(`CREATE TEMP TABLE floor_touched_${index} ON COMMIT DROP AS SELECT ${by} AS v FROM floor_stage UNION SELECT t.${by} FROM ${target} t JOIN floor_stage s ON ${join_}${deleted}`);
+  for (const spec of rollups) {
+    await client.query(collectTouchedGroups({ ...spec, stage: 'floor_stage', keyJoin: join_ }));
+    const groups = spec.rollup.groupBy.map((column) => `t.${quoteIdent(column)}`).join(', ');
+    if (input.keysCsv) await client.query(`INSERT INTO ${touchedGroupsTable(spec.index)} SELECT DISTINCT ${groups} FROM ${target} t WHERE ${gone}`);
   }
   await client.query(`DELETE FROM ${target} t USING floor_stage s WHERE ${join_}`);
   await client.query(`INSERT INTO ${target} SELECT * FROM floor_stage`);
   if (input.keysCsv) await client.query(`DELETE FROM ${target} t WHERE ${gone}`);
-  for (const [index, rollup] of input.table.rollups.entries()) {
-    const where = `${quoteIdent(rollup.refreshBy)} IN (SELECT v FROM floor_touched_${index})`;
-    const rollupTarget = floorTable(FLOOR_SCHEMA, rollup.target);
-    await client.query(`DELETE FROM ${rollupTarget} WHERE ${where}`);
-    await client.query(`INSERT INTO ${rollupTarget} ${selectRollup({ rollup, from: target, where })}`);
-  }
+  for (const spec of rollups) for (const sql of rebuildTouchedGroups(spec)) await client.query(sql);
   await client.query('COMMIT');
 }
 
@@ -77,9 +79,9 @@ async function mergeTable(input: MergeInput & { table: TableSpec }): Promise<voi
   if (!upTo || upTo === since) return;
   const { csv, columns } = await copySourceToCsv({ ...input, schema: FLOOR_SCHEMA, table, window: { column: watermark, from: since, to: upTo } });
   const connection = await input.duckdb.connect();
-  let main: string | undefined;
+  let main: { path: string; columns: ColumnSpec[] } | undefined;
   try {
-    [main] = (await transformToCsv(connection, { ...input, schema: FLOOR_SCHEMA, table, csv, columns, references: referencesFromWarehouse({ ...input, table }) })).map((output) => output.path);
+    [main] = await transformToCsv(connection, { ...input, schema: FLOOR_SCHEMA, table, csv, columns, references: referencesFromWarehouse({ ...input, table }) });
   } finally {
     connection.closeSync();
   }
@@ -94,7 +96,7 @@ async function mergeTable(input: MergeInput & { table: TableSpec }): Promise<voi
   }
   const client = await input.warehouse.connect();
   try {
-    if (main) await mergeStaged(client, { table, csv: main, keysCsv });
+    if (main) await mergeStaged(client, { table, csv: main.path, columns: main.columns, keysCsv });
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;

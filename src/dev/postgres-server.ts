@@ -82,6 +82,8 @@ export async function startPostgresCluster(input: { server: PostgresServer; port
     `-c wal_level=${input.walLevel}`,
     '-c max_replication_slots=16',
     '-c max_wal_senders=16',
+    // Loads write GBs of WAL: the 1 GB default checkpoints every few seconds during a 10M-row load.
+    '-c max_wal_size=4GB',
   ].join(' ');
   run({
     command: 'pg_ctl',

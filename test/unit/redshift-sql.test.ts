@@ -77,10 +77,10 @@ describe('Redshift load batch', () => {
       `COPY "etl_stage" FROM 's3://lake/processed/orders/run-1/' IAM_ROLE 'arn:aws:iam::123456789012:role/redshift-copy' FORMAT AS PARQUET`,
     );
     expect(batch[state + 4]).toBe(guard('stage', `SELECT ${checksum(stageHash)} FROM etl_stage`));
-    expect(batch[state + 5]).toMatch(/^CREATE TEMP TABLE etl_affected_0 AS SELECT DISTINCT "sale_date"/);
+    expect(batch[state + 5]).toMatch(/^CREATE TEMP TABLE etl_touched_0 AS SELECT DISTINCT "sale_date"/);
     expect(batch[state + 6]).toBe('DELETE FROM "analytics"."orders" USING etl_stage WHERE "analytics"."orders"."order_id" = etl_stage."order_id"');
     expect(batch[state + 7]).toBe('INSERT INTO "analytics"."orders" ("order_id", "amount", "sale_date") SELECT "order_id", "amount", "sale_date" FROM etl_stage');
-    expect(batch[state + 8]).toMatch(/^DELETE FROM "analytics"."daily_sales" WHERE "sale_date" IN \(SELECT v FROM etl_affected_0\)$/);
+    expect(batch[state + 8]).toMatch(/^DELETE FROM "analytics"."daily_sales" WHERE EXISTS \(SELECT 1 FROM etl_touched_0 g WHERE coalesce\("analytics"."daily_sales"."sale_date", CAST\('2000-01-01' AS DATE\)\) = /);
     expect(batch[state + 9]).toMatch(/^INSERT INTO "analytics"."daily_sales" SELECT "sale_date", sum\("amount"\) AS "total"/);
     expect(batch[state + 10]).toBe("DELETE FROM etl_state.loads WHERE pipeline = 'shop' AND table_name = 'orders' AND run_id = 'run-o''brien'");
     expect(batch[state + 11]).toContain('INSERT INTO etl_state.loads');
@@ -131,7 +131,7 @@ describe('Redshift load batch with deletes', () => {
     const at = (pattern: RegExp) => batch.findIndex((sql) => pattern.test(sql));
     expect(batch).toContain('CREATE TEMP TABLE etl_source_keys AS SELECT "order_id" FROM "analytics"."orders" WHERE 1 = 0');
     expect(batch).toContain(`COPY "etl_source_keys" FROM 's3://lake/${sourceKeys.key}' IAM_ROLE 'arn:aws:iam::123456789012:role/redshift-copy' FORMAT AS PARQUET`);
-    const collect = at(/^INSERT INTO etl_affected_0 SELECT DISTINCT "analytics"\."orders"\."sale_date"/);
+    const collect = at(/^INSERT INTO etl_touched_0 SELECT DISTINCT "analytics"\."orders"\."sale_date"/);
     const remove = at(/^\/\* etl:deletes \*\/ DELETE FROM "analytics"\."orders" WHERE NOT EXISTS \(SELECT 1 FROM etl_source_keys k WHERE k\."order_id" = "analytics"\."orders"\."order_id"\) AND NOT EXISTS \(SELECT 1 FROM etl_stage s/);
     const rollups = at(/^DELETE FROM "analytics"\."daily_sales"/);
     expect(collect).toBeGreaterThan(at(/^COPY "etl_source_keys"/));
@@ -162,7 +162,7 @@ describe('Redshift load batch of a reprocess that withdraws rows', () => {
     const at = (pattern: RegExp) => batch.findIndex((sql) => pattern.test(sql));
     expect(batch).toContain('CREATE TEMP TABLE etl_withdrawn_keys AS SELECT "order_id" FROM "analytics"."orders" WHERE 1 = 0');
     expect(batch).toContain(`COPY "etl_withdrawn_keys" FROM 's3://lake/${withdrawnKeys.key}' IAM_ROLE 'arn:aws:iam::123456789012:role/redshift-copy' FORMAT AS PARQUET`);
-    const collect = at(/^INSERT INTO etl_affected_0 SELECT DISTINCT "analytics"\."orders"\."sale_date" FROM "analytics"\."orders" WHERE EXISTS \(SELECT 1 FROM etl_withdrawn_keys w/);
+    const collect = at(/^INSERT INTO etl_touched_0 SELECT DISTINCT "analytics"\."orders"\."sale_date" FROM "analytics"\."orders" WHERE EXISTS \(SELECT 1 FROM etl_withdrawn_keys w/);
     const remove = at(/^\/\* etl:withdrawn \*\/ DELETE FROM "analytics"\."orders" WHERE EXISTS \(SELECT 1 FROM etl_withdrawn_keys w WHERE w\."order_id" = "analytics"\."orders"\."order_id"\) AND NOT EXISTS \(SELECT 1 FROM etl_stage s WHERE s\."order_id" = "analytics"\."orders"\."order_id"\)$/);
     expect(collect).toBeGreaterThan(at(/^COPY "etl_withdrawn_keys"/));
     expect(remove).toBeGreaterThan(collect);

@@ -44,9 +44,13 @@ export function goneFromSource(spec: DeletesSpec, stage: string): string {
   return `NOT EXISTS (SELECT 1 FROM ${SOURCE_KEYS_TABLE} k WHERE ${match('k')}) AND NOT EXISTS (SELECT 1 FROM ${stage} s WHERE ${match('s')})`;
 }
 
-/** The rollup refresh values of the rows about to be deleted or marked, added to a touched-values table. */
-export function collectDeletedValues(spec: DeletesSpec & { stage: string; column: string; into: string }): string {
-  return `INSERT INTO ${spec.into} SELECT DISTINCT ${quoteQualified(spec.target)}.${quoteIdent(spec.column)} FROM ${quoteQualified(spec.target)} WHERE ${goneFromSource(spec, spec.stage)}`;
+/** The rollup groups of the rows about to be deleted or marked, added to a touched-groups table. */
+export function collectDeletedGroups(spec: DeletesSpec & { stage: string; groupBy: readonly string[]; into: string }): string {
+  return `INSERT INTO ${spec.into} SELECT DISTINCT ${qualifiedColumns(spec.target, spec.groupBy)} FROM ${quoteQualified(spec.target)} WHERE ${goneFromSource(spec, spec.stage)}`;
+}
+
+function qualifiedColumns(target: string, columns: readonly string[]): string {
+  return columns.map((column) => `${quoteQualified(target)}.${quoteIdent(column)}`).join(', ');
 }
 
 /** Deletes (propagate) or marks (soft) the rows the source no longer has; none for `ignore`. */
@@ -82,9 +86,9 @@ function withdrawnFromTarget(spec: Pick<DeletesSpec, 'target' | 'keys'>, stage: 
   return `EXISTS (SELECT 1 FROM ${WITHDRAWN_KEYS_TABLE} w WHERE ${match('w')}) AND NOT EXISTS (SELECT 1 FROM ${stage} s WHERE ${match('s')})`;
 }
 
-/** The rollup refresh values of the rows about to be withdrawn, added to a touched-values table. */
-export function collectWithdrawnValues(spec: Pick<DeletesSpec, 'target' | 'keys'> & { stage: string; column: string; into: string }): string {
-  return `INSERT INTO ${spec.into} SELECT DISTINCT ${quoteQualified(spec.target)}.${quoteIdent(spec.column)} FROM ${quoteQualified(spec.target)} WHERE ${withdrawnFromTarget(spec, spec.stage)}`;
+/** The rollup groups of the rows about to be withdrawn, added to a touched-groups table. */
+export function collectWithdrawnGroups(spec: Pick<DeletesSpec, 'target' | 'keys'> & { stage: string; groupBy: readonly string[]; into: string }): string {
+  return `INSERT INTO ${spec.into} SELECT DISTINCT ${qualifiedColumns(spec.target, spec.groupBy)} FROM ${quoteQualified(spec.target)} WHERE ${withdrawnFromTarget(spec, spec.stage)}`;
 }
 
 /**

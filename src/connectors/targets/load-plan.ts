@@ -3,7 +3,8 @@ import { keyChecksumSelect } from '../../sql/checksum';
 import { columnChecksumSelect, rowChecksumSelect, type RowChecksumVersion } from '../../sql/column-checksum';
 import { quoteIdent, quoteQualified } from '../../sql/quote';
 import { selectRollup } from '../../sql/rollup';
-import { applyDeletes, applyWithdrawals, collectDeletedValues, collectWithdrawnValues, softDeleteColumns, SOFT_DELETE_COLUMNS, type DeletesPolicy } from './deletes';
+import { applyDeletes, applyWithdrawals, collectDeletedGroups, collectWithdrawnGroups, softDeleteColumns, SOFT_DELETE_COLUMNS, type DeletesPolicy } from './deletes';
+import { collectTouchedGroups, rebuildTouchedGroups, touchedGroupsTable } from './rollup-refresh';
 import { warehouseType, type ColumnSpec, type WarehouseDialect } from '../../sql/warehouse-types';
 import { forDialect, saveState } from './state-sql';
 import type { SchemaChange } from './schema-change';
@@ -38,6 +39,8 @@ export interface LoadPlanSpec {
   withdraw?: boolean;
   /** kind: files — the objects this load read, bookmarked with the rows. */
   fileBookmarks?: readonly { key: string; etag: string; rows: number }[];
+  /** Target columns the warehouse's catalog declares NOT NULL (Postgres reads it in the load); rollup groups join on them by plain equality. */
+  notNullColumns?: readonly string[];
 }
 
 /** A source table's identity (database and oid) and live-row estimate, as the plan step saw it. */
@@ -47,12 +50,14 @@ export interface SourceMark {
 }
 
 export const STAGE_TABLE = 'etl_stage';
-const AFFECTED_TABLE = 'etl_affected';
 
 /** The warehouse type of a load column: its source type when passed through, else from its DuckDB type. */
 export function targetColumnType(column: ColumnSpec, dialect: WarehouseDialect): string {
   return column.warehouse?.[dialect] ?? warehouseType({ dialect, duckdbType: column.type, column: column.name });
 }
+
+/** The target's columns declared NOT NULL ($1: the qualified name). */
+export const SELECT_NOT_NULL_COLUMNS = 'SELECT attname AS name FROM pg_attribute WHERE attrelid = to_regclass($1) AND attnum > 0 AND attnotnull AND NOT attisdropped';
 
 /** The columns of an existing target, in order, as format_type prints them ($1: the qualified name). */
 export const SELECT_TARGET_COLUMNS = `
@@ -123,21 +128,15 @@ function keyJoin(keys: readonly string[], left: string, right: string): string {
   return keys.map((key) => `${left}.${quoteIdent(key)} = ${right}.${quoteIdent(key)}`).join(' AND ');
 }
 
+/** Per rollup, the groups this load touches (of staged, replaced, deleted and withdrawn rows), collected before the rows change. */
 function collectAffected(spec: LoadPlanSpec): string[] {
-  const refreshColumns = [...new Set(spec.rollups.map((rollup) => rollup.refreshBy))];
-  if (refreshColumns.length === 0 || spec.mode === 'full-refresh') return [];
-  const target = quoteQualified(spec.target);
-  return refreshColumns.map((column, index) => {
-    const name = quoteIdent(column);
-    const table = `${AFFECTED_TABLE}_${index}`;
-    const fromTarget = `SELECT DISTINCT t.${name} AS v FROM ${target} t JOIN ${STAGE_TABLE} s ON ${keyJoin(spec.keys, 't', 's')}`;
-    // A pooled Postgres session outlives the load: drop at commit. Redshift's Data API session ends with the batch.
-    const onCommit = spec.dialect === 'postgres' ? ' ON COMMIT DROP' : '';
-    const create = `CREATE TEMP TABLE ${table}${onCommit} AS SELECT DISTINCT ${name} AS v FROM ${STAGE_TABLE} UNION ${fromTarget}`;
-    const deleted = spec.deletes && spec.deletes !== 'ignore' ? [collectDeletedValues({ ...spec, stage: STAGE_TABLE, column, into: table })] : [];
-    const withdrawn = spec.withdraw ? [collectWithdrawnValues({ ...spec, stage: STAGE_TABLE, column, into: table })] : [];
-    return [create, ...deleted, ...withdrawn];
-  }).flat();
+  if (spec.mode === 'full-refresh') return [];
+  return spec.rollups.flatMap((rollup, index) => {
+    const into = touchedGroupsTable(index);
+    const deleted = spec.deletes && spec.deletes !== 'ignore' ? [collectDeletedGroups({ ...spec, stage: STAGE_TABLE, groupBy: rollup.groupBy, into })] : [];
+    const withdrawn = spec.withdraw ? [collectWithdrawnGroups({ ...spec, stage: STAGE_TABLE, groupBy: rollup.groupBy, into })] : [];
+    return [collectTouchedGroups({ ...spec, rollup, index, stage: STAGE_TABLE, keyJoin: keyJoin(spec.keys, 't', 's') }), ...deleted, ...withdrawn];
+  });
 }
 
 /**
@@ -177,15 +176,12 @@ export function createRollupTable(input: { rollup: Rollup; source: string; diale
 }
 
 function refreshRollups(spec: LoadPlanSpec, everything: boolean): string[] {
-  const refreshColumns = [...new Set(spec.rollups.map((rollup) => rollup.refreshBy))];
   // Rows a soft delete marked are no longer counted.
   const live = hasSoftColumns(spec) ? `NOT ${quoteIdent(SOFT_DELETE_COLUMNS.flag)}` : undefined;
-  return spec.rollups.flatMap((rollup) => {
+  return spec.rollups.flatMap((rollup, index) => {
+    if (!everything) return rebuildTouchedGroups({ ...spec, rollup, index, live });
     const target = quoteQualified(rollup.target);
-    if (everything) return [`DELETE FROM ${target}`, `INSERT INTO ${target} ${selectRollup({ rollup, from: quoteQualified(spec.target), where: live })}`];
-    const affected = `${quoteIdent(rollup.refreshBy)} IN (SELECT v FROM ${AFFECTED_TABLE}_${refreshColumns.indexOf(rollup.refreshBy)})`;
-    const where = live ? `${affected} AND ${live}` : affected;
-    return [`DELETE FROM ${target} WHERE ${affected}`, `INSERT INTO ${target} ${selectRollup({ rollup, from: quoteQualified(spec.target), where })}`];
+    return [`DELETE FROM ${target}`, `INSERT INTO ${target} ${selectRollup({ rollup, from: quoteQualified(spec.target), where: live })}`];
   });
 }
 

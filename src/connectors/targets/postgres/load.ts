@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import type { PoolClient } from 'pg';
 import { ApplicationFailure } from '@temporalio/activity';
 import {
-  addPrimaryKey, alterTarget, applyStagedRows, createRollupTable, dropPrimaryKey, createStageTable, createTargetTable, finishDirectLoad, LOAD_SESSION_SETTINGS, selectColumnChecksums, verifiedColumns, selectLoadedChecksum, selectTargetChecksum, selectTargetIsEmpty, SELECT_PRIMARY_KEY_NAME, SELECT_TARGET_COLUMNS, STAGE_TABLE, type LoadPlanSpec,
+  addPrimaryKey, alterTarget, applyStagedRows, createRollupTable, dropPrimaryKey, createStageTable, createTargetTable, finishDirectLoad, LOAD_SESSION_SETTINGS, selectColumnChecksums, verifiedColumns, selectLoadedChecksum, selectTargetChecksum, selectTargetIsEmpty, SELECT_NOT_NULL_COLUMNS, SELECT_PRIMARY_KEY_NAME, SELECT_TARGET_COLUMNS, STAGE_TABLE, type LoadPlanSpec,
 } from '../load-plan';
 import { createStateTables, selectFileBookmarks, selectSourceMark, selectWatermark } from '../state-sql';
 import { SELECT_TABLE_EXISTS } from '../../sources/postgres/sql';
@@ -118,7 +118,8 @@ async function runLoad(client: PoolClient, input: LoadTableInput & { fromSpool: 
       await client.query(createWithdrawnKeysTable(spec));
       await copyFromFile({ client, sql: `COPY ${WITHDRAWN_KEYS_TABLE} FROM STDIN WITH (FORMAT csv)`, path: spool.withdrawnKeys });
     }
-    for (const sql of applyStagedRows(spec)) {
+    const notNullColumns = (await client.query<{ name: string }>(SELECT_NOT_NULL_COLUMNS, [quoteQualified(input.target)])).rows.map((row) => row.name);
+    for (const sql of applyStagedRows({ ...spec, notNullColumns })) {
       const result = await client.query(sql);
       if (sql.startsWith(DELETES_MARKER)) deletedRows = result.rowCount ?? 0;
       if (sql.startsWith(WITHDRAWN_MARKER)) withdrawnRows = result.rowCount ?? 0;
