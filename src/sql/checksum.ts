@@ -27,7 +27,10 @@ export function keyHashExpr(input: { dialect: ChecksumDialect; keys: readonly st
 
 /** count(*) and the exact sum of key hashes, as text so no engine rounds them. */
 export function keyChecksumSelect(input: { dialect: ChecksumDialect; keys: readonly string[]; alias?: string }): string {
-  const sumType = input.dialect === 'duckdb' ? 'HUGEINT' : 'DECIMAL(38, 0)';
   const text = input.dialect === 'duckdb' ? 'VARCHAR' : input.dialect === 'postgres' ? 'text' : 'varchar';
-  return `count(*) AS row_count, CAST(coalesce(sum(CAST(${keyHashExpr(input)} AS ${sumType})), 0) AS ${text}) AS key_checksum`;
+  // Postgres sums bigint exactly in a 128-bit accumulator, several times faster than a numeric per row;
+  // Redshift sums BIGINT into NUMERIC(19,0), which 60-bit hashes overflow, so each term is widened there.
+  const hash = keyHashExpr(input);
+  const term = input.dialect === 'postgres' ? hash : `CAST(${hash} AS ${input.dialect === 'duckdb' ? 'HUGEINT' : 'DECIMAL(38, 0)'})`;
+  return `count(*) AS row_count, CAST(coalesce(sum(${term}), 0) AS ${text}) AS key_checksum`;
 }

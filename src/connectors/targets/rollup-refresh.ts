@@ -23,6 +23,13 @@ interface GroupSpec {
   notNullColumns?: readonly string[];
 }
 
+/** NULL's stand-in for a column as a typed literal; undefined when its category has none (then compared as text). */
+function standInFor(spec: GroupSpec, column: ColumnSpec | undefined): string | undefined {
+  const literal = column ? STAND_IN[categoryOf(column)] : undefined;
+  if (!column || literal === undefined) return undefined;
+  return `CAST('${literal}' AS ${column.warehouse?.[spec.dialect] ?? warehouseType({ dialect: spec.dialect, duckdbType: column.type, column: column.name })})`;
+}
+
 /**
  * `a.c` equals `b.c`, NULL equal to NULL, as a join both warehouses can hash (IS NOT DISTINCT FROM is a
  * nested loop in Postgres and absent in Redshift): the values with a typed stand-in for NULL, and their NULL flags.
@@ -32,11 +39,9 @@ function sameGroupValue(spec: GroupSpec, column: string, left: string, right: st
   const b = `${right}.${quoteIdent(column)}`;
   // Only the catalog's NOT NULL counts: a target loaded before a column's rows became NOT NULL may still hold NULL groups.
   if (spec.notNullColumns?.includes(column)) return `${a} = ${b}`;
-  const known = spec.columns.find((candidate) => candidate.name === column);
-  const standIn = known ? STAND_IN[categoryOf(known)] : undefined;
+  const standIn = standInFor(spec, spec.columns.find((candidate) => candidate.name === column));
   const text = spec.dialect === 'postgres' ? 'text' : 'VARCHAR(65535)';
-  const type = known && standIn !== undefined ? known.warehouse?.[spec.dialect] ?? warehouseType({ dialect: spec.dialect, duckdbType: known.type, column }) : undefined;
-  const coalesced = (ref: string) => (type ? `coalesce(${ref}, CAST('${standIn ?? ''}' AS ${type}))` : `coalesce(CAST(${ref} AS ${text}), '')`);
+  const coalesced = (ref: string) => (standIn ? `coalesce(${ref}, ${standIn})` : `coalesce(CAST(${ref} AS ${text}), '')`);
   return `${coalesced(a)} = ${coalesced(b)} AND (${a} IS NULL) = (${b} IS NULL)`;
 }
 
