@@ -35,7 +35,7 @@ SELECT o, 'C' || lpad((o % 150000)::text, 9, '0'), (ARRAY['F','O','P'])[o % 3 + 
   'Clerk#' || lpad((o % 1000)::text, 9, '0'),
   CASE WHEN o % 17 = 0 THEN NULL WHEN o % 13 = 0 THEN E'say "hi", then; leave\\nünïcødé ✓ \\\\ ''q''' ELSE md5(o::text) END,
   ${input.stamp} + (o % 86400) * interval '1 millisecond'
-FROM generate_series(${input.first}, ${input.last}) o`;
+FROM generate_series(${input.first}::bigint, ${input.last}::bigint) o`;
 }
 
 /** The lines of orders first..last (LINES_PER_ORDER each). */
