@@ -135,7 +135,9 @@ function collectAffected(spec: LoadPlanSpec): string[] {
     const into = touchedGroupsTable(index);
     const deleted = spec.deletes && spec.deletes !== 'ignore' ? [collectDeletedGroups({ ...spec, stage: STAGE_TABLE, groupBy: rollup.groupBy, into })] : [];
     const withdrawn = spec.withdraw ? [collectWithdrawnGroups({ ...spec, stage: STAGE_TABLE, groupBy: rollup.groupBy, into })] : [];
-    return [collectTouchedGroups({ ...spec, rollup, index, stage: STAGE_TABLE, keyJoin: keyJoin(spec.keys, 't', 's') }), ...deleted, ...withdrawn];
+    // Postgres plans the rebuild's joins from the table's statistics; a fresh temp table has none.
+    const analyze = spec.dialect === 'postgres' ? [`ANALYZE ${into}`] : [];
+    return [collectTouchedGroups({ ...spec, rollup, index, stage: STAGE_TABLE, keyJoin: keyJoin(spec.keys, 't', 's') }), ...deleted, ...withdrawn, ...analyze];
   });
 }
 

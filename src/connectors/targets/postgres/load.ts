@@ -118,6 +118,8 @@ async function runLoad(client: PoolClient, input: LoadTableInput & { fromSpool: 
       await client.query(createWithdrawnKeysTable(spec));
       await copyFromFile({ client, sql: `COPY ${WITHDRAWN_KEYS_TABLE} FROM STDIN WITH (FORMAT csv)`, path: spool.withdrawnKeys });
     }
+    // Without statistics Postgres guesses a fresh temp table's size and hashes the whole target instead of it.
+    await client.query(`ANALYZE ${[STAGE_TABLE, ...(spool.sourceKeys ? [SOURCE_KEYS_TABLE] : []), ...(spool.withdrawnKeys ? [WITHDRAWN_KEYS_TABLE] : [])].join(', ')}`);
     const notNullColumns = (await client.query<{ name: string }>(SELECT_NOT_NULL_COLUMNS, [quoteQualified(input.target)])).rows.map((row) => row.name);
     for (const sql of applyStagedRows({ ...spec, notNullColumns })) {
       const result = await client.query(sql);
