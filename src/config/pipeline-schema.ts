@@ -50,6 +50,8 @@ export const pipelineSchema = z
       .strictObject({
         /** Rows per raw Parquet part; one part is the unit of resume after a crash. */
         partRows: z.int().min(1000).default(1_000_000),
+        /** How many parts of one table are copied out of the source at once, each on its own connection. */
+        parallelCopies: z.int().min(1).max(16).default(2),
       })
       .prefault({}),
     transform: z

@@ -142,14 +142,16 @@ function mapNumeric(input: { pgType: string; measure?: NumericMeasure; base: Pic
  */
 export function unrepresentablePredicate(column: SourceColumn, quoted: string): string | undefined {
   switch (column.category) {
+    // Each predicate is two comparisons (the extract evaluates it twice per value): NaN sorts above Infinity,
+    // -infinity and BC dates below 0001-01-01, infinity above every bound; NULL is never unrepresentable.
     case 'decimal':
-      return `${quoted} IN ('NaN', 'Infinity', '-Infinity')`;
+      return `NOT (${quoted} > '-Infinity' AND ${quoted} < 'Infinity')`;
     case 'date':
-      return `(NOT isfinite(${quoted}) OR ${quoted} < '0001-01-01')`;
+      return `NOT (${quoted} >= '0001-01-01' AND ${quoted} < 'infinity')`;
     case 'timestamp':
     case 'timestamptz':
       // DuckDB's timestamps end at 294247-01-10 04:00:54 (microseconds since 1970 in an int64).
-      return `(NOT isfinite(${quoted}) OR ${quoted} < '0001-01-01' OR ${quoted} >= '294247-01-10')`;
+      return `NOT (${quoted} >= '0001-01-01' AND ${quoted} < '294247-01-10')`;
     default:
       return undefined;
   }

@@ -132,7 +132,7 @@ export async function tableEtlWorkflow(input: TableEtlInput): Promise<TableRunRe
     progress.stage = stage;
   };
   await enter('extract');
-  const raw = await bulk.extractTable.executeWithOptions(summary('extract'), [{ plan, location, lake, partRows: pipeline.extract.partRows, limits: pipeline.duckdb }]);
+  const raw = await bulk.extractTable.executeWithOptions(summary('extract'), [{ plan, location, lake, partRows: pipeline.extract.partRows, copies: pipeline.extract.parallelCopies, limits: pipeline.duckdb }]);
   // A files table's malformed rows were read (and set aside): they count as extracted and as rejected.
   const malformedRows = raw.files?.malformedRows ?? 0;
   countRecords({ ...at, stage: 'extract', rows: raw.rows + malformedRows });

@@ -37,8 +37,8 @@ beforeAll(async () => {
   pipeline = {
     ...wide,
     name: 'test-wide',
-    // Several parts per table: order lines cut on order_id alone (the leading column of their composite key).
-    extract: { ...wide.extract, partRows: 1_000 },
+    // Several parts per table, three copied at once: order lines cut on order_id alone (the leading column of their composite key).
+    extract: { ...wide.extract, partRows: 1_000, parallelCopies: 3 },
     tables: wide.tables.map((table) => ({ ...table, target: table.target.replace('analytics.wide_', 'test_wide_wh.'), deletes: 'propagate' as const })),
   };
   await seedWideData({ pool: harness.source, rows: ROWS });

@@ -52,7 +52,7 @@ describe('the type map', () => {
     const columns = [sourceColumnFor('id', 'integer'), sourceColumnFor('d', 'date'), sourceColumnFor('a', 'text[]')];
     expect(unrepresentablePredicate(sourceColumnFor('f', 'double precision'), '"f"')).toBeUndefined();
     expect(selectExtractColumns(columns)).toBe(
-      `"id", CASE WHEN (NOT isfinite("d") OR "d" < '0001-01-01') THEN NULL ELSE "d" END, array_to_json("a"), CASE WHEN (NOT isfinite("d") OR "d" < '0001-01-01') THEN 'd' END AS "_etl_unrepresentable"`,
+      `"id", CASE WHEN NOT ("d" >= '0001-01-01' AND "d" < 'infinity') THEN NULL ELSE "d" END, array_to_json("a"), CASE WHEN NOT ("d" >= '0001-01-01' AND "d" < 'infinity') THEN 'd' END AS "_etl_unrepresentable"`,
     );
   });
 

@@ -140,6 +140,8 @@ export interface ExtractTableInput {
   location: RunLocation;
   lake: LakeTarget;
   partRows: number;
+  /** How many parts are copied out of the source at once (absent in inputs recorded before: one). */
+  copies?: number;
   limits?: DuckdbLimits;
 }
 

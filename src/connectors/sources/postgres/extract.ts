@@ -111,26 +111,35 @@ async function finishPart(deps: ExtractDeps, input: ExtractTableInput & { dir: s
 }
 
 /**
- * Parts in a two-stage pipeline: while part N is converted and uploaded, part N+1 is already being copied
- * out of Postgres, so the source and DuckDB work at the same time. Progress only ever records whole parts.
+ * Parts in a pipeline: up to `copies` parts are copied out of Postgres at once (each COPY renders its rows on
+ * one source core), and while the oldest is converted and uploaded the next ones copy, so the source and DuckDB
+ * work at the same time. Parts finish in key order, so progress only ever records a whole prefix of them.
  */
 async function extractParts(deps: ExtractDeps, input: ExtractTableInput & { dir: string; progress: ExtractProgress; onPart: (progress: ExtractProgress) => void }): Promise<ExtractProgress> {
   let progress = input.progress;
-  let part: PartInFlight | undefined = await startPart(deps, { ...input, index: progress.parts.length, after: progress.after });
+  const inFlight: PartInFlight[] = [];
+  let next: { index: number; after?: readonly string[] } | undefined = { index: progress.parts.length, after: progress.after };
+  const fill = async () => {
+    while (next && inFlight.length < Math.max(1, input.copies ?? 1)) {
+      const part = await startPart(deps, { ...input, ...next });
+      inFlight.push(part);
+      next = part.upTo ? { index: part.index + 1, after: part.upTo } : undefined;
+    }
+  };
   try {
-    while (part) {
+    await fill();
+    for (let current = inFlight.shift(); current; current = inFlight.shift()) {
       throwIfCancelled();
-      await part.spooled;
-      const current: PartInFlight = part;
-      part = current.upTo ? await startPart(deps, { ...input, index: current.index + 1, after: current.upTo }) : undefined;
+      await current.spooled;
+      await fill();
       const done = await finishPart(deps, { ...input, part: current });
-      progress = { parts: [...progress.parts, done], after: current.upTo ? [...current.upTo] : progress.after, done: !part };
+      progress = { parts: [...progress.parts, done], after: current.upTo ? [...current.upTo] : progress.after, done: !current.upTo };
       input.onPart(progress);
     }
     return progress;
   } finally {
     // Never leave a COPY writing into a spool directory that is about to be removed.
-    await part?.spooled.catch(() => undefined);
+    await Promise.all(inFlight.map((part) => part.spooled.catch(() => undefined)));
   }
 }
 
