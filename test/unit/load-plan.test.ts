@@ -92,7 +92,10 @@ describe('extract statements', () => {
     expect(selectWindowBounds({ source: 'raw.sales', column: 'updated_at' })).toBe(
       'SELECT count(*)::bigint AS row_count, count(*) FILTER (WHERE "updated_at" IS NULL)::bigint AS null_rows, max("updated_at")::text AS upper_bound FROM "raw"."sales"',
     );
-    expect(selectWindowBounds({ source: 'raw.sales', column: 'updated_at', from: '2026-01-01' })).toContain(` WHERE "updated_at" > '2026-01-01' OR "updated_at" IS NULL`);
+    // A later window: the range and the NULLs counted apart, each an index range (never one OR filter).
+    expect(selectWindowBounds({ source: 'raw.sales', column: 'updated_at', from: '2026-01-01' })).toBe(
+      `SELECT w.n + z.n AS row_count, z.n AS null_rows, w.high::text AS upper_bound FROM (SELECT count(*)::bigint AS n, max("updated_at") AS high FROM "raw"."sales" WHERE "updated_at" > '2026-01-01') w, (SELECT count(*)::bigint AS n FROM "raw"."sales" WHERE "updated_at" IS NULL) z`,
+    );
   });
 
   it('maps Postgres types to DuckDB keeping precision and time zones', () => {

@@ -59,15 +59,23 @@ export const SELECT_TABLE_EXISTS = 'SELECT to_regclass($1) IS NOT NULL AS presen
 
 /**
  * Row count (NULL watermarks included: they are in every window), how many of them have a NULL watermark, and
- * the upper bound of the window that starts after `from`, in one pass. A window that looks back before the saved
- * watermark (`atLeast`) never ends before it, so the watermark never moves backwards.
+ * the upper bound of the window that starts after `from`. A window that looks back before the saved watermark
+ * (`atLeast`) never ends before it, so the watermark never moves backwards. A first window is one pass over the
+ * table; a later one counts the range and the NULLs apart, each an index range on the watermark column (one
+ * `> from OR IS NULL` filter made Postgres read a 12.5M-row index whole, 10 s instead of 60 ms), and the NULL
+ * count of a NOT NULL column costs nothing.
  */
 export function selectWindowBounds(input: { source: string; column: string; from?: string; atLeast?: string }): string {
   const column = quoteIdent(input.column);
-  const where = input.from === undefined ? '' : ` WHERE ${column} > ${quoteLiteral(input.from)} OR ${column} IS NULL`;
-  const upper = input.atLeast === undefined ? `max(${column})` : `greatest(max(${column}), ${quoteLiteral(input.atLeast)})`;
-  const nulls = `count(*) FILTER (WHERE ${column} IS NULL)::bigint AS null_rows`;
-  return `SELECT count(*)::bigint AS row_count, ${nulls}, ${upper}::text AS upper_bound FROM ${quoteQualified(input.source)}${where}`;
+  const source = quoteQualified(input.source);
+  const upper = (high: string) => (input.atLeast === undefined ? high : `greatest(${high}, ${quoteLiteral(input.atLeast)})`);
+  if (input.from === undefined) {
+    const nulls = `count(*) FILTER (WHERE ${column} IS NULL)::bigint AS null_rows`;
+    return `SELECT count(*)::bigint AS row_count, ${nulls}, ${upper(`max(${column})`)}::text AS upper_bound FROM ${source}`;
+  }
+  const range = `(SELECT count(*)::bigint AS n, max(${column}) AS high FROM ${source} WHERE ${column} > ${quoteLiteral(input.from)}) w`;
+  const nulls = `(SELECT count(*)::bigint AS n FROM ${source} WHERE ${column} IS NULL) z`;
+  return `SELECT w.n + z.n AS row_count, z.n AS null_rows, ${upper('w.high')}::text AS upper_bound FROM ${range}, ${nulls}`;
 }
 
 /**
