@@ -1,6 +1,6 @@
 import { keyChecksumSelect, keyHashExpr } from '../../src/sql/checksum';
 import { copyPartToStdout, selectPartEnd, selectWindowBounds } from '../../src/connectors/sources/postgres/sql';
-import { applyStagedRows, createStageTable, createTargetTable, type LoadPlanSpec } from '../../src/connectors/targets/load-plan';
+import { analyzeKeyTables, applyStagedRows, createStageTable, createTargetTable, type LoadPlanSpec } from '../../src/connectors/targets/load-plan';
 import { duckdbTypeFor, isOrderableWatermark } from '../../src/sql/pg-types';
 import { orderTableLevels } from '../../src/config/table-order';
 
@@ -48,6 +48,12 @@ describe('load plan statements', () => {
     expect(statements[5]).toBe(`INSERT INTO "analytics"."daily_sales" SELECT "sale_date", sum("amount") AS "total" FROM "analytics"."sales_fact" WHERE ${touched('"analytics"."sales_fact"')} GROUP BY "sale_date"`);
     expect(statements.at(-1)).toBe(
       "INSERT INTO etl_state.watermarks (pipeline, table_name, watermark, run_id, saved_at) VALUES ('demo', 'sales', '2026-01-01 00:00:00+00', 'run-''1''', (now() AT TIME ZONE 'utc'))",
+    );
+  });
+
+  it('samples only the key columns of the temp tables a merge joins', () => {
+    expect(analyzeKeyTables({ keys: ['order_id', 'line "no"'], tables: ['etl_stage', 'etl_source_keys'] })).toBe(
+      'ANALYZE etl_stage ("order_id", "line ""no"""), etl_source_keys ("order_id", "line ""no""")',
     );
   });
 

@@ -128,6 +128,16 @@ function keyJoin(keys: readonly string[], left: string, right: string): string {
   return keys.map((key) => `${left}.${quoteIdent(key)} = ${right}.${quoteIdent(key)}`).join(' AND ');
 }
 
+/**
+ * Statistics on the key columns of the temp tables a Postgres merge joins by key: without them Postgres guesses a
+ * fresh temp table's size and hashes the whole target instead of it. Only the keys are sampled (a wide stage's
+ * other columns cost three times as much).
+ */
+export function analyzeKeyTables(input: { keys: readonly string[]; tables: readonly string[] }): string {
+  const keyColumns = `(${input.keys.map(quoteIdent).join(', ')})`;
+  return `ANALYZE ${input.tables.map((table) => `${table} ${keyColumns}`).join(', ')}`;
+}
+
 /** Per rollup, the groups this load touches (of staged, replaced, deleted and withdrawn rows), collected before the rows change. */
 function collectAffected(spec: LoadPlanSpec): string[] {
   if (spec.mode === 'full-refresh') return [];

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import type { PoolClient } from 'pg';
 import { ApplicationFailure } from '@temporalio/activity';
 import {
-  addPrimaryKey, alterTarget, applyStagedRows, createRollupTable, dropPrimaryKey, createStageTable, createTargetTable, finishDirectLoad, LOAD_SESSION_SETTINGS, selectColumnChecksums, verifiedColumns, selectLoadedChecksum, selectTargetChecksum, selectTargetIsEmpty, SELECT_NOT_NULL_COLUMNS, SELECT_PRIMARY_KEY_NAME, SELECT_TARGET_COLUMNS, STAGE_TABLE, type LoadPlanSpec,
+  addPrimaryKey, alterTarget, analyzeKeyTables, applyStagedRows, createRollupTable, dropPrimaryKey, createStageTable, createTargetTable, finishDirectLoad, LOAD_SESSION_SETTINGS, selectColumnChecksums, verifiedColumns, selectLoadedChecksum, selectTargetChecksum, selectTargetIsEmpty, SELECT_NOT_NULL_COLUMNS, SELECT_PRIMARY_KEY_NAME, SELECT_TARGET_COLUMNS, STAGE_TABLE, type LoadPlanSpec,
 } from '../load-plan';
 import { createStateTables, selectFileBookmarks, selectSourceMark, selectWatermark } from '../state-sql';
 import { SELECT_TABLE_EXISTS } from '../../sources/postgres/sql';
@@ -118,11 +118,8 @@ async function runLoad(client: PoolClient, input: LoadTableInput & { fromSpool: 
       await client.query(createWithdrawnKeysTable(spec));
       await copyFromFile({ client, sql: `COPY ${WITHDRAWN_KEYS_TABLE} FROM STDIN WITH (FORMAT csv)`, path: spool.withdrawnKeys });
     }
-    // Without statistics Postgres guesses a fresh temp table's size and hashes the whole target instead of it.
-    // The merge joins only on the keys, so only they are sampled (a wide stage's other columns cost 3x more).
-    const keyColumns = `(${input.keys.map(quoteIdent).join(', ')})`;
     const keyTables = [...(spool.sourceKeys ? [SOURCE_KEYS_TABLE] : []), ...(spool.withdrawnKeys ? [WITHDRAWN_KEYS_TABLE] : [])];
-    await client.query(`ANALYZE ${[STAGE_TABLE, ...keyTables].map((table) => `${table} ${keyColumns}`).join(', ')}`);
+    await client.query(analyzeKeyTables({ keys: input.keys, tables: [STAGE_TABLE, ...keyTables] }));
     const notNullColumns = (await client.query<{ name: string }>(SELECT_NOT_NULL_COLUMNS, [quoteQualified(input.target)])).rows.map((row) => row.name);
     for (const sql of applyStagedRows({ ...spec, notNullColumns })) {
       const result = await client.query(sql);
