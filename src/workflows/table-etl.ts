@@ -52,16 +52,49 @@ export function referencedTables(table: TableSpec): string[] {
  */
 async function extractReferences(input: TableEtlInput, table: TableSpec, lake: LakeTarget, accepted: boolean): Promise<Record<string, string>> {
   const references: Record<string, string> = {};
-  for (const name of referencedTables(table)) {
-    const referenced = findTable(input.pipeline, name);
-    const location = { prefix: input.pipeline.lake.prefix, table: referenced.name, runDate: input.runDate, runId: input.runId };
-    const { warehouse } = input.pipeline;
-    const summary = { summary: stepSummary(`read ${name} keys for`, { pipeline: input.pipeline.name, table: table.name, runDate: input.runDate }) };
-    if (accepted && warehouse.type === 'redshift') references[name] = (await bulk.extractRedshiftKeys.executeWithOptions(summary, [{ table: referenced, warehouse, location, lake }])).key;
-    else if (accepted) references[name] = (await bulk.extractKeys.executeWithOptions(summary, [{ table: { ...referenced, source: referenced.target }, database: 'warehouse', location, lake, limits: input.pipeline.duckdb }])).key;
-    else references[name] = (await bulk.extractKeys.executeWithOptions(summary, [{ table: referenced, database: input.plan.database, location, lake, limits: input.pipeline.duckdb }])).key;
-  }
+  for (const name of referencedTables(table)) references[name] = await extractReferenceKeys({ input, table, lake, accepted, name });
   return references;
+}
+
+/** One referenced table's key set (see extractReferences). */
+async function extractReferenceKeys(input: { input: TableEtlInput; table: TableSpec; lake: LakeTarget; accepted: boolean; name: string }): Promise<string> {
+  const { pipeline, runDate, runId } = input.input;
+  const { lake, name } = input;
+  const referenced = findTable(pipeline, name);
+  const location = { prefix: pipeline.lake.prefix, table: referenced.name, runDate, runId };
+  const { warehouse } = pipeline;
+  const summary = { summary: stepSummary(`read ${name} keys for`, { pipeline: pipeline.name, table: input.table.name, runDate }) };
+  if (input.accepted && warehouse.type === 'redshift') return (await bulk.extractRedshiftKeys.executeWithOptions(summary, [{ table: referenced, warehouse, location, lake }])).key;
+  if (input.accepted) return (await bulk.extractKeys.executeWithOptions(summary, [{ table: { ...referenced, source: referenced.target }, database: 'warehouse', location, lake, limits: pipeline.duckdb }])).key;
+  return (await bulk.extractKeys.executeWithOptions(summary, [{ table: referenced, database: input.input.plan.database, location, lake, limits: pipeline.duckdb }])).key;
+}
+
+/**
+ * The accepted key sets of the referenced tables, all read at once: each as soon as its table's load has
+ * committed this run (a table this one does not wait for is read at once), not after the last of them.
+ */
+async function extractReferencesAsLoaded(input: { input: TableEtlInput; table: TableSpec; lake: LakeTarget; loaded: Set<string> }): Promise<Record<string, string>> {
+  const waitFor = input.input.waitFor ?? [];
+  const names = referencedTables(input.table);
+  const keys = await Promise.all(
+    names.map(async (name) => {
+      await condition(() => !waitFor.includes(name) || input.loaded.has(name));
+      return extractReferenceKeys({ ...input, accepted: true, name });
+    }),
+  );
+  return Object.fromEntries(names.map((name, index) => [name, keys[index] ?? '']));
+}
+
+/** The referenced tables' key sets, by the newest way this run's history allows (older histories replay the way they ran). */
+async function readReferences(input: { input: TableEtlInput; table: TableSpec; lake: LakeTarget; loaded: Set<string> }): Promise<Record<string, string>> {
+  const { table, lake, loaded } = input;
+  if (referencedTables(table).length > 0 && patched('reference-keys-as-loaded')) return extractReferencesAsLoaded(input);
+  const accepted = patched('references-accepted-keys');
+  if (accepted) {
+    const referenced = referencedTables(table).filter((name) => (input.input.waitFor ?? []).includes(name));
+    await condition(() => referenced.every((name) => loaded.has(name)));
+  }
+  return extractReferences(input.input, table, lake, accepted);
 }
 
 /** Waits until the looked-up tables have loaded this run, then reads their accepted rows' looked-up columns. */
@@ -139,12 +172,7 @@ export async function tableEtlWorkflow(input: TableEtlInput): Promise<TableRunRe
   Object.assign(progress, { extractedRows: raw.rows, bytes: raw.bytes });
   await enter('transform');
   // References mean accepted rows: the transform waits until the referenced tables have loaded this run.
-  const acceptedReferences = patched('references-accepted-keys');
-  if (acceptedReferences) {
-    const referenced = referencedTables(table).filter((name) => (input.waitFor ?? []).includes(name));
-    await condition(() => referenced.every((name) => loadedDependencies.has(name)));
-  }
-  const references = await extractReferences(input, table, lake, acceptedReferences);
+  const references = await readReferences({ input, table, lake, loaded: loadedDependencies });
   // Only a table with lookups adds the marker and its waits, so histories without lookups replay unchanged.
   const looked = Object.keys(lookupNeeds(table.transform));
   const lookups = looked.length > 0 && patched('lookup-steps') ? await waitAndExtractLookups({ input, table, lake, looked, loaded: loadedDependencies }) : undefined;
