@@ -93,8 +93,11 @@ describe('the demo pipeline end to end on the local stack', () => {
     expect(rejected.rows).toBeGreaterThanOrEqual(Number(dirty.rows[0]?.n));
 
     // Facts extract beside the dimensions, but their load commits only after the dimensions' loads.
-    const loads = await harness.warehouse.query<{ table_name: string }>('SELECT table_name FROM etl_state.loads WHERE run_id = $1 ORDER BY loaded_at', [manifest.runId]);
+    const loads = await harness.warehouse.query<{ table_name: string; row_count: string }>('SELECT table_name, row_count FROM etl_state.loads WHERE run_id = $1 ORDER BY loaded_at', [manifest.runId]);
     expect(loads.rows.map((row) => row.table_name).at(-1)).toBe('sales');
+    // A first load records the rows it wrote: the target's own count.
+    const salesFact = await harness.warehouse.query<{ n: string }>('SELECT count(*) AS n FROM analytics.sales_fact');
+    expect(loads.rows.find((row) => row.table_name === 'sales')?.row_count).toBe(salesFact.rows[0]?.n);
 
     // Product returns from the landing files: good rows loaded, the negative ones rejected, the malformed one set
     // aside with its file and line, the wrong-schema file quarantined.

@@ -1,6 +1,6 @@
 import { keyChecksumSelect, keyHashExpr } from '../../src/sql/checksum';
 import { copyPartToStdout, selectPartEnd, selectWindowBounds } from '../../src/connectors/sources/postgres/sql';
-import { analyzeKeyTables, applyStagedRows, createStageTable, createTargetTable, type LoadPlanSpec } from '../../src/connectors/targets/load-plan';
+import { analyzeKeyTables, applyStagedRows, createStageTable, createTargetTable, finishDirectLoad, type LoadPlanSpec } from '../../src/connectors/targets/load-plan';
 import { duckdbTypeFor, isOrderableWatermark } from '../../src/sql/pg-types';
 import { orderTableLevels } from '../../src/config/table-order';
 
@@ -49,6 +49,14 @@ describe('load plan statements', () => {
     expect(statements.at(-1)).toBe(
       "INSERT INTO etl_state.watermarks (pipeline, table_name, watermark, run_id, saved_at) VALUES ('demo', 'sales', '2026-01-01 00:00:00+00', 'run-''1''', (now() AT TIME ZONE 'utc'))",
     );
+  });
+
+  it("records a direct load's checked row count without counting the target again", () => {
+    const statements = finishDirectLoad({ ...spec, rebuildRollups: false, rows: 1250000 });
+    expect(statements).toContain("INSERT INTO etl_state.loads (pipeline, table_name, run_id, row_count, loaded_at) VALUES ('demo', 'sales', 'run-''1''', 1250000, (now() AT TIME ZONE 'utc'))");
+    expect(statements.join('\n')).not.toContain('count(*)');
+    // A merge records the rows it staged.
+    expect(applyStagedRows(spec)).toContain("INSERT INTO etl_state.loads (pipeline, table_name, run_id, row_count, loaded_at) SELECT 'demo', 'sales', 'run-''1''', count(*), (now() AT TIME ZONE 'utc') FROM etl_stage");
   });
 
   it('samples only the key columns of the temp tables a merge joins', () => {

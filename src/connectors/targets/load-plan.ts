@@ -201,18 +201,19 @@ function refreshRollups(spec: LoadPlanSpec, everything: boolean): string[] {
 export function applyStagedRows(spec: LoadPlanSpec): string[] {
   const deletes = applyDeletes({ ...spec, stage: STAGE_TABLE });
   const withdrawals = spec.withdraw && spec.mode !== 'full-refresh' ? [applyWithdrawals({ ...spec, stage: STAGE_TABLE })] : [];
-  const statements = [...collectAffected(spec), ...applyRows(spec), ...deletes, ...withdrawals, ...refreshRollups(spec, spec.mode === 'full-refresh'), ...saveState(spec, STAGE_TABLE)];
+  const statements = [...collectAffected(spec), ...applyRows(spec), ...deletes, ...withdrawals, ...refreshRollups(spec, spec.mode === 'full-refresh'), ...saveState(spec, { countFrom: STAGE_TABLE })];
   return forDialect(spec, statements);
 }
 
 /**
  * The initial-load fast path: when the target was empty, rows are copied straight into it (no stage, no
  * delete, no second write); then the rollups are built whole (unless the caller copied them in already) and
- * the state saved, in the same transaction.
+ * the state saved, in the same transaction. `rows` is the count the load expects: the caller checks the
+ * target holds exactly that many before it commits, so it is recorded without counting the table again.
  */
-export function finishDirectLoad(spec: LoadPlanSpec & { rebuildRollups?: boolean }): string[] {
+export function finishDirectLoad(spec: LoadPlanSpec & { rebuildRollups?: boolean; rows: number }): string[] {
   const rollups = spec.rebuildRollups === false ? [] : refreshRollups(spec, true);
-  return forDialect(spec, [...rollups, ...saveState(spec, quoteQualified(spec.target))]);
+  return forDialect(spec, [...rollups, ...saveState(spec, { known: spec.rows })]);
 }
 
 /**

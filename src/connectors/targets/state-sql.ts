@@ -27,21 +27,25 @@ export function forDialect(spec: Pick<LoadPlanSpec, 'dialect'>, statements: stri
   return spec.dialect === 'postgres' ? statements.map((sql) => sql.replaceAll('getdate()', "(now() AT TIME ZONE 'utc')")) : statements;
 }
 
-/** What a committed load records: its row count, the source mark, the files it read and the new watermark. */
-export function saveState(spec: LoadPlanSpec, loadedFrom: string): string[] {
+/**
+ * What a committed load records: its row count (counted from a table, or known, as after a direct load whose
+ * count the load checks before it commits), the source mark, the files it read and the new watermark.
+ */
+export function saveState(spec: LoadPlanSpec, rows: { countFrom: string } | { known: number }): string[] {
   const literal = literalQuoter(spec.dialect);
   const where = `pipeline = ${literal(spec.pipeline)} AND table_name = ${literal(spec.table)}`;
   const run = literal(spec.runId);
   const statements = [
     `DELETE FROM etl_state.loads WHERE ${where} AND run_id = ${run}`,
-    `INSERT INTO etl_state.loads (pipeline, table_name, run_id, row_count, loaded_at) SELECT ${literal(spec.pipeline)}, ${literal(spec.table)}, ${run}, count(*), getdate() FROM ${loadedFrom}`,
+    'known' in rows
+      ? `INSERT INTO etl_state.loads (pipeline, table_name, run_id, row_count, loaded_at) VALUES (${literal(spec.pipeline)}, ${literal(spec.table)}, ${run}, ${wholeCount(rows.known)}, getdate())`
+      : `INSERT INTO etl_state.loads (pipeline, table_name, run_id, row_count, loaded_at) SELECT ${literal(spec.pipeline)}, ${literal(spec.table)}, ${run}, count(*), getdate() FROM ${rows.countFrom}`,
   ];
   const mark = spec.sourceMark;
   if (mark) {
-    const rows = Number.isSafeInteger(mark.rows) && mark.rows >= 0 ? mark.rows : 0;
     statements.push(
       `DELETE FROM etl_state.source_marks WHERE ${where}`,
-      `INSERT INTO etl_state.source_marks (pipeline, table_name, source_id, source_rows, run_id, saved_at) VALUES (${literal(spec.pipeline)}, ${literal(spec.table)}, ${literal(mark.id)}, ${rows}, ${run}, getdate())`,
+      `INSERT INTO etl_state.source_marks (pipeline, table_name, source_id, source_rows, run_id, saved_at) VALUES (${literal(spec.pipeline)}, ${literal(spec.table)}, ${literal(mark.id)}, ${wholeCount(mark.rows)}, ${run}, getdate())`,
     );
   }
   statements.push(...saveFileBookmarks(spec));
@@ -51,6 +55,11 @@ export function saveState(spec: LoadPlanSpec, loadedFrom: string): string[] {
     `DELETE FROM etl_state.watermarks WHERE ${where}`,
     `INSERT INTO etl_state.watermarks (pipeline, table_name, watermark, run_id, saved_at) VALUES (${literal(spec.pipeline)}, ${literal(spec.table)}, ${literal(spec.watermark)}, ${run}, getdate())`,
   ];
+}
+
+/** A row count as an SQL literal: a whole number, never negative (anything else is recorded as 0). */
+function wholeCount(rows: number): string {
+  return String(Number.isSafeInteger(rows) && rows >= 0 ? rows : 0);
 }
 
 /** One DELETE and one multi-row INSERT, whatever the number of files (Redshift's batch holds 40 statements). */

@@ -106,7 +106,7 @@ async function runLoad(client: PoolClient, input: LoadTableInput & { fromSpool: 
     if (constraint) await client.query(addPrimaryKey({ target: input.target, constraint, keys: input.keys }));
     const rollupsCopied = spool.rollups.length > 0 && spool.rollups.length === input.rollups.length;
     if (rollupsCopied) await copyRollups(client, spool);
-    for (const sql of finishDirectLoad({ ...spec, rebuildRollups: !rollupsCopied })) await client.query(sql);
+    for (const sql of finishDirectLoad({ ...spec, rebuildRollups: !rollupsCopied, rows: input.expected.rows })) await client.query(sql);
   } else {
     await client.query(createStageTable(spec));
     await copyInto(STAGE_TABLE);
