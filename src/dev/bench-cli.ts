@@ -12,7 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { countPollers } from '../client/task-queue';
 import { createStateTables } from '../connectors/targets/state-sql';
 import { connectClient } from '../workers/temporal-connection';
-import { benchPipeline, peakRssBytes, runPipelineOnWorker, stagesOf, startWorkerProcess, type BenchStage } from './bench';
+import { benchPipeline, measureWal, peakRssBytes, runPipelineOnWorker, stagesOf, startWorkerProcess, type BenchStage, type WalWritten } from './bench';
 import { FLOOR_SCHEMA, runFloor } from './bench-floor';
 import { runMergeFloor } from './bench-floor-merge';
 import { measureStageWalls, type StageWall } from './bench-history';
@@ -48,6 +48,8 @@ interface BenchResult {
   /** The fleet measured: worker processes on the task queue, and DuckDB threads per worker. */
   workers: number;
   duckdbThreads: number;
+  /** WAL the Postgres server wrote during the measured run and during the floor. */
+  wal: { pipeline: WalWritten; floor: WalWritten };
 }
 
 /** How the run is spread: worker processes, and DuckDB threads per worker (undefined: the pipeline file's). */
@@ -67,7 +69,8 @@ function withDeletes(pipeline: Pipeline, deletes: 'ignore' | 'propagate'): Pipel
 }
 
 /** A worker process that runs the pipeline once per `nights` entry (each may change the source first); the last run is measured. */
-async function measurePipeline(settings: Settings, pipelineFile: string, log: (m: string) => void, nights: (() => Promise<void>)[], deletes: 'ignore' | 'propagate', fleet: Fleet) {
+async function measurePipeline(input: { settings: Settings; pipelineFile: string; log: (m: string) => void; nights: (() => Promise<void>)[]; deletes: 'ignore' | 'propagate'; fleet: Fleet; walPool: Pool }) {
+  const { settings, pipelineFile, log, nights, deletes, fleet } = input;
   const pipeline = withThreads(withDeletes(benchPipeline(await loadPipeline({ file: pipelineFile })), deletes), fleet.threads);
   const warehouse = new Pool({ connectionString: settings.postgres.warehouseUrl, max: 2 });
   // A full load first: drop the bench targets and forget the bench pipeline's state.
@@ -83,17 +86,20 @@ async function measurePipeline(settings: Settings, pipelineFile: string, log: (m
     // Start the clock once the worker polls: bundling workflow code at worker start is not pipeline time.
     while ((await countPollers({ client, settings: queued })) < fleet.workers) await sleep(200);
     const runs: Awaited<ReturnType<typeof runPipelineOnWorker>>[] = [];
+    let wal: WalWritten = { bytes: 0, fullPageImages: 0 };
     for (const [index, before] of nights.entries()) {
       await before();
       log(`running the pipeline on a worker process (run ${index + 1} of ${nights.length})…`);
-      runs.push(await runPipelineOnWorker({ client, settings: queued, pipeline }));
+      const measured = await measureWal({ pool: input.walPool, work: () => runPipelineOnWorker({ client, settings: queued, pipeline }) });
+      runs.push(measured.result);
+      wal = measured.wal;
     }
     const last = runs[runs.length - 1];
     if (!last) throw new Error('no run');
     const stageWalls = await measureStageWalls({ client, workflowId: last.workflowId });
     // The largest worker's peak: what one machine of the fleet needs.
     const peak = Math.max(...workers.map((worker) => peakRssBytes(worker.pid ?? 0)));
-    return { ...last, stageWalls, initialSeconds: runs.length > 1 ? runs[0]?.seconds : undefined, pipeline, peakRssBytes: peak };
+    return { ...last, stageWalls, initialSeconds: runs.length > 1 ? runs[0]?.seconds : undefined, pipeline, peakRssBytes: peak, wal };
   } finally {
     await client.connection.close();
     for (const worker of workers) worker.kill('SIGTERM');
@@ -153,17 +159,17 @@ async function bench(input: { dataset: Dataset; rows: number; scenario: Scenario
         await settle(warehouse, input.log);
       });
     }
-    const run = await measurePipeline(settings, input.pipelineFile, input.log, nights, input.deletes, input.fleet);
+    const run = await measurePipeline({ settings, pipelineFile: input.pipelineFile, log: input.log, nights, deletes: input.deletes, fleet: input.fleet, walPool: warehouse });
     await settle(warehouse, input.log);
     input.log('running the floor (plain script, no Temporal, no S3)…');
-    const floor = input.scenario === 'initial' ? await runFloor({ ...floorBase, pipeline: run.pipeline }) : await runMergeFloor({ ...floorBase, pipeline: run.pipeline });
+    const { result: floor, wal: floorWal } = await measureWal({ pool: warehouse, work: () => (input.scenario === 'initial' ? runFloor({ ...floorBase, pipeline: run.pipeline }) : runMergeFloor({ ...floorBase, pipeline: run.pipeline })) });
     const pipelineRows = input.scenario === 'initial' ? run.manifest.totals.loadedRows : await countTargets(warehouse, run.pipeline);
     if (floor.rows !== pipelineRows) {
       throw new Error(`the floor holds ${floor.rows} rows but the pipeline ${pipelineRows}: they no longer move the same data, so the ratio would mean nothing`);
     }
     if (input.scenario !== 'initial') await warehouse.query(`DROP SCHEMA IF EXISTS ${FLOOR_SCHEMA} CASCADE`);
     const rows = run.manifest.totals.extractedRows;
-    return { dataset: input.dataset, scenario: input.scenario, deletes: input.deletes, rows, seconds: run.seconds, floorSeconds: floor.seconds, ratio: run.seconds / floor.seconds, peakRssBytes: run.peakRssBytes, stages: stagesOf(run.manifest), stageWalls: run.stageWalls, seedSeconds, initialSeconds: run.initialSeconds, changed, workers: input.fleet.workers, duckdbThreads: run.pipeline.duckdb.threads };
+    return { dataset: input.dataset, scenario: input.scenario, deletes: input.deletes, rows, seconds: run.seconds, floorSeconds: floor.seconds, ratio: run.seconds / floor.seconds, peakRssBytes: run.peakRssBytes, stages: stagesOf(run.manifest), stageWalls: run.stageWalls, seedSeconds, initialSeconds: run.initialSeconds, changed, workers: input.fleet.workers, duckdbThreads: run.pipeline.duckdb.threads, wal: { pipeline: run.wal, floor: floorWal } };
   } finally {
     duckdb.closeSync();
     await rm(dir, { recursive: true, force: true });
@@ -177,14 +183,17 @@ function printHuman(result: BenchResult): void {
   console.log(`dataset ${result.dataset}, scenario ${result.scenario}: rows ${result.rows} extracted (all tables), seeded in ${result.seedSeconds.toFixed(1)} s`);
   if (result.changed) console.log(`the night changed: ${result.changed.updated} updated, ${result.changed.inserted} inserted, ${result.changed.deleted} deleted (${result.deletes === 'propagate' ? 'propagated by both sides' : 'not propagated: neither side removes them'})`);
   if (result.initialSeconds !== undefined) console.log(`initial load before it: ${result.initialSeconds.toFixed(1)} s`);
-  console.log(`${'stage'.padEnd(10)}${'seconds'.padStart(9)}${'rows/s'.padStart(12)}${'MB/s'.padStart(9)}${'MB'.padStart(9)}`);
+  const width = Math.max(...result.stages.map((stage) => stage.name.length)) + 1;
+  console.log(`${'stage'.padEnd(width)}${'seconds'.padStart(9)}${'rows/s'.padStart(12)}${'MB/s'.padStart(9)}${'MB'.padStart(9)}`);
   for (const stage of result.stages) {
     const perSecond = (value: number) => (stage.seconds > 0 ? value / stage.seconds : 0);
-    console.log(`${stage.name.padEnd(10)}${stage.seconds.toFixed(1).padStart(9)}${perSecond(stage.rows).toFixed(0).padStart(12)}${perSecond(mb(stage.bytes)).toFixed(1).padStart(9)}${mb(stage.bytes).toFixed(1).padStart(9)}`);
+    console.log(`${stage.name.padEnd(width)}${stage.seconds.toFixed(1).padStart(9)}${perSecond(stage.rows).toFixed(0).padStart(12)}${perSecond(mb(stage.bytes)).toFixed(1).padStart(9)}${mb(stage.bytes).toFixed(1).padStart(9)}`);
   }
   console.log(`${'stage'.padEnd(12)}${'wall s'.padStart(8)}${'activities'.padStart(12)}${'schedule-to-start ms'.padStart(22)}`);
   for (const wall of result.stageWalls) console.log(`${wall.stage.padEnd(12)}${wall.wallSeconds.toFixed(1).padStart(8)}${String(wall.activities).padStart(12)}${wall.meanScheduleToStartMs.toFixed(0).padStart(22)}`);
   console.log(`${result.workers} worker process(es) × ${result.duckdbThreads} DuckDB thread(s)`);
+  const wal = (written: WalWritten) => `${mb(written.bytes).toFixed(0)} MiB (${written.fullPageImages} full pages)`;
+  console.log(`WAL written: pipeline ${wal(result.wal.pipeline)}, floor ${wal(result.wal.floor)}`);
   console.log(`end to end ${result.seconds.toFixed(1)} s; floor ${result.floorSeconds.toFixed(1)} s; ratio ${result.ratio.toFixed(2)}×; worker peak RSS ${mb(result.peakRssBytes).toFixed(0)} MiB`);
 }
 

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Client } from '@temporalio/client';
+import type { Pool } from 'pg';
 import type { Pipeline } from '../config/pipeline-schema';
 import type { Settings } from '../config/settings';
 import { nightlyEtlWorkflow, type RunManifest } from '../workflows';
@@ -63,4 +64,28 @@ export function stagesOf(manifest: RunManifest): BenchStage[] {
     { name: 'verify in transform', seconds: sum((t) => t.seconds.verify?.transform ?? 0), rows: sum((t) => t.loadedRows), bytes: sum((t) => t.bytes.processed) },
     { name: 'verify in load', seconds: sum((t) => t.seconds.verify?.load ?? 0), rows: sum((t) => t.loadedRows), bytes: sum((t) => t.bytes.processed) },
   ];
+}
+
+/** WAL the local Postgres server wrote: bytes, and full-page images (a page's first change after a checkpoint logs all 8 kB of it). */
+export interface WalWritten {
+  bytes: number;
+  fullPageImages: number;
+}
+
+/** The server's WAL counters so far (pg_stat_wal, all databases of the server). */
+async function readWalCounters(pool: Pool): Promise<WalWritten> {
+  const row = (await pool.query<{ bytes: string; fpi: string }>('SELECT wal_bytes::text AS bytes, wal_fpi::text AS fpi FROM pg_stat_wal')).rows[0];
+  return { bytes: Number(row?.bytes ?? 0), fullPageImages: Number(row?.fpi ?? 0) };
+}
+
+/**
+ * Runs `work` and returns its result with the WAL the server wrote meanwhile. On this machine a night's merge is
+ * bound by that write more than by CPU: deleting rows scattered over a big table logs a full page for each page
+ * it touches first after the bench's CHECKPOINT, for the pipeline and the floor alike.
+ */
+export async function measureWal<T>(input: { pool: Pool; work: () => Promise<T> }): Promise<{ result: T; wal: WalWritten }> {
+  const before = await readWalCounters(input.pool);
+  const result = await input.work();
+  const after = await readWalCounters(input.pool);
+  return { result, wal: { bytes: after.bytes - before.bytes, fullPageImages: after.fullPageImages - before.fullPageImages } };
 }
