@@ -19,7 +19,7 @@ async function firstValue(client: Pick<PoolClient, 'query'>, sql: string): Promi
   return row?.v ?? undefined;
 }
 
-/** Reference key sets from the floor's own warehouse tables: every key accepted so far, not only this window's. */
+/** Reference key sets from the floor's own warehouse tables: every key accepted so far, not only this window's (a primary key, so no DISTINCT, as the pipeline reads it). */
 function referencesFromWarehouse(input: MergeInput & { table: TableSpec }) {
   return async (connection: DuckDBConnection) => {
     for (const step of input.table.transform) {
@@ -30,7 +30,7 @@ function referencesFromWarehouse(input: MergeInput & { table: TableSpec }) {
       const csv = join(input.dir, `${step.body.table}.keys.csv`);
       const client = await input.warehouse.connect();
       try {
-        await copyToFile({ client, sql: `COPY (SELECT DISTINCT ${keySet.select} FROM ${floorTable(FLOOR_SCHEMA, referenced?.target ?? '')} WHERE ${keySet.where}) TO STDOUT WITH (FORMAT csv)`, path: csv });
+        await copyToFile({ client, sql: `COPY (SELECT ${keySet.select} FROM ${floorTable(FLOOR_SCHEMA, referenced?.target ?? '')} WHERE ${keySet.where}) TO STDOUT WITH (FORMAT csv)`, path: csv });
       } finally {
         client.release();
       }

@@ -1,6 +1,6 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import { parsePipeline } from '../../src/config';
-import { copyDistinctKeysToStdout } from '../../src/connectors/sources/postgres/sql';
+import { copyKeysToStdout } from '../../src/connectors/sources/postgres/sql';
 import { unloadKeys } from '../../src/connectors/targets/redshift/sql';
 import { compileTransform } from '../../src/transform/compile';
 
@@ -36,12 +36,15 @@ describe('references to a composite key', () => {
   });
 
   it('reads key sets with one text column per key column from Postgres and Redshift, and keeps the single-column form', () => {
-    expect(copyDistinctKeysToStdout({ source: 'raw.lines', columns: ['order_id', 'line_no'] })).toBe(
-      'COPY (SELECT DISTINCT "order_id"::text AS etl_key_1, "line_no"::text AS etl_key_2 FROM "raw"."lines" WHERE "order_id" IS NOT NULL AND "line_no" IS NOT NULL) TO STDOUT WITH (FORMAT csv)',
+    expect(copyKeysToStdout({ source: 'raw.lines', columns: ['order_id', 'line_no'] })).toBe(
+      'COPY (SELECT "order_id"::text AS etl_key_1, "line_no"::text AS etl_key_2 FROM "raw"."lines" WHERE "order_id" IS NOT NULL AND "line_no" IS NOT NULL) TO STDOUT WITH (FORMAT csv)',
     );
-    expect(copyDistinctKeysToStdout({ source: 'raw.customers', columns: ['customer_id'] })).toBe(
-      'COPY (SELECT DISTINCT "customer_id"::text AS etl_key FROM "raw"."customers" WHERE "customer_id" IS NOT NULL) TO STDOUT WITH (FORMAT csv)',
+    expect(copyKeysToStdout({ source: 'raw.customers', columns: ['customer_id'] })).toBe(
+      'COPY (SELECT "customer_id"::text AS etl_key FROM "raw"."customers" WHERE "customer_id" IS NOT NULL) TO STDOUT WITH (FORMAT csv)',
     );
+    // A lookup joins on its key set: its rows stay distinct.
+    const region = { name: 'region', pgType: 'text', duckdbType: 'VARCHAR', category: 'text' } as const;
+    expect(copyKeysToStdout({ source: 'raw.customers', columns: ['customer_id'], with: [region] })).toMatch(/^COPY \(SELECT DISTINCT "customer_id"::text AS etl_key, "region" FROM/);
     expect(unloadKeys({ target: 'a.lines', columns: ['order_id', 'line_no'], s3Prefix: 's3://lake/k/', iamRoleArn: 'arn:aws:iam::1:role/r' })).toContain(
       `SELECT DISTINCT CAST("order_id" AS VARCHAR(65535)) AS etl_key_1, CAST("line_no" AS VARCHAR(65535)) AS etl_key_2 FROM "a"."lines" WHERE "order_id" IS NOT NULL AND "line_no" IS NOT NULL`.replaceAll("'", "''"),
     );

@@ -5,7 +5,7 @@ import { quoteIdent, quoteLiteral } from '../../../sql/quote';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { TableSpec } from '../../../config/pipeline-schema';
 import { copyToParquetFile, countParquetRows, selectCsvSpool } from '../../../sql/duckdb-read';
-import { copyDistinctKeysToStdout, SELECT_TABLE_CATALOG, lookbackType, selectNumericMeasure, selectLookbackCheck, selectKeyRange, selectLookbackStart, selectRowCount, selectWindowBounds, type ExtractWindow } from './sql';
+import { copyKeysToStdout, SELECT_TABLE_CATALOG, lookbackType, selectNumericMeasure, selectLookbackCheck, selectKeyRange, selectLookbackStart, selectRowCount, selectWindowBounds, type ExtractWindow } from './sql';
 import { hasUnrepresentableMarker, isOrderableWatermark, mapSourceColumn, sourceColumnFor, UNREPRESENTABLE_COLUMN, needsMeasure, type NumericMeasure, type SourceColumn } from '../../../sql/type-map';
 import { limitsOf, queryRow, withDuckdb } from '../../../transform/duckdb-session';
 import { classifyPostgresError } from '../../../runtime/errors';
@@ -195,8 +195,8 @@ export function createPostgresPlan(deps: ExtractDeps) {
     },
 
     /**
-     * Copies the distinct keys of a table to one Parquet file (etl_key, or etl_key_1… for a composite key), for
-     * reference checks; with `columns`, those columns too, typed as the table holds them, for lookups.
+     * Copies the keys of a table to one Parquet file (etl_key, or etl_key_1… for a composite key), for
+     * reference checks; with `columns`, the distinct keys and those columns, typed as the table holds them, for lookups.
      */
     async extractKeys(input: ExtractKeysInput): Promise<{ key: string; rows: number }> {
       const { table } = input;
@@ -207,7 +207,7 @@ export function createPostgresPlan(deps: ExtractDeps) {
       return keepAlive(() => withSpool({ spoolDir: deps.spoolDir, name: `keys-${table.name}` }, async (dir) => {
         const csv = join(dir, 'keys.csv');
         const parquet = join(dir, 'keys.parquet');
-        const sql = copyDistinctKeysToStdout({ source: table.source, columns: table.primaryKey, with: columns.slice(keyColumns.length) });
+        const sql = copyKeysToStdout({ source: table.source, columns: table.primaryKey, with: columns.slice(keyColumns.length) });
         const client = await deps.pools[input.database].connect();
         try {
           await copyToFile({ client, sql, path: csv });

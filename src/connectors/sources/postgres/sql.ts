@@ -188,11 +188,17 @@ export const EXTRACT_SESSION_SETTINGS = [
   "SET LOCAL IntervalStyle = 'iso_8601'",
 ];
 
-/** The distinct keys (one column, or every column of a composite key) as text CSV: a key set for reference checks; `with` adds a lookup's columns. */
-export function copyDistinctKeysToStdout(input: { source: string; columns: readonly string[]; with?: readonly SourceColumn[] }): string {
+/**
+ * The keys (one column, or every column of a composite key) as text CSV: a key set for reference checks, read
+ * as they are (a check asks `IN` or `EXISTS`, which a repeated key does not change, and a target's primary key
+ * holds each once: de-duplicating 2.5M keys cost twice the read). `with` adds a lookup's columns, and a lookup
+ * joins on its key set, so those rows are distinct.
+ */
+export function copyKeysToStdout(input: { source: string; columns: readonly string[]; with?: readonly SourceColumn[] }): string {
   const { select, where } = keySetSelect({ keys: input.columns, cast: (column) => `${column}::text` });
   const looked = input.with && input.with.length > 0 ? [selectExtractColumns(input.with)] : [];
-  return `COPY (SELECT DISTINCT ${[select, ...looked].join(', ')} FROM ${quoteQualified(input.source)} WHERE ${where}) TO STDOUT WITH (FORMAT csv)`;
+  const distinct = looked.length > 0 ? 'DISTINCT ' : '';
+  return `COPY (SELECT ${distinct}${[select, ...looked].join(', ')} FROM ${quoteQualified(input.source)} WHERE ${where}) TO STDOUT WITH (FORMAT csv)`;
 }
 
 /**
