@@ -90,6 +90,22 @@ describe('per-column content verification', () => {
     expect(await savedWatermark('verify-mutated')).toBeUndefined();
   });
 
+  it('fails the initial load when a trigger drops a row, counting what landed; nothing is committed and no watermark is saved', async () => {
+    await harness.warehouse.query(`CREATE SCHEMA IF NOT EXISTS test_verify_wh; CREATE TABLE test_verify_wh.edges_dropped (LIKE test_verify_wh.edges INCLUDING ALL)`);
+    await harness.warehouse.query(`CREATE FUNCTION test_verify_wh.drop_four() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.id = 4 THEN RETURN NULL; END IF; RETURN NEW; END $$`);
+    await harness.warehouse.query('CREATE TRIGGER drop_four BEFORE INSERT ON test_verify_wh.edges_dropped FOR EACH ROW EXECUTE FUNCTION test_verify_wh.drop_four()');
+    const sourceRows = Number((await harness.source.query<{ n: string }>('SELECT count(*) AS n FROM test_verify.edges')).rows[0]?.n);
+
+    const error = await harness.run(pipeline('verify-dropped', 'edges_dropped')).catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(WorkflowFailedError);
+    expect(describeError(error)).toMatch(new RegExp(`table edges: the warehouse does not match the transform output: expected ${sourceRows} rows \\(key checksum -?\\d+\\), found ${sourceRows - 1} \\(`));
+    expect(describeError(error)).toContain('nothing was committed');
+    const rows = await harness.warehouse.query('SELECT 1 FROM test_verify_wh.edges_dropped');
+    expect(rows.rowCount).toBe(0);
+    expect(await savedWatermark('verify-dropped')).toBeUndefined();
+  });
+
   it('fails a merge naming the column a trigger rewrote, leaving the loaded rows and the watermark as they were', async () => {
     const run = pipeline('verify-merge-mutated', 'edges_merge');
     await harness.run(run);

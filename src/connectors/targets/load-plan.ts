@@ -236,11 +236,6 @@ export function selectTargetIsEmpty(spec: Pick<LoadPlanSpec, 'target'>): string 
   return `SELECT NOT EXISTS (SELECT 1 FROM ${quoteQualified(spec.target)}) AS empty`;
 }
 
-/** Count and key checksum of the whole target (after a direct load). */
-export function selectTargetChecksum(spec: Pick<LoadPlanSpec, 'dialect' | 'target' | 'keys'>): string {
-  return `SELECT ${keyChecksumSelect({ dialect: spec.dialect, keys: spec.keys, alias: 't' })} FROM ${quoteQualified(spec.target)} t`;
-}
-
 /** Count and key checksum of the target rows matching the staged keys, after the apply step. */
 export function selectLoadedChecksum(spec: Pick<LoadPlanSpec, 'dialect' | 'target' | 'keys'>): string {
   const target = quoteQualified(spec.target);
@@ -251,11 +246,13 @@ export function selectLoadedChecksum(spec: Pick<LoadPlanSpec, 'dialect' | 'targe
 /**
  * Per-column checksums (c_0, c_1, … in `columns` order), or with `perRow` the one row checksum in that form, of the rows this load wrote: the whole target after a
  * direct load, the target rows matching the staged keys after a merge. Read from the target itself, inside the
- * load's transaction, so a trigger, a default or a type conversion that changed a value is seen.
+ * load's transaction, so a trigger, a default or a type conversion that changed a value is seen. `withKeys`
+ * adds their count and key checksum (row_count, key_checksum) to the same read: one pass over the rows.
  */
-export function selectColumnChecksums(spec: Pick<LoadPlanSpec, 'dialect' | 'target' | 'keys' | 'columns' | 'schemaChange'> & { scope: 'target' | 'loaded'; perRow?: RowChecksumVersion }): string {
+export function selectColumnChecksums(spec: Pick<LoadPlanSpec, 'dialect' | 'target' | 'keys' | 'columns' | 'schemaChange'> & { scope: 'target' | 'loaded'; perRow?: RowChecksumVersion; withKeys?: boolean }): string {
   const checksumSpec = { dialect: spec.dialect, keys: spec.keys, columns: verifiedColumns(spec), alias: 't' };
-  const select = spec.perRow ? rowChecksumSelect({ ...checksumSpec, version: spec.perRow }) : columnChecksumSelect(checksumSpec);
+  const content = spec.perRow ? rowChecksumSelect({ ...checksumSpec, version: spec.perRow }) : columnChecksumSelect(checksumSpec);
+  const select = spec.withKeys ? `${keyChecksumSelect({ dialect: spec.dialect, keys: spec.keys, alias: 't' })}, ${content}` : content;
   const from = `${quoteQualified(spec.target)} t`;
   if (spec.scope === 'target') return `SELECT ${select} FROM ${from}`;
   return `SELECT ${select} FROM ${from} JOIN ${STAGE_TABLE} s ON ${keyJoin(spec.keys, 't', 's')}`;

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import type { PoolClient } from 'pg';
 import { ApplicationFailure } from '@temporalio/activity';
 import {
-  addPrimaryKey, alterTarget, analyzeKeyTables, applyStagedRows, createRollupTable, dropPrimaryKey, createStageTable, createTargetTable, finishDirectLoad, LOAD_SESSION_SETTINGS, selectColumnChecksums, verifiedColumns, selectLoadedChecksum, selectTargetChecksum, selectTargetIsEmpty, SELECT_NOT_NULL_COLUMNS, SELECT_PRIMARY_KEY_NAME, SELECT_TARGET_COLUMNS, STAGE_TABLE, type LoadPlanSpec,
+  addPrimaryKey, alterTarget, analyzeKeyTables, applyStagedRows, createRollupTable, dropPrimaryKey, createStageTable, createTargetTable, finishDirectLoad, LOAD_SESSION_SETTINGS, selectColumnChecksums, verifiedColumns, selectTargetIsEmpty, SELECT_NOT_NULL_COLUMNS, SELECT_PRIMARY_KEY_NAME, SELECT_TARGET_COLUMNS, STAGE_TABLE, type LoadPlanSpec,
 } from '../load-plan';
 import { createStateTables, selectFileBookmarks, selectSourceMark, selectWatermark } from '../state-sql';
 import { SELECT_TABLE_EXISTS } from '../../sources/postgres/sql';
@@ -39,26 +39,29 @@ function contentFailure(input: LoadTableInput, columns: string[]): ApplicationFa
   return ApplicationFailure.nonRetryable(message, 'ContentMismatch');
 }
 
-/**
- * Compares every loaded value with the transform's: one hash per row first (the cheap check), and only when
- * it differs the per-column sums, to name the columns. Throws naming them.
- */
-async function verifyContent(client: PoolClient, input: LoadTableInput & { fromSpool: SpoolChecksums }, spec: LoadPlanSpec, scope: 'target' | 'loaded'): Promise<number> {
-  const started = performance.now();
-  const done = () => (performance.now() - started) / 1000;
-  const verified = verifiedColumns(spec);
+/** Count, key checksum and row checksum (in the transform's form) of the rows this load wrote, read in one pass. */
+async function readLoadedChecks(client: PoolClient, input: LoadTableInput, spec: LoadPlanSpec, scope: 'target' | 'loaded') {
   // Computed in the form the transform used (labelled on its checksum), so a run in flight across a deploy compares like with like.
   const version = rowChecksumVersionOf(input.expected.rowChecksum);
-  const rows = await client.query<{ row_checksum: string }>(selectColumnChecksums({ ...spec, scope, perRow: version }));
+  const row = (await client.query<{ row_count: string; key_checksum: string; row_checksum: string | null }>(selectColumnChecksums({ ...spec, scope, perRow: version, withKeys: true }))).rows[0];
+  return { rows: Number(row?.row_count ?? 0), keyChecksum: row?.key_checksum ?? '0', rowChecksum: row ? labelRowChecksum(version, row.row_checksum ?? '0') : undefined, version };
+}
+
+/**
+ * Compares every loaded value with the transform's: one hash per row first (the cheap check, read with the
+ * keys), and only when it differs the per-column sums, to name the columns. Throws naming them.
+ */
+async function verifyContent(client: PoolClient, input: LoadTableInput & { fromSpool: SpoolChecksums }, spec: LoadPlanSpec, loaded: { scope: 'target' | 'loaded'; rowChecksum?: string; version: RowChecksumVersion }): Promise<void> {
+  const verified = verifiedColumns(spec);
+  const { version } = loaded;
   // The transform hashed every processed column; a load that skips some (onSchemaChange) recomputes over the rest.
   const spooled = verified.length === input.columns.length ? undefined : (await input.fromSpool(verified, version)).row_checksum;
   const expectedRow = spooled === undefined ? input.expected.rowChecksum : labelRowChecksum(version, spooled);
-  const actualRow = rows.rows[0] ? labelRowChecksum(version, rows.rows[0].row_checksum) : undefined;
-  if (actualRow === expectedRow) return done();
-  const row = (await client.query<Record<string, unknown>>(selectColumnChecksums({ ...spec, scope }))).rows[0] ?? {};
+  if (loaded.rowChecksum === expectedRow) return;
+  const row = (await client.query<Record<string, unknown>>(selectColumnChecksums({ ...spec, scope: loaded.scope }))).rows[0] ?? {};
   const differing = mismatchedColumns(await input.fromSpool(verified), readColumnChecksums(verified, row));
   // A transform from before this check (a run in flight across a deploy) has no row checksum: the columns decide.
-  if (differing.length === 0 && expectedRow === undefined) return done();
+  if (differing.length === 0 && expectedRow === undefined) return;
   // Equal per-column sums with unequal rows would take a hash collision: name every column rather than none.
   throw contentFailure(input, differing.length > 0 ? differing : verified.map((column) => column.name));
 }
@@ -127,10 +130,14 @@ async function runLoad(client: PoolClient, input: LoadTableInput & { fromSpool: 
       if (sql.startsWith(WITHDRAWN_MARKER)) withdrawnRows = result.rowCount ?? 0;
     }
   }
-  const loaded = (await client.query<{ row_count: string; key_checksum: string }>(direct ? selectTargetChecksum(spec) : selectLoadedChecksum(spec))).rows[0];
-  const actual = { rows: Number(loaded?.row_count ?? 0), keyChecksum: loaded?.key_checksum ?? '0' };
+  // Every check of what this load wrote: count and keys first, then content; the time is the verification's.
+  const verifyStarted = performance.now();
+  const scope = direct ? 'target' : 'loaded';
+  const loaded = await readLoadedChecks(client, input, spec, scope);
+  const actual = { rows: loaded.rows, keyChecksum: loaded.keyChecksum };
   if (actual.rows !== input.expected.rows || actual.keyChecksum !== input.expected.keyChecksum) throw reconciliationFailure(input, actual);
-  const verifySeconds = await verifyContent(client, input, spec, direct ? 'target' : 'loaded');
+  await verifyContent(client, input, spec, { ...loaded, scope });
+  const verifySeconds = (performance.now() - verifyStarted) / 1000;
   throwIfCancelled(); // a cancelled run never commits, even when the cancel arrived between statements
   await client.query('COMMIT');
   return { ...actual, verifySeconds, ...(deletedRows === undefined ? {} : { deletedRows }), ...(withdrawnRows === undefined ? {} : { withdrawnRows }) };
