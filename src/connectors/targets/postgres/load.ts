@@ -43,8 +43,8 @@ function contentFailure(input: LoadTableInput, columns: string[]): ApplicationFa
 async function readLoadedChecks(client: PoolClient, input: LoadTableInput, spec: LoadPlanSpec, scope: 'target' | 'loaded') {
   // Computed in the form the transform used (labelled on its checksum), so a run in flight across a deploy compares like with like.
   const version = rowChecksumVersionOf(input.expected.rowChecksum);
-  const row = (await client.query<{ row_count: string; key_checksum: string; row_checksum: string | null }>(selectColumnChecksums({ ...spec, scope, perRow: version, withKeys: true }))).rows[0];
-  return { rows: Number(row?.row_count ?? 0), keyChecksum: row?.key_checksum ?? '0', rowChecksum: row ? labelRowChecksum(version, row.row_checksum ?? '0') : undefined, version };
+  const row = (await client.query<{ row_count: string; key_checksum: string; row_checksum: string }>(selectColumnChecksums({ ...spec, scope, perRow: version, withKeys: true }))).rows[0];
+  return { rows: Number(row?.row_count ?? 0), keyChecksum: row?.key_checksum ?? '0', rowChecksum: row ? labelRowChecksum(version, row.row_checksum) : undefined, version };
 }
 
 /**
