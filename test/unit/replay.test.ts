@@ -10,6 +10,10 @@ import { WORKFLOW_INTERCEPTORS_PATH, WORKFLOWS_PATH } from '../../src/workers/wo
 const FIXTURES = [
   { file: 'test/fixtures/nightly-etl.history.json', workflowId: 'demo-2026-11-23-20261123T143742' },
   { file: 'test/fixtures/table-etl-sales.history.json', workflowId: 'demo-2026-11-23-20261123T143742.sales' },
+  // The sales table of a 1M bench night before and after its reference key sets were read as each table loaded
+  // (patch reference-keys-as-loaded): one after another once both dimensions had loaded, then side by side.
+  { file: 'test/fixtures/table-etl-sales-accepted-keys.history.json', workflowId: 'bench-33f640fe-a89b-4f61-a502-5814ebd441d0.sales' },
+  { file: 'test/fixtures/table-etl-sales-keys-as-loaded.history.json', workflowId: 'bench-db765fb5-3767-45f2-85e6-d995ea78344d.sales' },
   // The demo with its replication section: the replica caught up first (child replicationWorkflow), then extracted from.
   { file: 'test/fixtures/nightly-etl-replication.history.json', workflowId: 'demo-2026-11-23-20261123T143800' },
   { file: 'test/fixtures/replication-catch-up.history.json', workflowId: 'demo-2026-11-23-20261123T143800.replication' },
