@@ -1,4 +1,4 @@
-import { keySetColumns, keySetSelect } from '../sql/key-set';
+import { keySetColumns } from '../sql/key-set';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { PoolClient } from 'pg';
@@ -8,9 +8,10 @@ import { orderTableLevels } from '../config/table-order';
 import { quoteIdent, quoteLiteral, quoteQualified } from '../sql/quote';
 import type { ColumnSpec } from '../sql/warehouse-types';
 import { SELECT_NOT_NULL_COLUMNS } from '../connectors/targets/load-plan';
+import { copyKeysToStdout } from '../connectors/sources/postgres/sql';
 import { collectTouchedGroups, rebuildTouchedGroups, touchedGroupsTable } from '../connectors/targets/rollup-refresh';
 import { referenceRelation } from '../transform/relations';
-import { copySourceToCsv, floorTable, FLOOR_SCHEMA, transformToCsv, type FloorInput } from './bench-floor';
+import { copySourceToCsv, floorTable, floorTableName, FLOOR_SCHEMA, transformToCsv, type FloorInput } from './bench-floor';
 
 type MergeInput = Omit<FloorInput, 'schema'> & { pipeline: Pipeline };
 
@@ -19,18 +20,17 @@ async function firstValue(client: Pick<PoolClient, 'query'>, sql: string): Promi
   return row?.v ?? undefined;
 }
 
-/** Reference key sets from the floor's own warehouse tables: every key accepted so far, not only this window's (a primary key, so no DISTINCT, as the pipeline reads it). */
+/** Reference key sets from the floor's own warehouse tables, read as the pipeline reads them: every key accepted so far, not only this window's. */
 function referencesFromWarehouse(input: MergeInput & { table: TableSpec }) {
   return async (connection: DuckDBConnection) => {
     for (const step of input.table.transform) {
       if (step.kind !== 'references') continue;
       const referenced = input.pipeline.tables.find((table) => table.name === step.body.table);
       const keys = referenced?.primaryKey ?? [];
-      const keySet = keySetSelect({ keys, cast: (column) => `${column}::text` });
       const csv = join(input.dir, `${step.body.table}.keys.csv`);
       const client = await input.warehouse.connect();
       try {
-        await copyToFile({ client, sql: `COPY (SELECT ${keySet.select} FROM ${floorTable(FLOOR_SCHEMA, referenced?.target ?? '')} WHERE ${keySet.where}) TO STDOUT WITH (FORMAT csv)`, path: csv });
+        await copyToFile({ client, sql: copyKeysToStdout({ source: floorTableName(FLOOR_SCHEMA, referenced?.target ?? ''), columns: keys }), path: csv });
       } finally {
         client.release();
       }

@@ -96,6 +96,11 @@ export async function transformToCsv(
 }
 
 /** Where the floor keeps a pipeline target: schema.target becomes <floor schema>."schema_target". */
+/** The floor's table for a pipeline target, as schema.table (unquoted; floorTable quotes it). */
+export function floorTableName(schema: string, target: string): string {
+  return `${schema}.${target.replace('.', '_')}`;
+}
+
 export function floorTable(schema: string, target: string): string {
   return `${quoteIdent(schema)}.${quoteIdent(target.replace('.', '_'))}`;
 }
